@@ -1,0 +1,5 @@
+"""Entry point for ``python -m verfix``."""
+
+from verfix.cli import main
+
+main()

@@ -1,0 +1,209 @@
+"""Manifests: one KB article's fixed-file table, stored as TOML and validated on load."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from verfix.version import Version, VersionError, parse_version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on Python 3.10
+    import tomli as tomllib
+
+ARTICLE_ID_RE = re.compile(r"^Q\d{5,7}$")
+PLATFORMS = ("x86", "alpha")
+
+_TOP_KEYS = {
+    "id": str, "title": str, "product": str, "product_versions": list,
+    "fixed_in": str, "component": str, "keywords": list, "source": str, "files": list,
+}
+_REQUIRED_TOP = ("id", "title", "product", "files")
+_ROW_KEYS = {
+    "name": str, "version": str, "platform": str, "component": str,
+    "product_version": str, "size": int, "date": str,
+}
+
+
+class ManifestError(Exception):
+    """A manifest that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One row of a fixed-file table: a file and the minimum version it must have."""
+
+    name: str
+    version: Version | None = None
+    platform: str | None = None
+    component: str | None = None
+    product_version: str | None = None
+    size: int | None = None
+    date: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None, str | None]:
+        """What makes a row unique in its manifest (Windows names ignore case)."""
+        return (self.name.lower(), self.platform, self.product_version)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A KB article and its fixed-file rows."""
+
+    id: str
+    title: str
+    product: str
+    files: tuple[FileRow, ...]
+    product_versions: tuple[str, ...] = ()
+    fixed_in: str | None = None
+    component: str | None = None
+    keywords: tuple[str, ...] = ()
+    source: str | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The distinct components this manifest covers, in order of appearance."""
+        seen = [self.component] if self.component else []
+        for row in self.files:
+            if row.component and row.component not in seen:
+                seen.append(row.component)
+        return tuple(seen)
+
+
+def _check_type(where: str, key: str, value: Any, expected: type) -> None:
+    # bool is an int in Python; a size of `true` is still wrong.
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ManifestError(f"{where}: '{key}' must be a {expected.__name__}, not {value!r}")
+
+
+def _parse_row(where: str, raw: Any) -> FileRow:
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{where}: each [[files]] entry must be a table")
+    for key, value in raw.items():
+        if key not in _ROW_KEYS:
+            raise ManifestError(f"{where}: unknown key '{key}'")
+        _check_type(where, key, value, _ROW_KEYS[key])
+    name = raw.get("name", "").strip()
+    if not name:
+        raise ManifestError(f"{where}: missing 'name'")
+    if any(sep in name for sep in "/\\") or name in (".", ".."):
+        raise ManifestError(f"{where}: file name {name!r} must be a plain name, not a path")
+    version = None
+    if "version" in raw:
+        try:
+            version = parse_version(raw["version"], strict=True)
+        except VersionError as exc:
+            raise ManifestError(f"{where} ({name}): bad version: {exc}") from None
+    platform = raw.get("platform")
+    if platform is not None and platform not in PLATFORMS:
+        raise ManifestError(
+            f"{where} ({name}): platform must be one of {', '.join(PLATFORMS)}, not {platform!r}"
+        )
+    return FileRow(
+        name=name, version=version, platform=platform, component=raw.get("component"),
+        product_version=raw.get("product_version"), size=raw.get("size"), date=raw.get("date"),
+    )
+
+
+def parse_manifest(data: dict[str, Any], source: str, path: Path | None = None) -> Manifest:
+    """Validate a manifest's decoded TOML; ``source`` names it in error messages."""
+    for key, value in data.items():
+        if key not in _TOP_KEYS:
+            raise ManifestError(f"{source}: unknown key '{key}'")
+        _check_type(source, key, value, _TOP_KEYS[key])
+    for key in _REQUIRED_TOP:
+        if key not in data:
+            raise ManifestError(f"{source}: missing '{key}'")
+    article_id = data["id"]
+    if not ARTICLE_ID_RE.match(article_id):
+        raise ManifestError(f"{source}: id {article_id!r} is not a KB article id like Q236586")
+    for key in ("product_versions", "keywords"):
+        if not all(isinstance(item, str) for item in data.get(key, [])):
+            raise ManifestError(f"{source}: '{key}' must be a list of strings")
+    if not data["files"]:
+        raise ManifestError(f"{source}: 'files' is empty")
+    rows: list[FileRow] = []
+    seen: dict[tuple, int] = {}
+    for index, raw in enumerate(data["files"], start=1):
+        row = _parse_row(f"{source}: files[{index}]", raw)
+        if row.key in seen:
+            raise ManifestError(
+                f"{source}: duplicate file {row.name!r} (files[{seen[row.key]}] and files[{index}])"
+            )
+        seen[row.key] = index
+        rows.append(row)
+    return Manifest(
+        id=article_id, title=data["title"], product=data["product"], files=tuple(rows),
+        product_versions=tuple(data.get("product_versions", ())), fixed_in=data.get("fixed_in"),
+        component=data.get("component"), keywords=tuple(data.get("keywords", ())),
+        source=data.get("source"), path=path,
+    )
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate one manifest file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+    return parse_manifest(data, str(path), Path(path))
+
+
+def bundled_manifest_paths() -> list[Path]:
+    """Paths of the manifests shipped inside the package, sorted."""
+    return sorted(Path(str(p)) for p in _walk_toml(_bundled_root()))
+
+
+def _bundled_root() -> Any:
+    """The installed ``verfix.manifests`` package, or ``manifests/`` of a source checkout."""
+    try:
+        return resources.files("verfix.manifests")
+    except ModuleNotFoundError:
+        # Running from a checkout (cwd on sys.path shadows the installed mapping).
+        return Path(__file__).resolve().parent.parent / "manifests"
+
+
+def _walk_toml(node: Any) -> Iterable[Any]:
+    for child in node.iterdir():
+        if child.is_dir():
+            yield from _walk_toml(child)
+        elif child.name.endswith(".toml"):
+            yield child
+
+
+def load_bundled() -> list[Manifest]:
+    """Load every bundled manifest; a broken or duplicated one raises ManifestError."""
+    manifests: dict[str, Manifest] = {}
+    for path in bundled_manifest_paths():
+        manifest = load_manifest(path)
+        if manifest.id in manifests:
+            raise ManifestError(
+                f"{path}: id {manifest.id} is also defined in {manifests[manifest.id].path}"
+            )
+        manifests[manifest.id] = manifest
+    return sorted(manifests.values(), key=lambda m: m.id)
+
+
+def find_manifest(selector: str, bundled: Iterable[Manifest]) -> Manifest:
+    """A manifest by article id (any case, ``236586`` too) or by path to a TOML file."""
+    candidate = Path(selector)
+    if selector.lower().endswith(".toml") or candidate.is_file():
+        return load_manifest(candidate)
+    wanted = selector.upper()
+    if not wanted.startswith("Q"):
+        wanted = "Q" + wanted
+    for manifest in bundled:
+        if manifest.id == wanted:
+            return manifest
+    raise ManifestError(f"unknown manifest {selector!r} (see 'verfix manifests list')")

@@ -1,0 +1,38 @@
+"""Reading the version resource of a PE file: the one interface the rest of verfix uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from verfix.version import Version
+
+
+class Reader(str, Enum):
+    """Which PE reader does the work."""
+
+    FAST = "fast"      # verfix's own bounded reader (the default)
+    PEFILE = "pefile"  # the pefile library, as a second opinion
+
+
+class PEReadError(Exception):
+    """A file that could not be read or parsed; ``str(error)`` is a one-line reason."""
+
+
+@dataclass(frozen=True)
+class PEInfo:
+    """What verfix needs from one PE file."""
+
+    machine: str | None
+    file_version: Version | None = None
+    product_version: Version | None = None
+    file_version_string: str | None = None
+    product_version_string: str | None = None
+    product_name: str | None = None
+    has_version_resource: bool = False
+    version_problem: str | None = None  # why file_version is None, when it is
+
+
+def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
+    """Read one file's version information, or raise PEReadError with the reason."""
+    raise NotImplementedError("being written")
