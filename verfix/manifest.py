@@ -80,7 +80,8 @@ class Manifest:
 def _check_type(where: str, key: str, value: Any, expected: type) -> None:
     # bool is an int in Python; a size of `true` is still wrong.
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        raise ManifestError(f"{where}: '{key}' must be a {expected.__name__}, not {value!r}")
+        wanted = {str: "a string", int: "an integer", list: "a list"}[expected]
+        raise ManifestError(f"{where}: '{key}' must be {wanted}, not {value!r}")
 
 
 def _parse_row(where: str, raw: Any) -> FileRow:

@@ -1,0 +1,111 @@
+"""Manifest loading and validation."""
+
+from pathlib import Path
+
+import pytest
+
+from verfix.manifest import ManifestError, find_manifest, load_bundled, load_manifest
+from verfix.version import Version
+
+REPO = Path(__file__).resolve().parent.parent
+
+VALID = '''
+id = "Q123456"
+title = "A test article"
+product = "Microsoft Exchange Server"
+product_versions = ["5.5"]
+
+[[files]]
+name = "Emsmta.exe"
+version = "5.5.2646.0"
+
+[[files]]
+name = "P2.xv2"
+'''
+
+
+def write(tmp_path: Path, text: str, name: str = "m.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_q236586_has_all_fifteen_rows():
+    manifest = load_manifest(REPO / "manifests" / "Q236586.toml")
+    assert manifest.id == "Q236586"
+    assert manifest.fixed_in == "Exchange Server 5.5 SP3"
+    assert manifest.product_versions == ("5.5",)
+    assert len(manifest.files) == 15
+    versioned = {row.name: row.version for row in manifest.files if row.version}
+    assert versioned == {
+        name: Version(5, 5, 2646, 0)
+        for name in ["Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll"]
+    }
+    unversioned = {row.name for row in manifest.files if row.version is None}
+    assert unversioned == {
+        "Dbserver.sch", "Dcprods.cat", "Info4log.cfg", "Infoblog.cfg", "Infodlog.cfg",
+        "Infollog.cfg", "Infoplog.cfg", "Infotlog.cfg", "P2.xv2",
+    }
+
+
+def test_bundled_manifests_include_q236586():
+    ids = [manifest.id for manifest in load_bundled()]
+    assert "Q236586" in ids
+    assert len(ids) == len(set(ids))
+
+
+def test_valid_manifest_loads(tmp_path):
+    manifest = load_manifest(write(tmp_path, VALID))
+    assert [row.name for row in manifest.files] == ["Emsmta.exe", "P2.xv2"]
+    assert manifest.files[0].version == Version(5, 5, 2646, 0)
+    assert manifest.files[1].version is None
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda t: t.replace('title = "A test article"', 'title = "x"\ncolour = "red"'), "unknown key 'colour'"),
+        (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nsha = "x"'), "unknown key 'sha'"),
+        (lambda t: t.replace('version = "5.5.2646.0"', 'version = "5.5.x"'), "bad version"),
+        (lambda t: t.replace('version = "5.5.2646.0"', 'version = "5.5.2646.0 (SP3)"'), "bad version"),
+        (lambda t: t.replace('version = "5.5.2646.0"', 'version = "5.5.70000.0"'), "bad version"),
+        (lambda t: t.replace('name = "P2.xv2"', 'name = "EMSMTA.EXE"'), "duplicate file 'EMSMTA.EXE'"),
+        (lambda t: t.replace('id = "Q123456"\n', ""), "missing 'id'"),
+        (lambda t: t.replace('id = "Q123456"', 'id = "KB123"'), "is not a KB article id"),
+        (lambda t: t.replace('name = "P2.xv2"', 'name = "..\\\\evil.dll"'), "plain name"),
+        (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nplatform = "mips"'), "platform must be"),
+        (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nsize = "big"'), "'size' must be an integer"),
+        (lambda t: t.replace('product_versions = ["5.5"]', 'product_versions = "5.5"'), "'product_versions' must be a list"),
+        (lambda t: t + "[[files]]\nversion = \"1.0\"\n", "missing 'name'"),
+        (lambda t: t.split("[[files]]")[0] + "files = []\n", "'files' is empty"),
+        (lambda t: t + "this is = not toml [", "not valid TOML"),
+    ],
+)
+def test_each_validation_error_names_file_and_problem(tmp_path, edit, message):
+    path = write(tmp_path, edit(VALID))
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    text = str(caught.value)
+    assert str(path) in text
+    assert message in text
+    assert "\n" not in text
+
+
+def test_same_name_on_two_platforms_is_not_a_duplicate(tmp_path):
+    text = VALID.replace('name = "P2.xv2"', 'name = "Emsmta.exe"\nversion = "5.5.2646.0"\nplatform = "alpha"')
+    manifest = load_manifest(write(tmp_path, text))
+    assert [row.platform for row in manifest.files] == [None, "alpha"]
+
+
+def test_unreadable_manifest_file(tmp_path):
+    with pytest.raises(ManifestError, match="cannot read"):
+        load_manifest(tmp_path / "absent.toml")
+
+
+def test_find_manifest_by_id_in_any_case_or_by_path(tmp_path):
+    bundled = load_bundled()
+    assert find_manifest("q236586", bundled).id == "Q236586"
+    assert find_manifest("236586", bundled).id == "Q236586"
+    assert find_manifest(str(write(tmp_path, VALID)), bundled).id == "Q123456"
+    with pytest.raises(ManifestError, match="unknown manifest 'Q999999'"):
+        find_manifest("Q999999", bundled)

@@ -1,0 +1,175 @@
+"""Checking a folder against manifests: one status per row, one verdict per manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Iterable
+
+from verfix.locate import FolderIndex, FoundFile
+from verfix.manifest import FileRow, Manifest
+from verfix.pe import PEInfo, PEReadError, Reader, read_pe_file
+from verfix.version import Version, try_parse_version
+
+
+class Status(str, Enum):
+    """The state of one manifest row on the checked server."""
+
+    OK = "ok"                          # fixed version >= required
+    OUTDATED = "outdated"              # fixed version below required
+    MISSING = "missing"                # no such file
+    PRESENT = "present"                # a row without version, and the file exists
+    NO_VERSION = "no-version"          # a version is required, the file has none
+    UNREADABLE = "unreadable"          # could not be read or parsed (reason in notes)
+    NOT_APPLICABLE = "not-applicable"  # the row is for another platform than the file
+
+
+class Verdict(str, Enum):
+    """The state of one manifest (KB article) on the checked server."""
+
+    COMPLIANT = "compliant"            # every row ok or present
+    NOT_COMPLIANT = "not-compliant"    # some row outdated or missing
+    INCOMPLETE = "incomplete"          # otherwise: something could not be told
+    NOT_APPLICABLE = "not-applicable"  # the article's component is not installed here
+
+
+# When two files differ only by case, the row takes the worst of their statuses.
+_SEVERITY = [
+    Status.OUTDATED, Status.NO_VERSION, Status.UNREADABLE,
+    Status.NOT_APPLICABLE, Status.OK, Status.PRESENT,
+]
+
+# PE machine names that satisfy a manifest row's platform.
+PLATFORM_MACHINES = {"x86": {"i386"}, "alpha": {"alpha", "alpha64"}}
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """The outcome for one manifest row."""
+
+    row: FileRow
+    status: Status
+    path: Path | None = None
+    info: PEInfo | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def found_version(self) -> Version | None:
+        return self.info.file_version if self.info else None
+
+
+@dataclass(frozen=True)
+class ManifestResult:
+    """The outcome for one manifest checked against one bin folder."""
+
+    manifest: Manifest
+    bin_dir: Path
+    rows: tuple[RowResult, ...]
+    verdict: Verdict = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verdict", verdict_of(self.rows))
+
+    def counts(self) -> dict[str, int]:
+        """How many rows have each status (only statuses that occur)."""
+        counts: dict[str, int] = {}
+        for result in self.rows:
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        return counts
+
+
+def verdict_of(rows: Iterable[RowResult]) -> Verdict:
+    """Compliant, not compliant or incomplete, ignoring rows for other platforms."""
+    statuses = {r.status for r in rows if r.status is not Status.NOT_APPLICABLE}
+    if not statuses:
+        return Verdict.NOT_APPLICABLE
+    if statuses & {Status.OUTDATED, Status.MISSING}:
+        return Verdict.NOT_COMPLIANT
+    if statuses <= {Status.OK, Status.PRESENT}:
+        return Verdict.COMPLIANT
+    return Verdict.INCOMPLETE
+
+
+class FileCache:
+    """Reads each file at most once, however many manifests name it."""
+
+    def __init__(self, reader: Reader = Reader.FAST) -> None:
+        self.reader = reader
+        self._results: dict[Path, PEInfo | PEReadError] = {}
+
+    def read(self, path: Path) -> PEInfo | PEReadError:
+        if path not in self._results:
+            try:
+                self._results[path] = read_pe_file(str(path), self.reader)
+            except PEReadError as error:
+                self._results[path] = error
+        return self._results[path]
+
+    @property
+    def files_read(self) -> int:
+        return len(self._results)
+
+
+def _evaluate(row: FileRow, found: FoundFile, cache: FileCache) -> RowResult:
+    """The status of ``row`` given one matching file."""
+    if found.problem is not None:
+        return RowResult(row, Status.UNREADABLE, found.path, notes=(found.problem,))
+    if row.version is None:
+        return RowResult(row, Status.PRESENT, found.path)
+    result = cache.read(found.path)
+    if isinstance(result, PEReadError):
+        return RowResult(row, Status.UNREADABLE, found.path, notes=(str(result),))
+    info = result
+    if row.platform and info.machine not in PLATFORM_MACHINES[row.platform]:
+        note = f"row is for {row.platform}, file is {info.machine or 'of unknown machine'}"
+        return RowResult(row, Status.NOT_APPLICABLE, found.path, info, (note,))
+    fixed = info.file_version
+    if fixed is None or fixed.is_zero:
+        reason = info.version_problem or "fixed file version is 0.0.0.0"
+        return RowResult(row, Status.NO_VERSION, found.path, info, (reason,))
+    notes = []
+    string_version = try_parse_version(info.file_version_string)
+    if info.file_version_string is not None and string_version != fixed:
+        notes.append(
+            f"FileVersion string {info.file_version_string!r} disagrees with the fixed version {fixed}"
+        )
+    if fixed > row.version:
+        notes.append(f"newer than required ({fixed} > {row.version})")
+    status = Status.OK if fixed >= row.version else Status.OUTDATED
+    return RowResult(row, status, found.path, info, tuple(notes))
+
+
+def check_row(row: FileRow, index: FolderIndex, cache: FileCache) -> RowResult:
+    """One row against a folder; files differing only by case are all checked."""
+    candidates = index.lookup(row.name)
+    if not candidates:
+        return RowResult(row, Status.MISSING)
+    results = [_evaluate(row, found, cache) for found in candidates]
+    if len(results) == 1:
+        return results[0]
+    worst = min(results, key=lambda r: _SEVERITY.index(r.status))
+    described = ", ".join(
+        f"{r.path.name} ({r.status.value}{', ' + str(r.found_version) if r.found_version else ''})"
+        for r in results
+    )
+    ambiguity = f"{len(results)} files differ only by case, all checked: {described}"
+    return RowResult(row, worst.status, worst.path, worst.info, worst.notes + (ambiguity,))
+
+
+def is_applicable(manifest: Manifest, index: FolderIndex) -> bool:
+    """False when none of the manifest's versioned files is here (component not installed).
+
+    A manifest without versioned rows applies when any of its files is here.
+    """
+    versioned = [row for row in manifest.files if row.version is not None]
+    rows = versioned or list(manifest.files)
+    return any(index.lookup(row.name) for row in rows)
+
+
+def check_manifest(
+    manifest: Manifest, bin_dir: Path, index: FolderIndex, cache: FileCache
+) -> ManifestResult:
+    """Every row of one manifest against one indexed bin folder."""
+    rows = tuple(check_row(row, index, cache) for row in manifest.files)
+    return ManifestResult(manifest, bin_dir, rows)
