@@ -1,0 +1,111 @@
+#!/bin/sh
+# Rebuild every binary under testdata/sp2, testdata/sp3 and testdata/pe from testdata/src.
+#
+# Needs the Debian packages gcc-mingw-w64-i686 and binutils-mingw-w64-i686 (i686 compiler
+# and windres); pe/amd64.dll also needs gcc-mingw-w64-x86-64 (skipped with a warning if
+# x86_64-w64-mingw32-gcc is absent). Run it as `make testdata`. The output is byte-for-byte
+# reproducible: no link timestamp, no symbols, fixed image base, no exports, no CRT.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$here/src
+CC32=${CC32:-i686-w64-mingw32-gcc}
+RC32=${RC32:-i686-w64-mingw32-windres}
+CC64=${CC64:-x86_64-w64-mingw32-gcc}
+RC64=${RC64:-x86_64-w64-mingw32-windres}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+CFLAGS="-Os -s -nostdlib -nostartfiles -ffreestanding -fno-asynchronous-unwind-tables
+        -fno-ident -Wl,--no-insert-timestamp -Wl,--exclude-all-symbols"
+
+# link ARCH KIND RCFILE OUT: compile exe.c or dll.c with the resource script RCFILE.
+link() {
+    arch=$1 kind=$2 rc=$3 out=$4
+    case $arch in
+        i386)  cc=$CC32 rcc=$RC32 exe_entry=_entry dll_entry=_DllMain@12 base=0x10000000 ;;
+        amd64) cc=$CC64 rcc=$RC64 exe_entry=entry  dll_entry=DllMain     base=0x180000000 ;;
+    esac
+    name=$(basename "$out")
+    "$rcc" -I "$work" -I "$src" -O coff -i "$rc" -o "$work/res.o"
+    case $kind in
+        exe) "$cc" $CFLAGS -e "$exe_entry" -o "$work/$name" "$src/exe.c" "$work/res.o" ;;
+        dll) "$cc" $CFLAGS -shared -e "$dll_entry" -Wl,--image-base,$base \
+                 -o "$work/$name" "$src/dll.c" "$work/res.o" ;;
+    esac
+    mkdir -p "$(dirname "$out")"
+    cp "$work/$name" "$out"
+    echo "built $out"
+}
+
+# versioned ARCH OUT FIXED FILESTR PRODSTR DESC COMPANY PRODUCT COPYRIGHT:
+# write verinfo.h for version.rc (US English table) and link. FIXED is dotted "a.b.c.d".
+versioned() {
+    arch=$1 out=$2 fixed=$3 filestr=$4 prodstr=$5 desc=$6 company=$7 product=$8 copyright=$9
+    name=$(basename "$out")
+    case $name in *.exe|*.EXE) kind=exe type=0x1L ;; *) kind=dll type=0x2L ;; esac
+    cat > "$work/verinfo.h" <<HDR
+#define VER_FILE        $(echo "$fixed" | tr . ,)
+#define VER_PRODUCT     $(echo "$fixed" | tr . ,)
+#define VER_FILETYPE    $type
+#define VER_FILE_STR    "$filestr"
+#define VER_PRODUCT_STR "$prodstr"
+#define VER_DESCRIPTION "$desc"
+#define VER_COMPANY     "$company"
+#define VER_PRODUCTNAME "$product"
+#define VER_COPYRIGHT   "$copyright"
+#define VER_INTERNAL    "${name%.*}"
+#define VER_ORIGINAL    "$name"
+HDR
+    link "$arch" "$kind" "$src/version.rc" "$out"
+}
+
+# exchange SP FIXED STRING-FOR-X400OMV1: the six MTA binaries of Q236586 plus data files.
+exchange() {
+    sp=$1 fixed=$2 x400omv1_str=$3
+    dir=$here/$sp/exchsrvr/bin
+    build=$(echo "$fixed" | cut -d. -f3)
+    commas=$(echo "$fixed" | sed 's/\./, /g')
+    case $sp in sp2) year=1998 ;; *) year=1999 ;; esac
+    ms="Microsoft Corporation"
+    ex="Microsoft Exchange"
+    cr="Copyright (C) Microsoft Corp. 1986-$year"
+    versioned i386 "$dir/Ems_rid.dll"  "$fixed" "$fixed"  "$fixed" \
+        "Microsoft Exchange MTA Routing Interface" "$ms" "$ex" "$cr"
+    versioned i386 "$dir/Emsmta.exe"   "$fixed" "$fixed"  "$fixed" \
+        "Microsoft Exchange Message Transfer Agent" "$ms" "$ex" "$cr"
+    versioned i386 "$dir/Mtacheck.exe" "$fixed" "$commas" "$commas" \
+        "Microsoft Exchange MTA Database Check" "$ms" "$ex" "$cr"
+    versioned i386 "$dir/Mtamsg.dll"   "$fixed" "$commas" "$commas" \
+        "Microsoft Exchange MTA Messages (build $build)" "$ms" "$ex" "$cr"
+    versioned i386 "$dir/X400om.dll"   "$fixed" "$fixed"  "$fixed" \
+        "Microsoft Exchange X.400 Object Management" "$ms" "$ex" "$cr"
+    versioned i386 "$dir/X400omv1.dll" "$fixed" "$x400omv1_str" "$x400omv1_str" \
+        "Microsoft Exchange X.400 Object Management, Version 1" "$ms" "$ex" "$cr"
+    cp "$src"/data/* "$dir/"
+}
+
+# SP2: everything at 5.5.2448.0 (older than the fix). SP3: fixed blocks at 5.5.2646.0, but
+# X400omv1.dll keeps the SP2 release string "5.5.2448.0" (string and fixed block disagree).
+exchange sp2 5.5.2448.0 5.5.2448.0
+exchange sp3 5.5.2646.0 5.5.2448.0
+
+# Samples for the PE reader's tests.
+pe=$here/pe
+td="verfix test data"
+link i386 dll "$src/multilang.rc"   "$pe/multilang.dll"
+link i386 dll "$src/nonus.rc"       "$pe/nonus.dll"
+link i386 dll "$src/noversion.rc"   "$pe/noversion.dll"
+link i386 exe "$src/productonly.rc" "$pe/productonly.exe"
+versioned i386 "$pe/strdiff.exe" 6.1.0.9212 "6.01.9212" "6.01.9212" \
+    "Sample whose FileVersion string is written 6.01.9212" "$td" "$td" "Public domain"
+versioned i386 "$pe/winbuild.dll" 10.0.19041.985 \
+    "10.0.19041.985 (WinBuild.160101.0800)" "10.0.19041.985" \
+    "Sample with a build-lab suffix in FileVersion" "$td" "$td" "Public domain"
+if command -v "$CC64" >/dev/null 2>&1; then
+    versioned amd64 "$pe/amd64.dll" 2.3.4.5 "2.3.4.5" "2.3.4.5" \
+        "PE32+ x86-64 sample" "$td" "$td" "Public domain"
+else
+    echo "warning: $CC64 not found (Debian package gcc-mingw-w64-x86-64): pe/amd64.dll not rebuilt" >&2
+fi
