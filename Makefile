@@ -23,5 +23,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Rebuild the committed example binaries (testdata/sp2, sp3, pe) from testdata/src, byte for byte.
+# Needs Debian gcc-mingw-w64-i686 and binutils-mingw-w64-i686; pe/amd64.dll also gcc-mingw-w64-x86-64.
+# Not a prerequisite of run or test: those use the committed files and need no mingw.
+testdata:
+	sh testdata/build.sh
+
 clean:
 	rm -rf $(VENV) build *.egg-info
