@@ -1,0 +1,261 @@
+"""The committed example binaries under testdata/ are what they claim, read by pefile."""
+
+import filecmp
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pefile
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TESTDATA = REPO / "testdata"
+SP2 = TESTDATA / "sp2" / "exchsrvr" / "bin"
+SP3 = TESTDATA / "sp3" / "exchsrvr" / "bin"
+PE_DIR = TESTDATA / "pe"
+
+BINARIES = ["Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll"]
+DATA_FILES = [
+    "Dbserver.sch", "Dcprods.cat", "Info4log.cfg", "Infoblog.cfg", "Infodlog.cfg",
+    "Infollog.cfg", "Infoplog.cfg", "Infotlog.cfg", "P2.xv2",
+]
+SP2_VERSION = (5, 5, 2448, 0)
+SP3_VERSION = (5, 5, 2646, 0)
+
+I386, AMD64 = 0x14C, 0x8664
+PE32, PE32_PLUS = 0x10B, 0x20B
+RT_RCDATA, RT_VERSION = 10, 16
+
+
+def load(path: Path) -> pefile.PE:
+    with open(path, "rb") as f:
+        return pefile.PE(data=f.read())
+
+
+def fixed_file_version(pe: pefile.PE) -> tuple[int, int, int, int]:
+    info = pe.VS_FIXEDFILEINFO[0]
+    assert info.Signature == 0xFEEF04BD
+    ms, ls = info.FileVersionMS, info.FileVersionLS
+    return (ms >> 16, ms & 0xFFFF, ls >> 16, ls & 0xFFFF)
+
+
+def fixed_product_version(pe: pefile.PE) -> tuple[int, int, int, int]:
+    info = pe.VS_FIXEDFILEINFO[0]
+    ms, ls = info.ProductVersionMS, info.ProductVersionLS
+    return (ms >> 16, ms & 0xFFFF, ls >> 16, ls & 0xFFFF)
+
+
+def string_tables(pe: pefile.PE) -> list[tuple[str, dict[str, str]]]:
+    """(language id, {key: value}) for each StringTable, in file order."""
+    tables = []
+    for info in pe.FileInfo[0]:
+        if info.Key == b"StringFileInfo":
+            for table in info.StringTable:
+                entries = {k.decode("utf-8"): v.decode("utf-8") for k, v in table.entries.items()}
+                tables.append((table.LangID.decode("ascii").upper(), entries))
+    return tables
+
+
+TRANSLATION_KEY = "Translation\0".encode("utf-16-le")
+
+
+def translation_pairs(path: Path) -> list[tuple[int, int]]:
+    """(language, code page) pairs of the one VarFileInfo Translation value.
+
+    Read from the raw bytes: pefile keeps only the last pair of a multi-pair value.
+    Layout: wLength, wValueLength (bytes), wType, key, padding to 4 bytes, value words.
+    """
+    data = path.read_bytes()
+    assert data.count(TRANSLATION_KEY) == 1
+    start = data.index(TRANSLATION_KEY) - 6
+    value_length = int.from_bytes(data[start + 2:start + 4], "little")
+    value = start + 6 + len(TRANSLATION_KEY)
+    value += -value % 4
+    words = [int.from_bytes(data[i:i + 2], "little") for i in range(value, value + value_length, 2)]
+    return list(zip(words[0::2], words[1::2]))
+
+
+def parse_loose(text: str) -> tuple[int, ...]:
+    """'5.5.2646.0' and '5, 5, 2646, 0' both give (5, 5, 2646, 0)."""
+    return tuple(int(part) for part in re.split(r"[.,]\s*", text.strip()))
+
+
+def resource_types(pe: pefile.PE) -> list[int]:
+    return [entry.id for entry in pe.DIRECTORY_ENTRY_RESOURCE.entries]
+
+
+# --- the Exchange 5.5 bin folders --------------------------------------------------------
+
+def test_file_lists_match_manifest():
+    manifest = tomllib.loads((REPO / "manifests" / "Q236586.toml").read_text())
+    versioned = sorted(row["name"] for row in manifest["files"] if "version" in row)
+    unversioned = sorted(row["name"] for row in manifest["files"] if "version" not in row)
+    assert versioned == sorted(BINARIES)
+    assert unversioned == sorted(DATA_FILES)
+    assert {row.get("version") for row in manifest["files"]} == {None, "5.5.2646.0"}
+
+
+@pytest.mark.parametrize("folder", [SP2, SP3], ids=["sp2", "sp3"])
+def test_folder_holds_exactly_the_fifteen_files(folder):
+    assert sorted(p.name for p in folder.iterdir()) == sorted(BINARIES + DATA_FILES)
+
+
+@pytest.mark.parametrize("folder", [SP2, SP3], ids=["sp2", "sp3"])
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_data_file_present_and_not_pe(folder, name):
+    path = folder / name
+    assert path.is_file()
+    data = path.read_bytes()
+    assert 0 < len(data) < 1024
+    assert not data.startswith(b"MZ")
+
+
+@pytest.mark.parametrize(
+    ("folder", "expected"), [(SP2, SP2_VERSION), (SP3, SP3_VERSION)], ids=["sp2", "sp3"]
+)
+@pytest.mark.parametrize("name", BINARIES)
+def test_exchange_binary(folder, expected, name):
+    path = folder / name
+    assert path.stat().st_size <= 8192
+    pe = load(path)
+    assert pe.FILE_HEADER.Machine == I386
+    assert pe.OPTIONAL_HEADER.Magic == PE32
+    if name.endswith(".dll"):
+        assert pe.is_dll()
+    else:
+        assert pe.is_exe() and not pe.is_dll()
+    assert fixed_file_version(pe) == expected
+    assert fixed_product_version(pe) == expected
+
+    tables = string_tables(pe)
+    assert [lang for lang, _ in tables] == ["040904B0"]
+    strings = tables[0][1]
+    assert strings["CompanyName"] == "Microsoft Corporation"
+    assert strings["ProductName"] == "Microsoft Exchange"
+    assert strings["FileDescription"].startswith("Microsoft Exchange ")
+    assert strings["OriginalFilename"] == name
+    assert translation_pairs(path) == [(0x409, 1200)]
+
+
+def string_versions(folder: Path) -> dict[str, str]:
+    return {name: string_tables(load(folder / name))[0][1]["FileVersion"] for name in BINARIES}
+
+
+def test_sp2_strings_all_agree_with_fixed_block():
+    for name, text in string_versions(SP2).items():
+        assert parse_loose(text) == SP2_VERSION, name
+
+
+def test_sp3_only_x400omv1_string_disagrees():
+    disagree = {
+        name: text for name, text in string_versions(SP3).items()
+        if parse_loose(text) != SP3_VERSION
+    }
+    assert disagree == {"X400omv1.dll": "5.5.2448.0"}
+    assert fixed_file_version(load(SP3 / "X400omv1.dll")) == SP3_VERSION
+
+
+@pytest.mark.parametrize("folder", [SP2, SP3], ids=["sp2", "sp3"])
+def test_both_string_styles_occur(folder):
+    texts = string_versions(folder).values()
+    assert any(re.fullmatch(r"\d+\.\d+\.\d+\.\d+", t) for t in texts)
+    assert any(re.fullmatch(r"\d+, \d+, \d+, \d+", t) for t in texts)
+
+
+# --- samples for the PE reader -----------------------------------------------------------
+
+def test_multilang_german_first_us_second():
+    pe = load(PE_DIR / "multilang.dll")
+    assert fixed_file_version(pe) == (1, 2, 3, 4)
+    tables = string_tables(pe)
+    assert [lang for lang, _ in tables] == ["040704B0", "040904B0"]
+    assert tables[0][1]["FileVersion"] == "1.0-de"
+    assert tables[1][1]["FileVersion"] == "1.2.3.4"
+    assert translation_pairs(PE_DIR / "multilang.dll") == [(0x407, 1200), (0x409, 1200)]
+
+
+def test_nonus_only_french_table():
+    pe = load(PE_DIR / "nonus.dll")
+    assert fixed_file_version(pe) == (2, 0, 0, 1)
+    tables = string_tables(pe)
+    assert [lang for lang, _ in tables] == ["040C04B0"]
+    assert tables[0][1]["FileVersion"] == "2.0.0.1"
+    assert tables[0][1]["FileDescription"] == "Bibliothèque d'exemple en français"
+    assert translation_pairs(PE_DIR / "nonus.dll") == [(0x40C, 1200)]
+
+
+def test_noversion_has_resources_but_no_version():
+    pe = load(PE_DIR / "noversion.dll")
+    assert pe.is_dll()
+    types = resource_types(pe)
+    assert RT_RCDATA in types
+    assert RT_VERSION not in types
+    assert not hasattr(pe, "VS_FIXEDFILEINFO")
+
+
+def test_strdiff_string_written_differently():
+    pe = load(PE_DIR / "strdiff.exe")
+    assert pe.is_exe()
+    assert fixed_file_version(pe) == (6, 1, 0, 9212)
+    assert string_tables(pe)[0][1]["FileVersion"] == "6.01.9212"
+
+
+def test_winbuild_string_has_lab_suffix():
+    pe = load(PE_DIR / "winbuild.dll")
+    assert fixed_file_version(pe) == (10, 0, 19041, 985)
+    assert string_tables(pe)[0][1]["FileVersion"] == "10.0.19041.985 (WinBuild.160101.0800)"
+
+
+def test_productonly_has_no_fileversion_string():
+    pe = load(PE_DIR / "productonly.exe")
+    assert fixed_file_version(pe) == (3, 0, 0, 7)
+    strings = string_tables(pe)[0][1]
+    assert "FileVersion" not in strings
+    assert strings["ProductVersion"] == "3.0"
+
+
+def test_amd64_is_pe32_plus():
+    pe = load(PE_DIR / "amd64.dll")
+    assert pe.FILE_HEADER.Machine == AMD64
+    assert pe.OPTIONAL_HEADER.Magic == PE32_PLUS
+    assert pe.is_dll()
+    assert fixed_file_version(pe) == (2, 3, 4, 5)
+    assert string_tables(pe)[0][1]["FileVersion"] == "2.3.4.5"
+
+
+@pytest.mark.parametrize("name", [
+    "multilang.dll", "nonus.dll", "noversion.dll", "strdiff.exe", "winbuild.dll", "productonly.exe",
+])
+def test_pe_samples_are_small_i386(name):
+    path = PE_DIR / name
+    assert path.stat().st_size <= 8192
+    pe = load(path)
+    assert pe.FILE_HEADER.Machine == I386
+    assert pe.OPTIONAL_HEADER.Magic == PE32
+
+
+def test_every_binary_links_without_timestamp():
+    paths = [*PE_DIR.iterdir(), *(SP2 / n for n in BINARIES), *(SP3 / n for n in BINARIES)]
+    for path in paths:
+        assert load(path).FILE_HEADER.TimeDateStamp == 0, path.name
+
+
+# --- the recipe --------------------------------------------------------------------------
+
+@pytest.mark.skipif(
+    shutil.which("i686-w64-mingw32-gcc") is None or shutil.which("i686-w64-mingw32-windres") is None,
+    reason="mingw-w64 i686 toolchain not installed (only needed to rebuild testdata)",
+)
+def test_build_script_reproduces_committed_files(tmp_path):
+    copy = tmp_path / "testdata"
+    copy.mkdir()
+    shutil.copytree(TESTDATA / "src", copy / "src")
+    shutil.copy(TESTDATA / "build.sh", copy / "build.sh")
+    subprocess.run(["sh", str(copy / "build.sh")], check=True, capture_output=True)
+    built = sorted(p.relative_to(copy) for p in copy.rglob("*")
+                   if p.is_file() and p.parts[len(copy.parts)] != "src" and p.name != "build.sh")
+    assert len(built) >= 2 * 15 + 6
+    for rel in built:
+        assert filecmp.cmp(copy / rel, TESTDATA / rel, shallow=False), str(rel)
