@@ -2,58 +2,149 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+# Opening never blocks (a FIFO that slipped past lstat), never follows a final link we did
+# not vet, and never updates the access time where the system lets us say so.
+_PROBE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NOATIME = getattr(os, "O_NOATIME", 0)
 
 
 @dataclass(frozen=True)
 class FoundFile:
     """A folder entry whose name matches a wanted file name, ignoring case.
 
-    ``problem`` is None for a regular file that can be read; otherwise it says why the
-    entry cannot be used (a directory, a FIFO, a link leading out of the tree, ...).
+    ``problem`` is None for a regular file that can be opened for reading; otherwise it
+    says why the entry cannot be used (a directory, a FIFO, a link leading out of the
+    tree, permission denied, ...). ``path`` is the entry itself, as named in the folder.
     """
 
     path: Path
     problem: str | None = None
 
 
-class FolderIndex:
-    """The entries of one folder, looked up by lower-cased name."""
+def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """True when the real location of ``path`` is ``root`` or lies beneath it.
 
-    def __init__(self, folder: Path, root: Path | None = None) -> None:
+    Both are resolved with ``os.path.realpath`` first, so relative paths, ``..`` and
+    links along the way are taken into account; paths on different drives are never within.
+    """
+    real_path = os.path.realpath(path)
+    real_root = os.path.realpath(root)
+    try:
+        return os.path.commonpath([real_path, real_root]) == real_root
+    except ValueError:  # different drives on Windows, or mixed absolute/relative
+        return False
+
+
+def open_readonly(path: str | os.PathLike[str], *, follow_links: bool = True) -> int:
+    """Open ``path`` for reading without blocking and, where allowed, without touching atime.
+
+    Returns a file descriptor; raises OSError like ``os.open``.
+    """
+    flags = _PROBE_FLAGS | (0 if follow_links else _NOFOLLOW)
+    if _NOATIME:
+        try:
+            return os.open(path, flags | _NOATIME)
+        except PermissionError:
+            pass  # O_NOATIME needs ownership of the file (or CAP_FOWNER): retry without
+    return os.open(path, flags)
+
+
+class FolderIndex:
+    """The entries of one folder, looked up by lower-cased name.
+
+    Listing errors (permission denied, an I/O error on a damaged image) do not raise:
+    they are kept in ``error`` and every lookup then reports the folder as unreadable.
+    When ``wanted`` names are given, only those are indexed, so a huge folder costs
+    one pass over its entries and memory for the wanted names only.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        root: Path | None = None,
+        wanted: Iterable[str] | None = None,
+    ) -> None:
         self.folder = Path(folder)
         self.root = Path(os.path.realpath(root if root is not None else folder))
+        self.error: str | None = None
         self._by_name: dict[str, list[str]] = {}
-        with os.scandir(self.folder) as entries:
-            for entry in entries:
-                self._by_name.setdefault(entry.name.lower(), []).append(entry.name)
+        wanted_lower = None if wanted is None else {name.lower() for name in wanted}
+        try:
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    key = entry.name.lower()
+                    if wanted_lower is None or key in wanted_lower:
+                        self._by_name.setdefault(key, []).append(entry.name)
+        except OSError as exc:
+            self.error = f"cannot list folder {self.folder}: {_reason(exc)}"
         for names in self._by_name.values():
             names.sort()
 
+    def names(self) -> list[str]:
+        """Every indexed entry name, as spelled on disk, sorted."""
+        return sorted(name for names in self._by_name.values() for name in names)
+
     def lookup(self, name: str) -> list[FoundFile]:
-        """Every entry named ``name`` in any case (two when the names differ only by case)."""
+        """Every entry named ``name`` in any case (two when the names differ only by case).
+
+        An empty list means the folder was listed and holds no such entry. When the
+        folder could not be listed, the answer is one FoundFile carrying that reason.
+        """
+        if self.error is not None:
+            return [FoundFile(self.folder / name, self.error)]
         return [self._classify(self.folder / real) for real in self._by_name.get(name.lower(), [])]
 
     def _classify(self, path: Path) -> FoundFile:
         try:
             link_info = os.lstat(path)
         except OSError as exc:
-            return FoundFile(path, f"cannot stat: {exc.strerror or exc}")
-        if stat.S_ISLNK(link_info.st_mode):
-            target = os.path.realpath(path)
-            if os.path.commonpath([target, str(self.root)]) != str(self.root):
-                return FoundFile(path, "symbolic link leads outside the scanned tree")
+            return FoundFile(path, f"cannot stat: {_reason(exc)}")
+        is_link = stat.S_ISLNK(link_info.st_mode)
+        if is_link:
             try:
                 info = os.stat(path)
             except OSError as exc:
-                reason = "looping" if exc.errno == 40 else "dangling"
-                return FoundFile(path, f"{reason} symbolic link")
+                if exc.errno == errno.ELOOP:
+                    return FoundFile(path, "looping symbolic link")
+                if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                    return FoundFile(path, "dangling symbolic link (its target does not exist)")
+                return FoundFile(path, f"cannot follow symbolic link: {_reason(exc)}")
+            if not is_within(path, self.root):
+                return FoundFile(path, "symbolic link leads outside the scanned tree")
         else:
             info = link_info
-        return FoundFile(path, _file_type_problem(info.st_mode))
+        problem = _file_type_problem(info.st_mode)
+        if problem is None:
+            problem = _open_problem(path, follow_links=is_link)
+        return FoundFile(path, problem)
+
+
+def _open_problem(path: Path, *, follow_links: bool) -> str | None:
+    """Why a regular file cannot be opened for reading, or None when it can."""
+    try:
+        fd = open_readonly(path, follow_links=follow_links)
+    except OSError as exc:
+        return f"cannot open: {_reason(exc)}"
+    try:
+        mode = os.fstat(fd).st_mode
+    finally:
+        os.close(fd)
+    if not stat.S_ISREG(mode):  # replaced between lstat and open
+        return _file_type_problem(mode)
+    return None
+
+
+def _reason(exc: OSError) -> str:
+    """A short reason for an OSError: its strerror, else its text."""
+    return exc.strerror or str(exc)
 
 
 def _file_type_problem(mode: int) -> str | None:
