@@ -34,5 +34,15 @@ class PEInfo:
 
 
 def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
-    """Read one file's version information, or raise PEReadError with the reason."""
-    raise NotImplementedError("being written")
+    """Read one file's version information, or raise PEReadError with the reason.
+
+    A PE without a version resource is not an error: its PEInfo has
+    ``has_version_resource=False`` and ``version_problem="no version resource"``.
+    """
+    if Reader(reader) is Reader.PEFILE:
+        from verfix import pe_pefile  # imported on demand: pefile is a large module
+
+        return pe_pefile.read(path)
+    from verfix import pe_fast
+
+    return pe_fast.read(path)
