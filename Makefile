@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test testdata catalog bench fuzz clean
+.PHONY: run test testdata catalog bench fuzz clean testdata-hive
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ test: $(STAMP)
 # Not a prerequisite of run or test: those use the committed files and need no mingw.
 testdata:
 	sh testdata/build.sh
+
+# Rebuild the committed SOFTWARE registry hives in testdata/hive from their .reg text, byte for byte.
+# Needs Debian libwin-hivex-perl (hivexregedit). hivex edits hives but cannot create one, so each
+# starts as the empty hive that make_empty_hive.py writes. Not needed by run or test.
+testdata-hive:
+	for name in c d nosetup; do \
+	  hive=testdata/hive/software-$$name; \
+	  $(PYTHON) testdata/hive/make_empty_hive.py $$hive && \
+	  hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' $$hive $$hive.reg || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,169 @@
+"""Reading Exchange's install folder from a SOFTWARE registry hive found in a disk image."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from verfix.locate import open_readonly
+
+#: Where Exchange Server (4.0 to 5.5) setup records its install folder, inside HKLM\SOFTWARE.
+SETUP_KEY = r"Microsoft\Exchange\Setup"
+SERVICES_VALUE = "Services"
+#: Full registry path, for messages.
+SETUP_KEY_DISPLAY = r"HKLM\SOFTWARE" + "\\" + SETUP_KEY
+
+#: A SOFTWARE hive of an NT 4.0 or Windows 2000 server is a few MB to a few tens of MB;
+#: anything larger is not read (regipy holds the whole file in memory).
+MAX_HIVE_BYTES = 256 * 1024 * 1024
+#: Longest install path accepted from the hive (Windows MAX_PATH).
+MAX_PATH_CHARS = 260
+
+
+class HiveError(Exception):
+    """A hive that could not be read; ``str(error)`` is a one-line reason."""
+
+
+@dataclass(frozen=True)
+class ExchangeSetup:
+    """What the hive says about the Exchange install."""
+
+    services: str | None  # e.g. "C:\\exchsrvr"; None when the key or value is absent
+
+
+def read_exchange_setup(hive_path: Path, max_bytes: int = MAX_HIVE_BYTES) -> ExchangeSetup:
+    """Read ``HKLM\\SOFTWARE\\Microsoft\\Exchange\\Setup`` value ``Services`` from a hive file.
+
+    The file is opened without following a final symbolic link, without blocking and
+    without updating its access time where allowed; files over ``max_bytes`` are refused.
+    A missing key or value gives ``services=None``. Any unreadable, truncated or garbage
+    hive raises HiveError with a one-line reason, never another exception.
+    """
+    data = _read_capped(hive_path, max_bytes)
+    try:
+        with _quiet_regipy():
+            hive = _parse(data)
+            key = _find_key(hive, SETUP_KEY)
+            if key is None:
+                return ExchangeSetup(services=None)
+            value = _find_value(key, SERVICES_VALUE)
+    except Exception as exc:  # regipy and construct raise many types on garbage input
+        raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
+    return ExchangeSetup(services=_as_path_text(value))
+
+
+def _read_capped(hive_path: Path, max_bytes: int) -> bytes:
+    try:
+        fd = open_readonly(hive_path, follow_links=False)
+    except OSError as exc:
+        raise HiveError(f"cannot open: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise HiveError("not a regular file")
+        if info.st_size > max_bytes:
+            raise HiveError(f"larger than {max_bytes} bytes ({info.st_size}); not read")
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1  # one byte more, to notice a file that grew
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        raise HiveError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise HiveError(f"larger than {max_bytes} bytes; not read")
+    if not data.startswith(b"regf"):
+        raise HiveError("not a registry hive (no 'regf' signature)")
+    return data
+
+
+def _parse(data: bytes):  # -> regipy.registry.RegistryHive
+    """Hand bytes already read to regipy, imported only now to keep start-up fast."""
+    from regipy.registry import RegistryHive
+
+    return RegistryHive(_bytes_as_fd(data))  # regipy calls open() on it, which takes a descriptor
+
+
+def _bytes_as_fd(data: bytes) -> int:
+    """A readable descriptor holding ``data``, made outside any scanned tree.
+
+    regipy only takes something to ``open()``; an anonymous in-memory file (Linux) or an
+    unlinked temporary file elsewhere gives it the already-capped bytes, not the image file.
+    """
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("verfix-hive")
+    else:  # pragma: no cover - not Linux
+        import tempfile
+
+        fd, name = tempfile.mkstemp(prefix="verfix-hive-")
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+@contextlib.contextmanager
+def _quiet_regipy() -> Iterator[None]:
+    """Silence regipy's log records while it works: the core reports through return values."""
+    logger = logging.getLogger("regipy")
+    saved = logger.level
+    logger.setLevel(logging.CRITICAL + 1)  # its modules log through children of this logger
+    try:
+        yield
+    finally:
+        logger.setLevel(saved)
+
+
+def _find_key(hive, key_path: str):
+    """The key at ``key_path`` (names compared ignoring case), or None when absent."""
+    node = hive.root
+    for part in key_path.split("\\"):
+        if not node.subkey_count:
+            return None
+        node = node.get_subkey(part, raise_on_missing=False)  # regipy compares upper-cased
+        if node is None:
+            return None
+    return node
+
+
+def _find_value(key, name: str):
+    for value in key.iter_values(trim_values=False):
+        if str(value.name).lower() == name.lower():
+            return value.value
+    return None
+
+
+def _as_path_text(value: object) -> str | None:
+    """The value as a path string, or None when it is not a usable string."""
+    if not isinstance(value, str):
+        return None
+    text = value.split("\0", 1)[0].strip()
+    if not text or len(text) > MAX_PATH_CHARS:
+        return None
+    return text
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
