@@ -149,7 +149,7 @@ def _version_fields(pe: pefile.PE) -> dict:
     if table is None and tables:
         table = tables[0]
     if table is not None:
-        strings = {_text(k): _text(v) for k, v in reversed(list(table.entries.items()))}
+        strings = {_text(k): _text(v) for k, v in table.entries.items()}
         result["file_version_string"] = strings.get("FileVersion")
         result["product_version_string"] = strings.get("ProductVersion")
         result["product_name"] = strings.get("ProductName")
