@@ -1,0 +1,25 @@
+"""The JSON Schema documents (draft 2020-12) of verfix's machine-readable outputs, shipped in the package."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+# The version written into every report and JSONL record. It changes only with a documented
+# incompatible change of one of the schemas below (a removed or renamed key, a changed type).
+SCHEMA_VERSION = "1.0"
+
+_SUFFIX = ".schema.json"
+
+
+def schema_names() -> list[str]:
+    """The names ``load_schema`` accepts, sorted: check-record, check-report, inventory-record."""
+    folder = resources.files("verfix").joinpath("schemas")
+    return sorted(entry.name[: -len(_SUFFIX)] for entry in folder.iterdir() if entry.name.endswith(_SUFFIX))
+
+
+def load_schema(name: str) -> str:
+    """The text of schema ``name`` (with or without ``.schema.json``); KeyError if unknown."""
+    base = name[: -len(_SUFFIX)] if name.endswith(_SUFFIX) else name
+    if base not in schema_names():
+        raise KeyError(f"unknown schema {name!r}; known: {', '.join(schema_names())}")
+    return resources.files("verfix").joinpath("schemas", base + _SUFFIX).read_text(encoding="utf-8")
