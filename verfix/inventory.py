@@ -1,0 +1,345 @@
+"""Inventory of every PE file under a folder: a safe streaming walk and one record per PE file."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterator
+
+from verfix.pe import PEReadError, Reader, read_pe_file
+from verfix.schemas import SCHEMA_VERSION
+
+HASH_ALGORITHMS = ("sha256",)
+HASH_CHUNK_SIZE = 1 << 20  # 1 MiB per read while hashing: memory stays flat for any file size
+
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NOATIME = getattr(os, "O_NOATIME", 0)
+
+
+class EntryKind(str, Enum):
+    """What the walk found at one path."""
+
+    FILE = "file"                  # a regular file, or a link to one inside the root: to be read
+    SKIPPED = "skipped"            # not read, never opened: ``reason`` says why
+    UNREADABLE_DIRECTORY = "unreadable-directory"  # a folder that could not be listed
+
+
+# Skip reasons: a small fixed set, so counting them by reason costs constant memory.
+SKIP_FIFO = "FIFO (named pipe)"
+SKIP_SOCKET = "socket"
+SKIP_DEVICE = "device file"
+SKIP_OTHER_TYPE = "not a regular file"
+SKIP_LINK_OUTSIDE = "symbolic link leading outside the tree"
+SKIP_LINK_TO_DIRECTORY = "symbolic link to a directory (not followed)"
+SKIP_LINK_DANGLING = "dangling or looping symbolic link"
+SKIP_LINK_TO_SPECIAL = "symbolic link to a FIFO, socket or device"
+SKIP_DIRECTORY_SEEN = "directory already visited (bind mount or hard-linked directory)"
+
+
+@dataclass(frozen=True)
+class WalkEntry:
+    """One path met by :func:`walk_pe_candidates`."""
+
+    path: str
+    kind: EntryKind
+    reason: str | None = None   # why SKIPPED or UNREADABLE_DIRECTORY
+    via_link: bool = False      # a symbolic link whose target (a regular file) lies inside the root
+
+
+def _type_skip_reason(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return SKIP_FIFO
+    if stat.S_ISSOCK(mode):
+        return SKIP_SOCKET
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return SKIP_DEVICE
+    return SKIP_OTHER_TYPE
+
+
+def _os_reason(error: OSError) -> str:
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno is not None:
+        return os.strerror(error.errno).lower()
+    return str(error) or type(error).__name__
+
+
+def _inside(real_path: str, real_root: str) -> bool:
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _classify_link(path: str, real_root: str) -> WalkEntry:
+    """A symbolic link is used only when it ends on a regular file inside the root."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_DANGLING)
+    if not _inside(os.path.realpath(path), real_root):
+        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_OUTSIDE)
+    if stat.S_ISDIR(target.st_mode):
+        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_TO_DIRECTORY)
+    if not stat.S_ISREG(target.st_mode):
+        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_TO_SPECIAL)
+    return WalkEntry(path, EntryKind.FILE, via_link=True)
+
+
+def walk_pe_candidates(root: Path | str) -> Iterator[WalkEntry]:
+    """Every entry under ``root``, depth first, names sorted within a folder; never writes.
+
+    Iterative (no recursion limit), one open directory at a time. Links to directories are
+    never followed; a link to a file is used only when its real target lies inside ``root``.
+    FIFOs, sockets and devices are skipped by their directory entry, never opened. A folder
+    that cannot be listed is yielded as UNREADABLE_DIRECTORY with the reason. Folders are
+    remembered by (device, inode), so a bind-mount loop is entered once. Memory grows with
+    the number of folders and the size of the largest folder, never with the number of files.
+    """
+    root_path = os.fspath(root)
+    real_root = os.path.realpath(root_path)
+    try:
+        root_info = os.stat(root_path)
+    except OSError as error:
+        yield WalkEntry(root_path, EntryKind.UNREADABLE_DIRECTORY, f"cannot list folder: {_os_reason(error)}")
+        return
+    if not stat.S_ISDIR(root_info.st_mode):
+        if stat.S_ISREG(root_info.st_mode):
+            yield WalkEntry(root_path, EntryKind.FILE)
+        else:
+            yield WalkEntry(root_path, EntryKind.SKIPPED, _type_skip_reason(root_info.st_mode))
+        return
+    visited: set[tuple[int, int]] = {(root_info.st_dev, root_info.st_ino)}
+    pending: list[str] = [root_path]
+    while pending:
+        folder = pending.pop()
+        entries: list[os.DirEntry[str]] = []
+        listing_error: OSError | None = None
+        try:
+            with os.scandir(folder) as iterator:
+                for entry in iterator:
+                    entries.append(entry)
+        except OSError as error:
+            listing_error = error
+        if listing_error is not None:
+            yield WalkEntry(folder, EntryKind.UNREADABLE_DIRECTORY,
+                            f"cannot list folder: {_os_reason(listing_error)}")
+        entries.sort(key=lambda entry: entry.name)
+        subfolders: list[str] = []
+        for entry in entries:
+            try:
+                if entry.is_symlink():
+                    yield _classify_link(entry.path, real_root)
+                elif entry.is_file(follow_symlinks=False):
+                    yield WalkEntry(entry.path, EntryKind.FILE)
+                elif entry.is_dir(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    key = (info.st_dev, info.st_ino)
+                    if key in visited:
+                        yield WalkEntry(entry.path, EntryKind.SKIPPED, SKIP_DIRECTORY_SEEN)
+                    else:
+                        visited.add(key)
+                        subfolders.append(entry.path)
+                else:
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    yield WalkEntry(entry.path, EntryKind.SKIPPED, _type_skip_reason(mode))
+            except OSError:  # the entry vanished or its inode cannot be read: let the
+                yield WalkEntry(entry.path, EntryKind.FILE)  # probe report (or skip) it
+        del entries
+        pending.extend(reversed(subfolders))
+
+
+@dataclass
+class InventoryStats:
+    """Counters for a summary line and a progress display; updated while the walk goes on."""
+
+    files_seen: int = 0        # regular files looked at (PE or not, readable or not)
+    pe_files: int = 0          # files that start with "MZ": each gets a record
+    not_pe: int = 0            # regular files that do not start with "MZ": counted, not reported
+    unreadable_files: int = 0  # files that could not be opened or read: each gets a record
+    unreadable_folders: int = 0  # folders that could not be listed: each gets a record
+    read_errors: int = 0       # PE files the reader could not parse
+    no_version: int = 0        # PE files read without a fixed file version
+    bytes_seen: int = 0        # total size of the regular files looked at
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count (a fixed set of reasons)
+
+    @property
+    def records(self) -> int:
+        """How many records the inventory has yielded."""
+        return self.pe_files + self.unreadable_files + self.unreadable_folders
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counters as a JSON-ready dict."""
+        return {
+            "files_seen": self.files_seen, "pe_files": self.pe_files, "not_pe": self.not_pe,
+            "unreadable_files": self.unreadable_files, "unreadable_folders": self.unreadable_folders,
+            "read_errors": self.read_errors, "no_version": self.no_version,
+            "bytes_seen": self.bytes_seen, "skipped": dict(sorted(self.skipped.items())),
+        }
+
+
+@dataclass(frozen=True)
+class InventoryRecord:
+    """One line of ``verfix inventory``: a PE file, an unreadable file or an unreadable folder.
+
+    Versions are the fixed (binary) ones as text, ``None`` when absent; the ``*_string``
+    fields are the StringFileInfo texts, shown as written. ``error`` is None when the file
+    was read and has a fixed file version; otherwise it says what went wrong or why there
+    is no version. ``sha256`` is included in :meth:`as_dict` only when hashing was asked for.
+    """
+
+    path: str
+    size: int | None = None
+    file_version: str | None = None
+    file_version_string: str | None = None
+    product_name: str | None = None
+    product_version: str | None = None
+    product_version_string: str | None = None
+    machine: str | None = None
+    sha256: str | None = None
+    error: str | None = None
+    hashed: bool = field(default=False, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict (the shape of inventory-record.schema.json)."""
+        record: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "path": self.path,
+            "size": self.size,
+            "file_version": self.file_version,
+            "file_version_string": self.file_version_string,
+            "product_name": self.product_name,
+            "product_version": self.product_version,
+            "product_version_string": self.product_version_string,
+            "machine": self.machine,
+        }
+        if self.hashed:
+            record["sha256"] = self.sha256
+        record["error"] = self.error
+        return record
+
+
+def _open_for_reading(path: str, follow_link: bool) -> int:
+    """Open without blocking, without following a final link we did not vet, atime untouched."""
+    flags = _OPEN_FLAGS | (0 if follow_link else _O_NOFOLLOW)
+    if _O_NOATIME:
+        try:
+            return os.open(path, flags | _O_NOATIME)
+        except PermissionError:
+            pass  # O_NOATIME is only for the file's owner: try again without it
+    return os.open(path, flags)
+
+
+def _hash_open_file(fd: int, algorithm: str) -> str:
+    import hashlib
+
+    digest = hashlib.new(algorithm)
+    offset = 0
+    while True:
+        chunk = os.pread(fd, HASH_CHUNK_SIZE, offset)
+        if not chunk:
+            return digest.hexdigest()
+        digest.update(chunk)
+        offset += len(chunk)
+
+
+class _NotRegular(Exception):
+    """The path turned out not to be a regular file once opened (replaced since the walk)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _probe(path: str, follow_link: bool, hash_algorithm: str | None) -> tuple[int, bool, str | None]:
+    """(size, starts with MZ, hex digest when asked and MZ) for a regular file; OSError else."""
+    try:
+        fd = _open_for_reading(path, follow_link)
+    except OSError as error:
+        if error.errno == errno.ELOOP and not follow_link:
+            raise _NotRegular(SKIP_LINK_DANGLING) from None  # became a link since the walk
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular(_type_skip_reason(info.st_mode))
+        is_pe = os.pread(fd, 2, 0) == b"MZ"
+        digest = _hash_open_file(fd, hash_algorithm) if is_pe and hash_algorithm else None
+        return info.st_size, is_pe, digest
+    finally:
+        os.close(fd)
+
+
+def _version_text(version: object) -> str | None:
+    return None if version is None else str(version)
+
+
+def inventory(
+    root: Path | str,
+    reader: Reader = Reader.FAST,
+    hash_algorithm: str | None = None,
+    *,
+    stats: InventoryStats | None = None,
+) -> Iterator[InventoryRecord]:
+    """Yield a record for every PE file under ``root`` (and for what could not be read).
+
+    A file counts as PE when its first two bytes are "MZ"; other files are counted in
+    ``stats.not_pe`` and not reported. Skipped entries (FIFOs, links out of the tree, ...)
+    are counted by reason in ``stats.skipped``. Nothing is kept per file: pass ``stats`` to
+    read the counters while iterating. ``hash_algorithm`` may be None or "sha256".
+    """
+    if hash_algorithm is not None and hash_algorithm not in HASH_ALGORITHMS:
+        raise ValueError(f"unsupported hash algorithm {hash_algorithm!r}; use one of {HASH_ALGORITHMS}")
+    counters = stats if stats is not None else InventoryStats()
+    hashed = hash_algorithm is not None
+    for entry in walk_pe_candidates(root):
+        if entry.kind is EntryKind.SKIPPED:
+            reason = entry.reason or SKIP_OTHER_TYPE
+            counters.skipped[reason] = counters.skipped.get(reason, 0) + 1
+            continue
+        if entry.kind is EntryKind.UNREADABLE_DIRECTORY:
+            counters.unreadable_folders += 1
+            yield InventoryRecord(entry.path, error=entry.reason, hashed=hashed)
+            continue
+        try:
+            size, is_pe, digest = _probe(entry.path, entry.via_link, hash_algorithm)
+        except _NotRegular as replaced:
+            counters.skipped[replaced.reason] = counters.skipped.get(replaced.reason, 0) + 1
+            continue
+        except OSError as error:
+            counters.files_seen += 1
+            counters.unreadable_files += 1
+            yield InventoryRecord(entry.path, error=f"cannot read: {_os_reason(error)}", hashed=hashed)
+            continue
+        counters.files_seen += 1
+        counters.bytes_seen += size
+        if not is_pe:
+            counters.not_pe += 1
+            continue
+        counters.pe_files += 1
+        try:
+            info = read_pe_file(entry.path, reader)
+        except PEReadError as error:
+            counters.read_errors += 1
+            yield InventoryRecord(entry.path, size=size, sha256=digest, error=str(error), hashed=hashed)
+            continue
+        if info.file_version is None:
+            counters.no_version += 1
+        yield InventoryRecord(
+            path=entry.path,
+            size=size,
+            file_version=_version_text(info.file_version),
+            file_version_string=info.file_version_string,
+            product_name=info.product_name,
+            product_version=_version_text(info.product_version),
+            product_version_string=info.product_version_string,
+            machine=info.machine,
+            sha256=digest,
+            error=None if info.file_version is not None else (info.version_problem or "no file version"),
+            hashed=hashed,
+        )
