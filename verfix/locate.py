@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,18 +43,44 @@ def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> boo
         return False
 
 
-def open_readonly(path: str | os.PathLike[str], *, follow_links: bool = True) -> int:
+def open_readonly(
+    path: str | os.PathLike[str], *, follow_links: bool = True, directory: bool = False
+) -> int:
     """Open ``path`` for reading without blocking and, where allowed, without touching atime.
 
-    Returns a file descriptor; raises OSError like ``os.open``.
+    ``directory`` insists on a folder (O_DIRECTORY). Returns a file descriptor; raises
+    OSError like ``os.open``.
     """
     flags = _PROBE_FLAGS | (0 if follow_links else _NOFOLLOW)
+    if directory:
+        flags |= getattr(os, "O_DIRECTORY", 0)
     if _NOATIME:
         try:
             return os.open(path, flags | _NOATIME)
         except PermissionError:
             pass  # O_NOATIME needs ownership of the file (or CAP_FOWNER): retry without
     return os.open(path, flags)
+
+
+def iter_names(folder: str | os.PathLike[str]) -> Iterator[str]:
+    """The entry names of ``folder``, read without updating the folder's access time.
+
+    On systems that can list an open descriptor the folder is opened with O_NOATIME
+    (where allowed), O_DIRECTORY and O_NONBLOCK; elsewhere it is listed by path.
+    Raises OSError like ``os.scandir``.
+    """
+    if os.scandir not in os.supports_fd or not hasattr(os, "O_DIRECTORY"):
+        with os.scandir(folder) as entries:  # pragma: no cover - not Linux/BSD/macOS
+            for entry in entries:
+                yield entry.name
+        return
+    fd = open_readonly(folder, follow_links=True, directory=True)
+    try:
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                yield entry.name
+    finally:
+        os.close(fd)
 
 
 class FolderIndex:
@@ -78,11 +104,10 @@ class FolderIndex:
         self._by_name: dict[str, list[str]] = {}
         wanted_lower = None if wanted is None else {name.lower() for name in wanted}
         try:
-            with os.scandir(self.folder) as entries:
-                for entry in entries:
-                    key = entry.name.lower()
-                    if wanted_lower is None or key in wanted_lower:
-                        self._by_name.setdefault(key, []).append(entry.name)
+            for name in iter_names(self.folder):
+                key = name.lower()
+                if wanted_lower is None or key in wanted_lower:
+                    self._by_name.setdefault(key, []).append(name)
         except OSError as exc:
             self.error = f"cannot list folder {self.folder}: {_reason(exc)}"
         for names in self._by_name.values():

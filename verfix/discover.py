@@ -1,0 +1,283 @@
+"""Finding the Exchange bin folder(s) beneath a path: a mount point, a volume root, a copy.
+
+The rules, in order (every name compared ignoring case; nothing outside PATH is entered,
+and no folder is walked: each step lists one known folder):
+
+1. PATH is itself a bin folder when it directly holds one of the Exchange server
+   programs in ``MARKER_FILES``, or when it is named ``bin`` inside a folder named
+   ``exchsrvr``. It is then checked as it is.
+2. The volumes are PATH and its drive-letter folders (``C``, ``d``, ``E:``, ``F$``), as
+   in a copy of several volumes. In each, a SOFTWARE hive at
+   ``WINNT/system32/config/software`` (or ``WINDOWS/...``) is read for
+   ``HKLM\\SOFTWARE\\Microsoft\\Exchange\\Setup`` value ``Services`` (``C:\\exchsrvr``).
+   That path is mapped to the drive-letter folder of its drive or, when there is none
+   and the hive lies in PATH itself (one mounted volume), to PATH; its ``bin`` folder
+   is used.
+   When that works the registry's answer is taken alone.
+3. Otherwise each volume is searched for ``exchsrvr/bin`` and
+   ``Program Files/exchsrvr/bin``. Every folder found is returned, to be checked and
+   reported on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path, PureWindowsPath
+
+from verfix.hive import SERVICES_VALUE, SETUP_KEY_DISPLAY, HiveError, read_exchange_setup
+from verfix.locate import is_within, iter_names
+
+#: Programs found only in an Exchange Server bin folder (4.0 to 5.5): MTA, Information
+#: Store, Directory, System Attendant. One of them marks a folder as a bin folder.
+MARKER_FILES = ("emsmta.exe", "store.exe", "dsamain.exe", "mad.exe")
+#: Where the SOFTWARE hive lives on a system volume (NT 4.0/2000, then XP/2003 names).
+HIVE_PATHS = (
+    ("winnt", "system32", "config", "software"),
+    ("windows", "system32", "config", "software"),
+)
+#: Where Exchange setup installs by default, relative to a volume root.
+DEFAULT_INSTALLS = (
+    ("exchsrvr", "bin"),
+    ("program files", "exchsrvr", "bin"),
+)
+#: A folder standing for one volume of a multi-volume copy: ``C``, ``c:``, ``D$``.
+DRIVE_FOLDER = re.compile(r"^([A-Za-z])[:$]?$")
+#: No more than this many entries are read from any one folder while discovering.
+MAX_ENTRIES = 100_000
+
+
+class DiscoveryError(Exception):
+    """No bin folder found; ``str(error)`` names what was looked for and where.
+
+    ``warnings`` holds what was noticed on the way (an unreadable hive, a link not followed).
+    """
+
+    def __init__(self, message: str, warnings: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.warnings = warnings
+
+
+@dataclass(frozen=True)
+class BinDir:
+    """One bin folder to check, and how it was found (a human one-liner)."""
+
+    path: Path
+    how: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The bin folders found beneath PATH, and what was noticed on the way."""
+
+    found: tuple[BinDir, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def bin_dirs(self) -> list[Path]:
+        """The folders to check, in a stable order."""
+        return [item.path for item in self.found]
+
+    @property
+    def how(self) -> str:
+        """One line per folder saying how it was found."""
+        return "\n".join(item.how for item in self.found)
+
+
+def find_bin_dirs(path: Path) -> Discovery:
+    """Find the Exchange bin folder(s) at or beneath ``path`` (rules in the module docstring).
+
+    Raises DiscoveryError when ``path`` is not a readable folder or holds no bin folder.
+    Never writes, never follows a link out of ``path``, never opens anything but a
+    registry hive (read-only, size-capped).
+    """
+    root = Path(path)
+    try:
+        if not stat.S_ISDIR(os.stat(root).st_mode):
+            raise DiscoveryError(f"{root} is not a folder")
+    except OSError as exc:
+        raise DiscoveryError(f"cannot use {root}: {exc.strerror or exc}") from None
+    finder = _Finder(root)
+
+    reason = finder.bin_folder_reason(root)
+    if reason is not None:
+        only = BinDir(root, f"{root} is itself an Exchange bin folder ({reason})")
+        return Discovery((only,), tuple(finder.warnings))
+
+    volumes = finder.volumes()
+    found = finder.from_registry(volumes)
+    if not found:
+        found = finder.from_default_places(volumes)
+    if not found:
+        raise DiscoveryError(finder.nothing_found_message(volumes), tuple(finder.warnings))
+    return Discovery(tuple(found), tuple(finder.warnings))
+
+
+class _Finder:
+    """The state of one discovery: the tree's root and the warnings collected."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.warnings: list[str] = []
+        self.hives_seen: list[Path] = []
+        self._listed: dict[Path, dict[str, list[str]]] = {}
+
+    # -- listing folders safely -------------------------------------------------------
+
+    def entries(self, folder: Path) -> dict[str, list[str]]:
+        """The names in ``folder``, by lower-cased name; empty (with a warning) on error."""
+        if folder in self._listed:
+            return self._listed[folder]
+        by_name: dict[str, list[str]] = {}
+        self._listed[folder] = by_name
+        try:
+            for count, name in enumerate(iter_names(folder)):
+                if count >= MAX_ENTRIES:
+                    self.warnings.append(f"{folder}: more than {MAX_ENTRIES} entries; the rest not read")
+                    break
+                by_name.setdefault(name.lower(), []).append(name)
+        except OSError as exc:
+            self.warnings.append(f"cannot list {folder}: {exc.strerror or exc}")
+        for names in by_name.values():
+            names.sort()
+        return by_name
+
+    def usable(self, path: Path, want_dir: bool) -> bool:
+        """True for a folder (or regular file) whose real location stays inside the tree."""
+        try:
+            is_link = os.path.islink(path)
+            info = os.stat(path)
+        except OSError:
+            return False
+        if is_link and not is_within(path, self.root):
+            self.warnings.append(f"{path}: symbolic link leads outside {self.root}; not followed")
+            return False
+        return stat.S_ISDIR(info.st_mode) if want_dir else stat.S_ISREG(info.st_mode)
+
+    def child_dirs(self, folder: Path, name: str) -> list[Path]:
+        """The sub-folders of ``folder`` named ``name`` in any case (several when case differs)."""
+        names = self.entries(folder).get(name.lower(), [])
+        return [folder / real for real in names if self.usable(folder / real, want_dir=True)]
+
+    def resolve(self, start: Path, parts: tuple[str, ...], want_dir: bool = True) -> list[Path]:
+        """Every existing path below ``start`` matching ``parts``, each step ignoring case."""
+        current = [start]
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            following: list[Path] = []
+            for folder in current:
+                names = self.entries(folder).get(part.lower(), [])
+                for real in names:
+                    candidate = folder / real
+                    if self.usable(candidate, want_dir=want_dir or not last):
+                        following.append(candidate)
+            current = following
+        return current
+
+    # -- the rules --------------------------------------------------------------------
+
+    def bin_folder_reason(self, folder: Path) -> str | None:
+        """Why ``folder`` is a bin folder itself (rule 1), or None."""
+        by_name = self.entries(folder)
+        markers = [by_name[name][0] for name in MARKER_FILES if name in by_name]
+        if markers:
+            return f"it holds {', '.join(markers)}"
+        absolute = Path(os.path.abspath(folder))
+        if absolute.name.lower() == "bin" and absolute.parent.name.lower() == "exchsrvr":
+            return f"it is named {absolute.parent.name}/{absolute.name}"
+        return None
+
+    def volumes(self) -> dict[str, Path]:
+        """The volume roots: PATH (key ``""``) and its drive-letter folders (key ``"c"``, ...)."""
+        volumes: dict[str, Path] = {"": self.root}
+        for lower, names in sorted(self.entries(self.root).items()):
+            match = DRIVE_FOLDER.match(lower)
+            if not match:
+                continue
+            for real in names:
+                candidate = self.root / real
+                if self.usable(candidate, want_dir=True):
+                    volumes.setdefault(match.group(1).lower(), candidate)
+        return volumes
+
+    def from_registry(self, volumes: dict[str, Path]) -> list[BinDir]:
+        """Rule 2: bin folders named by a SOFTWARE hive in one of the volumes."""
+        found: list[BinDir] = []
+        for volume in volumes.values():
+            for parts in HIVE_PATHS:
+                for hive_path in self.resolve(volume, parts, want_dir=False):
+                    self.hives_seen.append(hive_path)
+                    found.extend(self._bin_from_hive(hive_path, volume, volumes))
+        return _unique(found)
+
+    def _bin_from_hive(self, hive_path: Path, hive_volume: Path, volumes: dict[str, Path]) -> list[BinDir]:
+        try:
+            services = read_exchange_setup(hive_path).services
+        except HiveError as exc:
+            self.warnings.append(f"registry hive {hive_path} not used: {exc}; searching the usual places")
+            return []
+        if services is None:
+            self.warnings.append(f"registry hive {hive_path} has no {SETUP_KEY_DISPLAY} {SERVICES_VALUE}")
+            return []
+        said = f"registry: {SETUP_KEY_DISPLAY} {SERVICES_VALUE} = {services}"
+        windows_path = PureWindowsPath(services)
+        drive = windows_path.drive.rstrip(":").lower()
+        if len(drive) != 1 or not windows_path.root:
+            self.warnings.append(f"{said}: not a local drive path; searching the usual places")
+            return []
+        volume = volumes.get(drive)
+        if volume is None and hive_volume == self.root:
+            volume = self.root  # one volume mounted: the path is taken to be on it
+        if volume is None:
+            self.warnings.append(
+                f"{said}: no folder for drive {drive.upper()}: in {self.root}; searching the usual places"
+            )
+            return []
+        parts = tuple(part for part in windows_path.parts[1:] if part not in ("", "."))
+        if ".." in parts:
+            self.warnings.append(f"{said}: '..' in the path; not followed")
+            return []
+        bins = self.resolve(volume, parts + ("bin",))
+        if not bins:
+            self.warnings.append(f"{said}: {volume} has no such bin folder; searching the usual places")
+            return []
+        return [BinDir(path, f"{said} -> {path}") for path in bins]
+
+    def from_default_places(self, volumes: dict[str, Path]) -> list[BinDir]:
+        """Rule 3: ``exchsrvr/bin`` at each volume root and under ``Program Files``."""
+        found: list[BinDir] = []
+        for letter, volume in volumes.items():
+            where = "volume root" if not letter else f"drive folder {volume.name}"
+            for parts in DEFAULT_INSTALLS:
+                for path in self.resolve(volume, parts):
+                    shown = "/".join(path.relative_to(volume).parts)
+                    found.append(BinDir(path, f"found {shown} at {where} -> {path}"))
+        return _unique(found)
+
+    def nothing_found_message(self, volumes: dict[str, Path]) -> str:
+        places = ", ".join(str(volume) for volume in volumes.values())
+        hive_note = (
+            "a SOFTWARE hive was read but gave no usable Exchange path"
+            if self.hives_seen
+            else "no SOFTWARE registry hive at WINNT/system32/config/software"
+        )
+        return (
+            f"no Exchange bin folder found under {self.root}: it holds none of "
+            f"{', '.join(MARKER_FILES)}, and there is no exchsrvr/bin or "
+            f"Program Files/exchsrvr/bin (any case) in {places}; {hive_note}. "
+            "Name the folder with --bin-dir."
+        )
+
+
+def _unique(found: list[BinDir]) -> list[BinDir]:
+    """Drop folders already listed (the same real folder reached twice), keeping order."""
+    seen: set[str] = set()
+    kept: list[BinDir] = []
+    for item in found:
+        key = os.path.realpath(item.path)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
