@@ -39,5 +39,10 @@ testdata-hive:
 	  hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' $$hive $$hive.reg || exit 1; \
 	done
 
+# Mutation-fuzz both PE readers (tools/fuzz.py --help for options): FUZZ_ARGS="--count 50000 --seed 7".
+FUZZ_ARGS ?= --count 10000 --seed 1
+fuzz: $(STAMP)
+	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info
