@@ -377,3 +377,12 @@ def test_unprivileged_scan_changes_nothing_but_atimes_of_what_it_reads(no_hang: 
     changed = {path for path in before if before[path] != after[path]}
     assert all(stat.S_ISDIR(before[path][0]) or path == hive for path in changed), changed
     assert without_atimes(after) == without_atimes(before)
+
+
+def test_registry_naming_another_volume_is_explained_when_nothing_is_found(tmp_path: Path) -> None:
+    put_hive(tmp_path / "C", "software-d")
+    make_bin(tmp_path / "D" / "EXCHSRVR" / "BIN")
+    with pytest.raises(DiscoveryError) as caught:
+        find_bin_dirs(tmp_path / "C")  # one volume of the copy: D is outside what was given
+    assert "the registry names D:\\EXCHSRVR" in str(caught.value)
+    assert "holds the drive folders" in str(caught.value)

@@ -104,15 +104,15 @@ def find_bin_dirs(path: Path) -> Discovery:
     reason = finder.bin_folder_reason(root)
     if reason is not None:
         only = BinDir(root, f"{root} is itself an Exchange bin folder ({reason})")
-        return Discovery((only,), tuple(finder.warnings))
+        return Discovery((only,), finder.unique_warnings())
 
     volumes = finder.volumes()
     found = finder.from_registry(volumes)
     if not found:
         found = finder.from_default_places(volumes)
     if not found:
-        raise DiscoveryError(finder.nothing_found_message(volumes), tuple(finder.warnings))
-    return Discovery(tuple(found), tuple(finder.warnings))
+        raise DiscoveryError(finder.nothing_found_message(volumes), finder.unique_warnings())
+    return Discovery(tuple(found), finder.unique_warnings())
 
 
 class _Finder:
@@ -122,7 +122,12 @@ class _Finder:
         self.root = root
         self.warnings: list[str] = []
         self.hives_seen: list[Path] = []
+        self.registry_paths: list[str] = []
         self._listed: dict[Path, dict[str, list[str]]] = {}
+
+    def unique_warnings(self) -> tuple[str, ...]:
+        """The warnings in the order first seen, each once."""
+        return tuple(dict.fromkeys(self.warnings))
 
     # -- listing folders safely -------------------------------------------------------
 
@@ -222,6 +227,7 @@ class _Finder:
             self.warnings.append(f"registry hive {hive_path} has no {SETUP_KEY_DISPLAY} {SERVICES_VALUE}")
             return []
         said = f"registry: {SETUP_KEY_DISPLAY} {SERVICES_VALUE} = {services}"
+        self.registry_paths.append(services)
         windows_path = PureWindowsPath(services)
         drive = windows_path.drive.rstrip(":").lower()
         if len(drive) != 1 or not windows_path.root:
@@ -258,11 +264,16 @@ class _Finder:
 
     def nothing_found_message(self, volumes: dict[str, Path]) -> str:
         places = ", ".join(str(volume) for volume in volumes.values())
-        hive_note = (
-            "a SOFTWARE hive was read but gave no usable Exchange path"
-            if self.hives_seen
-            else "no SOFTWARE registry hive at WINNT/system32/config/software"
-        )
+        if self.registry_paths:
+            named = ", ".join(dict.fromkeys(self.registry_paths))
+            hive_note = (
+                f"the registry names {named}, which is not under {self.root} "
+                "(for a copy of several volumes, give the folder that holds the drive folders)"
+            )
+        elif self.hives_seen:
+            hive_note = "a SOFTWARE hive was found but gave no Exchange path"
+        else:
+            hive_note = "no SOFTWARE registry hive at WINNT/system32/config/software"
         return (
             f"no Exchange bin folder found under {self.root}: it holds none of "
             f"{', '.join(MARKER_FILES)}, and there is no exchsrvr/bin or "
