@@ -20,7 +20,7 @@ MAX_CHILDREN = 1024              # children honoured per version block
 RT_VERSION = 16
 FIXED_SIGNATURE = 0xFEEF04BD
 FIXED_SIZE = 52                  # sizeof(VS_FIXEDFILEINFO)
-US_ENGLISH = "0409"
+US_ENGLISH = "0409"             # language part of a StringTable key
 
 MACHINES: dict[int, str] = {
     0x014C: "i386", 0x8664: "amd64", 0x0184: "alpha", 0x0284: "alpha64",
@@ -37,7 +37,14 @@ _noatime_allowed = bool(_O_NOATIME)
 
 _SECTION = struct.Struct("<8xIIII16x")   # VirtualSize, VirtualAddress, SizeOfRawData, PointerToRawData
 _DIR_ENTRY = struct.Struct("<II")        # Name/Id, OffsetToData
-_BLOCK_HEADER = struct.Struct("<HHH")    # wLength, wValueLength, wType
+_TWO_WORDS = struct.Struct("<HH")        # a version block's wLength, wValueLength
+_FIXED_HEAD = struct.Struct("<6I")        # signature, struct version, file MS/LS, product MS/LS
+_VS_VERSION_INFO = "VS_VERSION_INFO".encode("utf-16-le")
+_STRING_FILE_INFO = "StringFileInfo".encode("utf-16-le")
+_US_ENGLISH = "0409".encode("utf-16-le")
+_WANTED = {name.encode("utf-16-le"): field for name, field in (
+    ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
+    ("ProductName", "product_name"))}
 
 
 def machine_name(code: int) -> str:
@@ -192,22 +199,33 @@ class _Image:
         self.sections = sections
         self.alignment = alignment
         self.size_of_headers = size_of_headers
+        self._spans: list[tuple[int, int, int]] | None = None
+        self._lowest = 0
 
     def offset_of(self, rva: int) -> int:
         """File offset of ``rva``; PEReadError when no section holds it."""
-        alignment = self.alignment
-        first_va = None
-        for virtual_size, virtual_address, raw_size, raw_pointer in self.sections:
-            start = virtual_address - virtual_address % alignment if alignment else virtual_address
-            if first_va is None or start < first_va:
-                first_va = start
-            if start <= rva < start + max(virtual_size, raw_size):
-                if self.low_alignment and raw_pointer == virtual_address:
-                    return rva
-                return rva - start + (raw_pointer & ~0x1FF)
-        if self.low_alignment or first_va is None or rva < first_va:
+        if self._spans is None:
+            self._spans = self._layout()
+        for start, end, delta in self._spans:
+            if start <= rva < end:
+                return rva + delta
+        if self.low_alignment or not self._spans or rva < self._lowest:
             return rva  # headers (and low-alignment images) are mapped one to one
         raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} is in no section")
+
+    def _layout(self) -> list[tuple[int, int, int]]:
+        """(start RVA, end RVA, offset - RVA) per section, in table order (first match wins)."""
+        alignment = self.alignment
+        spans = []
+        for virtual_size, virtual_address, raw_size, raw_pointer in self.sections:
+            start = virtual_address - virtual_address % alignment if alignment else virtual_address
+            if self.low_alignment and raw_pointer == virtual_address:
+                delta = 0
+            else:
+                delta = (raw_pointer & ~0x1FF) - start
+            spans.append((start, start + max(virtual_size, raw_size), delta))
+        self._lowest = min((span[0] for span in spans), default=0)
+        return spans
 
 
 def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
@@ -291,39 +309,56 @@ def _align4(offset: int) -> int:
     return (offset + 3) & ~3
 
 
-def _read_key(data: bytes, start: int, end: int) -> tuple[str, int]:
-    """Decode the NUL-terminated UTF-16 key at ``start``; return it and the offset after it."""
+def _key_end(data: bytes, start: int, end: int) -> int:
+    """End of the NUL-terminated UTF-16 text at ``start`` (the NUL's offset, or ``end``)."""
     search = start
     while True:
         nul = data.find(b"\0\0", search, end)
         if nul < 0:
-            nul = end - (end - start) % 2
-            return data[start:nul].decode("utf-16-le", "replace"), end
-        if (nul - start) % 2 == 0:
-            return data[start:nul].decode("utf-16-le", "replace"), nul + 2
+            return end - (end - start) % 2
+        if not (nul - start) & 1:
+            return nul
         search = nul + 1
 
 
-def _children(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
-    """Yield (block start, block end, wValueLength) for the child blocks in [start, end)."""
+def _decode(raw: bytes) -> str:
+    """UTF-16LE text; lone surrogates (and a stray odd byte) become U+FFFD."""
+    return raw.decode("utf-16-le", "replace")
+
+
+def _children(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
+    """Yield (start, end, wValueLength, key end) for the child blocks in [start, end).
+
+    A child may not reach past its parent (it is clipped); a length below the 6-byte
+    header stops the walk, and so does MAX_CHILDREN.
+    """
     position = _align4(start)
     for _ in range(MAX_CHILDREN):
         if position + 6 > end:
             return
-        length, value_length, _ = _BLOCK_HEADER.unpack_from(data, position)
+        length, value_length = _TWO_WORDS.unpack_from(data, position)
         if length < 6:
             return
-        yield position, min(position + length, end), value_length
+        child_end = min(position + length, end)
+        yield position, child_end, value_length, _key_end(data, position + 6, child_end)
         position = _align4(position + length)
 
 
-def _string_value(data: bytes, value_start: int, end: int, value_length: int) -> str:
-    """A String block's value: up to the first NUL, within the block (wValueLength in words
-    or in bytes alike)."""
-    if value_length == 0 or value_start >= end:
-        return ""
-    key, _ = _read_key(data, value_start, end)
-    return key
+def _fixed_versions(data: bytes, value_start: int, value_length: int, end: int) -> dict:
+    """file_version/product_version from VS_FIXEDFILEINFO, or the version_problem."""
+    if value_length == 0:
+        return {"version_problem": "version resource has no fixed block"}
+    if value_length < FIXED_SIZE:
+        return {"version_problem": f"fixed block is {value_length} bytes, not {FIXED_SIZE}"}
+    if value_start + FIXED_SIZE > end:
+        return {"version_problem": "fixed block is cut off"}
+    signature, _, file_ms, file_ls, product_ms, product_ls = _FIXED_HEAD.unpack_from(
+        data, value_start)
+    if signature != FIXED_SIGNATURE:
+        return {"version_problem": f"fixed block signature is 0x{signature:08X}, "
+                                   f"not 0x{FIXED_SIGNATURE:08X}"}
+    return {"file_version": Version.from_ms_ls(file_ms, file_ls),
+            "product_version": Version.from_ms_ls(product_ms, product_ls)}
 
 
 def parse_version_info(data: bytes) -> dict:
@@ -332,60 +367,54 @@ def parse_version_info(data: bytes) -> dict:
     if len(data) < 6:
         result["version_problem"] = f"version resource is too short ({len(data)} bytes)"
         return result
-    length, value_length, _ = _BLOCK_HEADER.unpack_from(data, 0)
+    length, value_length = _TWO_WORDS.unpack_from(data, 0)
     if length < 6:
         result["version_problem"] = f"version resource is malformed (length {length})"
         return result
     end = min(length, len(data))
-    key, after_key = _read_key(data, 6, end)
-    if key != "VS_VERSION_INFO":
+    key_end = _key_end(data, 6, end)
+    if data[6:key_end] != _VS_VERSION_INFO:
         result["version_problem"] = "version resource is not a VS_VERSION_INFO block"
         return result
-    value_start = _align4(after_key)
-    if value_length == 0:
-        result["version_problem"] = "version resource has no fixed block"
-    elif value_length < FIXED_SIZE:
-        result["version_problem"] = f"fixed block is {value_length} bytes, not {FIXED_SIZE}"
-    elif value_start + FIXED_SIZE > end:
-        result["version_problem"] = "fixed block is cut off"
-    else:
-        signature, _, file_ms, file_ls, product_ms, product_ls = struct.unpack_from(
-            "<6I", data, value_start)
-        if signature != FIXED_SIGNATURE:
-            result["version_problem"] = (
-                f"fixed block signature is 0x{signature:08X}, not 0x{FIXED_SIGNATURE:08X}")
-        else:
-            result["file_version"] = Version.from_ms_ls(file_ms, file_ls)
-            result["product_version"] = Version.from_ms_ls(product_ms, product_ls)
-    tables = _string_tables(data, value_start + value_length, end)
-    table = next((t for k, t in tables if k[:4].lower() == US_ENGLISH), None)
-    if table is None and tables:
-        table = tables[0][1]
+    value_start = _align4(key_end + 2)
+    result.update(_fixed_versions(data, value_start, value_length, end))
+    table = _chosen_table(data, value_start + value_length, end)
     if table is not None:
-        result["file_version_string"] = table.get("FileVersion")
-        result["product_version_string"] = table.get("ProductVersion")
-        result["product_name"] = table.get("ProductName")
+        result.update(_table_strings(data, *table))
     return result
 
 
-def _string_tables(data: bytes, start: int, end: int) -> list[tuple[str, dict[str, str]]]:
-    """All StringTables of all StringFileInfo children, in file order."""
-    tables: list[tuple[str, dict[str, str]]] = []
-    for info_start, info_end, _ in _children(data, start, end):
-        key, after = _read_key(data, info_start + 6, info_end)
-        if key != "StringFileInfo":
+def _chosen_table(data: bytes, start: int, end: int) -> tuple[int, int, int] | None:
+    """(strings start, table end) of the US-English StringTable, else of the first one."""
+    first = None
+    for info_start, info_end, _, info_key_end in _children(data, start, end):
+        if data[info_start + 6:info_key_end] != _STRING_FILE_INFO:
             continue  # VarFileInfo or junk
-        for table_start, table_end, _ in _children(data, after, info_end):
-            language, after_language = _read_key(data, table_start + 6, table_end)
-            strings: dict[str, str] = {}
-            for string_start, string_end, value_length in _children(data, after_language,
-                                                                     table_end):
-                name, after_name = _read_key(data, string_start + 6, string_end)
-                if name not in strings:
-                    strings[name] = _string_value(data, _align4(after_name), string_end,
-                                                  value_length)
-            tables.append((language, strings))
-    return tables
+        for table_start, table_end, _, table_key_end in _children(
+                data, info_key_end + 2, info_end):
+            table = (table_key_end + 2, table_end)
+            if data[table_start + 6:table_start + 14] == _US_ENGLISH:
+                return table
+            if first is None:
+                first = table
+    return first
+
+
+def _table_strings(data: bytes, start: int, end: int) -> dict[str, str]:
+    """The wanted strings of one StringTable; the first of duplicate names wins."""
+    found: dict[str, str] = {}
+    for string_start, string_end, value_length, name_end in _children(data, start, end):
+        field = _WANTED.get(data[string_start + 6:name_end])
+        if field is None or field in found:
+            continue
+        value_start = _align4(name_end + 2)
+        if value_length == 0 or value_start >= string_end:
+            found[field] = ""
+        else:  # up to the first NUL within the block: wValueLength in words or bytes alike
+            found[field] = _decode(data[value_start:_key_end(data, value_start, string_end)])
+        if len(found) == len(_WANTED):
+            break
+    return found
 
 
 def read(path: str) -> PEInfo:
