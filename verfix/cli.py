@@ -123,9 +123,9 @@ def _exit_code(results: list[ManifestResult]) -> ExitCode:
 
 @app.command()
 def check(
-    path: Path = typer.Argument(..., help="The Exchange bin folder (exchsrvr/bin) to check."),
+    path: Path = typer.Argument(..., metavar="PATH", help="The Exchange bin folder (exchsrvr/bin) to check."),
     manifest: List[str] = typer.Option(
-        [], "--manifest", "-m",
+        [], "--manifest", "-m", metavar="ID|FILE",
         help="Article id (Q236586) or manifest TOML file; repeatable. Default: every bundled "
         "manifest that applies to the folder.",
     ),
@@ -192,7 +192,7 @@ def _version_record(path: Path, reader: Reader) -> VersionRecord:
 
 @app.command()
 def version(
-    files: List[Path] = typer.Argument(..., help="Files to read."),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Files to read."),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),

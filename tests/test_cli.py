@@ -1,0 +1,227 @@
+"""The command line, driven through typer's CliRunner on the bundled example folders."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from verfix.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+SP2 = REPO / "testdata" / "sp2" / "exchsrvr" / "bin"
+SP3 = REPO / "testdata" / "sp3" / "exchsrvr" / "bin"
+VERSIONED = {"Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll"}
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def copy_of(folder: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "bin"
+    shutil.copytree(folder, target)
+    return target
+
+
+def statuses(report: dict) -> dict[str, str]:
+    (manifest,) = report["manifests"]
+    return {row["name"]: row["status"] for row in manifest["files"]}
+
+
+def test_sp2_folder_is_not_compliant():
+    result = run("check", SP2, "-m", "Q236586")
+    assert result.exit_code == 1, result.output
+    assert "NOT-COMPLIANT" in result.stdout
+    assert "Q236586: not-compliant (6 outdated, 9 present)" in result.stderr
+    for name in VERSIONED:
+        line = next(l for l in result.stdout.splitlines() if l.startswith(name + " "))
+        assert "5.5.2448.0" in line and "outdated" in line
+
+
+def test_sp3_folder_is_compliant_and_notes_the_stale_string():
+    result = run("check", SP3, "-m", "Q236586")
+    assert result.exit_code == 0, result.output
+    assert "Q236586: compliant (6 ok, 9 present)" in result.stderr
+    line = next(l for l in result.stdout.splitlines() if l.startswith("X400omv1.dll "))
+    assert "5.5.2448.0" in line  # the string column shows the stale FileVersion string
+    assert "disagrees with the fixed version 5.5.2646.0" in line
+
+
+def test_default_checks_every_bundled_manifest_that_applies():
+    result = run("check", SP3)
+    assert result.exit_code == 0, result.output
+    assert "Q236586" in result.stdout
+
+
+def test_json_report_shape():
+    result = run("check", SP2, "-m", "Q236586", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert set(report) == {"schema_version", "verfix_version", "target", "generated_at", "manifests"}
+    assert report["schema_version"] == "1.0"
+    assert report["target"] == str(SP2)
+    assert report["generated_at"].endswith("Z")
+    (manifest,) = report["manifests"]
+    assert set(manifest) == {"id", "title", "bin_dir", "verdict", "counts", "files"}
+    assert manifest["id"] == "Q236586" and manifest["verdict"] == "not-compliant"
+    assert manifest["counts"] == {"outdated": 6, "present": 9}
+    rows = {row["name"]: row for row in manifest["files"]}
+    assert len(rows) == 15
+    for row in rows.values():
+        assert set(row) == {"name", "path", "status", "required_version", "file_version",
+                            "file_version_string", "notes"}
+    assert rows["Emsmta.exe"]["required_version"] == "5.5.2646.0"
+    assert rows["Emsmta.exe"]["file_version"] == "5.5.2448.0"
+    assert rows["Emsmta.exe"]["path"] == str(SP2 / "Emsmta.exe")
+    assert rows["P2.xv2"] == {
+        "name": "P2.xv2", "path": str(SP2 / "P2.xv2"), "status": "present",
+        "required_version": None, "file_version": None, "file_version_string": None, "notes": [],
+    }
+
+
+def test_missing_files_in_json(tmp_path):
+    folder = copy_of(SP3, tmp_path)
+    (folder / "Emsmta.exe").unlink()
+    result = run("check", folder, "-m", "Q236586", "-f", "json")
+    assert result.exit_code == 1
+    row = next(r for r in json.loads(result.stdout)["manifests"][0]["files"] if r["name"] == "Emsmta.exe")
+    assert row["status"] == "missing" and row["path"] is None and row["file_version"] is None
+
+
+def test_output_file(tmp_path):
+    out = tmp_path / "report.json"
+    result = run("check", SP3, "-m", "Q236586", "--format", "json", "-o", out)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert json.loads(out.read_text())["manifests"][0]["verdict"] == "compliant"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary left behind
+
+
+def test_refuses_to_write_into_the_scanned_folder(tmp_path):
+    folder = copy_of(SP3, tmp_path)
+    before = sorted(p.name for p in folder.iterdir())
+    result = run("check", folder, "-m", "Q236586", "-o", folder / "report.txt")
+    assert result.exit_code == 2
+    assert "refusing to write the report inside the scanned folder" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_unreadable_file_makes_the_check_incomplete(tmp_path):
+    folder = copy_of(SP3, tmp_path)
+    (folder / "Mtamsg.dll").write_text("this is a text file, not a DLL\n")
+    result = run("check", folder, "-m", "Q236586", "-f", "json")
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.stdout)
+    assert report["manifests"][0]["verdict"] == "incomplete"
+    row = next(r for r in report["manifests"][0]["files"] if r["name"] == "Mtamsg.dll")
+    assert row["status"] == "unreadable"
+    assert row["notes"] and "PE" in row["notes"][0]
+
+
+def test_file_without_version_resource_is_no_version(tmp_path):
+    folder = copy_of(SP3, tmp_path)
+    shutil.copy(REPO / "testdata" / "pe" / "noversion.dll", folder / "X400om.dll")
+    result = run("check", folder, "-m", "Q236586", "-f", "json")
+    assert result.exit_code == 3
+    assert statuses(json.loads(result.stdout))["X400om.dll"] == "no-version"
+
+
+def test_names_in_any_case_are_found(tmp_path):
+    folder = copy_of(SP2, tmp_path)
+    for path in list(folder.iterdir()):
+        path.rename(folder / path.name.upper())
+    result = run("check", folder, "-m", "Q236586", "-f", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert set(statuses(report).values()) == {"outdated", "present"}
+    assert report["manifests"][0]["files"][3]["path"].endswith("EMSMTA.EXE")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", SP3, "-m", "Q999999"], "unknown manifest 'Q999999'"),
+        (["check", "/nonexistent/bin", "-m", "Q236586"], "no such file or directory"),
+        (["check", SP3 / "Emsmta.exe", "-m", "Q236586"], "not a folder"),
+    ],
+)
+def test_input_errors_exit_2_with_one_line(args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_invalid_manifest_exits_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "Q1"\ntitle = "t"\nproduct = "p"\n[[files]]\nname = "a.dll"\n')
+    result = run("check", SP3, "-m", bad)
+    assert result.exit_code == 2
+    assert f"{bad}: id 'Q1' is not a KB article id" in result.stderr
+
+
+def test_usage_error_exits_2():
+    assert run("check").exit_code == 2
+    assert run("check", SP3, "--format", "xml").exit_code == 2
+
+
+def test_version_command_json():
+    files = [SP3 / "Emsmta.exe", SP3 / "X400omv1.dll", SP3 / "P2.xv2", SP3 / "absent.dll"]
+    result = run("version", *files, "--format", "json")
+    assert result.exit_code == 3  # two of the four have no version
+    records = json.loads(result.stdout)
+    assert [set(r) for r in records] == [
+        {"path", "file_version", "file_version_string", "product_version", "machine", "error"}
+    ] * 4
+    assert records[0]["file_version"] == "5.5.2646.0" and records[0]["machine"] == "i386"
+    assert records[0]["error"] is None
+    assert records[1]["file_version_string"] == "5.5.2448.0"
+    assert records[2]["file_version"] is None and records[2]["error"]
+    assert records[3]["error"] == "no such file"
+
+
+def test_version_command_table_and_pefile_reader():
+    result = run("version", SP2 / "Emsmta.exe", "--reader", "pefile")
+    assert result.exit_code == 0
+    assert "5.5.2448.0" in result.stdout and "i386" in result.stdout
+
+
+def test_manifests_list_show_validate(tmp_path):
+    listed = run("manifests", "list")
+    assert listed.exit_code == 0 and "Q236586" in listed.stdout
+    shown = run("manifests", "show", "Q236586", "--format", "json")
+    assert shown.exit_code == 0
+    assert len(json.loads(shown.stdout)["rows"]) == 15
+    good = run("manifests", "validate", REPO / "manifests" / "Q236586.toml")
+    assert good.exit_code == 0 and "ok:" in good.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "Q123456"\ntitle = "t"\nproduct = "p"\nfiles = []\n')
+    result = run("manifests", "validate", bad)
+    assert result.exit_code == 2 and "'files' is empty" in result.stderr
+
+
+def test_no_colour_when_not_a_terminal():
+    assert "\x1b[" not in run("check", SP2, "-m", "Q236586").stdout
+
+
+def test_help_documents_exit_codes():
+    text = " ".join(run("check", "--help").stdout.split())
+    assert "Exit codes" in text and "3 incomplete" in text
+
+
+def test_python_dash_m_works_from_another_folder(tmp_path):
+    env = {**os.environ, "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "verfix", "manifests", "list"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Q236586" in done.stdout
