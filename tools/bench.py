@@ -1,0 +1,401 @@
+"""Benchmark verfix against exiftool, pefile and a bare read loop on one corpus; check their versions agree."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN_DIR = REPO / "testdata" / "sp3" / "exchsrvr" / "bin"
+ONE_MANIFEST = "Q236586"
+
+# Targets from the issue "Inventory integration and speed".
+TARGET_VS_EXIFTOOL = 20.0     # verfix inventory files/s >= 20 x exiftool's
+TARGET_VS_BARE = 5.0          # verfix inventory time <= 5 x the bare list-and-read-4-KB loop
+TARGET_STARTUP = 1.3          # verfix check wall time <= 1.3 x exiftool -FileVersionNumber
+TARGET_ALL_CATALOG = 1.5      # all catalog manifests <= 1.5 x one manifest
+
+# exiftool: -fast (stop early where the format allows), -ext '*' (every file, not only the
+# extensions it knows: the same set of files the other tools see), -r (recurse, links to
+# folders not followed), -json (one object per file, FileVersionNumber from VS_FIXEDFILEINFO).
+EXIFTOOL_ARGS = ["-fast", "-ext", "*", "-r", "-json", "-FileVersionNumber"]
+
+
+# --- workers: each runs in its own process, so its wall time and peak RSS are its own -------
+
+def _regular_files(root: str):
+    """Every regular file under root, depth first; links and special files are not followed."""
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listing = list(entries)
+        except OSError:
+            continue
+        for entry in listing:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                yield entry.path
+
+
+def worker_bare(root: str, out) -> dict:
+    """List the tree and read the first 4 KB of each regular file: the floor for any scanner."""
+    files = pe = 0
+    for path in _regular_files(root):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            head = os.read(fd, 4096)
+        finally:
+            os.close(fd)
+        files += 1
+        pe += head[:2] == b"MZ"
+    return {"files": files, "pe": pe}
+
+
+def worker_pefile(root: str, out) -> dict:
+    """pefile's fast path: PE(data=..., fast_load=True), then only the resource directory."""
+    import pefile
+
+    resource = pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_RESOURCE"]
+    files = pe = 0
+    for path in _regular_files(root):
+        files += 1
+        with open(path, "rb") as stream:
+            if stream.read(2) != b"MZ":
+                continue  # pefile is slow to fail on non-PE files (gc.collect in close)
+            data = b"MZ" + stream.read()
+        pe += 1
+        version = None
+        try:
+            image = pefile.PE(data=data, fast_load=True)
+            image.parse_data_directories(directories=[resource])
+            fixed = getattr(image, "VS_FIXEDFILEINFO", None)
+            if fixed:
+                ms, ls = fixed[0].FileVersionMS, fixed[0].FileVersionLS
+                version = f"{ms >> 16}.{ms & 0xFFFF}.{ls >> 16}.{ls & 0xFFFF}"
+        except Exception:  # noqa: BLE001 - pefile raises many kinds; a failure is "no version"
+            pass
+        out.write(json.dumps({"path": path, "file_version": version}) + "\n")
+    return {"files": files, "pe": pe}
+
+
+def _worker_verfix(root: str, out, reader_name: str) -> dict:
+    from verfix.inventory import InventoryStats, inventory
+    from verfix.pe import Reader
+
+    stats = InventoryStats()
+    for record in inventory(root, Reader(reader_name), stats=stats):
+        out.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+    return {"files": stats.files_seen, "pe": stats.pe_files}
+
+
+def worker_verfix_fast(root: str, out) -> dict:
+    """verfix.inventory.inventory() with verfix's own reader (the default)."""
+    return _worker_verfix(root, out, "fast")
+
+
+def worker_verfix_pefile(root: str, out) -> dict:
+    """verfix.inventory.inventory() with the pefile reader."""
+    return _worker_verfix(root, out, "pefile")
+
+
+WORKERS = {
+    "bare": worker_bare,
+    "pefile": worker_pefile,
+    "verfix-fast": worker_verfix_fast,
+    "verfix-pefile": worker_verfix_pefile,
+}
+
+
+def run_worker(name: str, root: str, output: str) -> None:
+    """Entry point of a worker process: time the loop, print {files, pe, loop_seconds} as JSON."""
+    with open(output, "w", encoding="utf-8") as out:
+        started = time.perf_counter()
+        counts = WORKERS[name](root, out)
+        counts["loop_seconds"] = time.perf_counter() - started
+    print(json.dumps(counts))
+
+
+# --- measuring processes -------------------------------------------------------------------
+
+@dataclass
+class Measurement:
+    """One tool on the corpus: the median wall time of its runs and the largest peak RSS."""
+
+    name: str
+    wall: float
+    peak_rss_kb: int
+    files: int | None = None
+    pe: int | None = None
+    loop: float | None = None      # time spent in the loop itself (in-process workers only)
+    output: str | None = None      # where its records went (for the version comparison)
+    note: str = ""
+
+
+def timed_process(command: list[str], stdout_path: str) -> tuple[float, int, int]:
+    """Run ``command`` with stdout to a file; (wall seconds, peak RSS KB, exit status)."""
+    with open(stdout_path, "wb") as stdout:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL, cwd=REPO)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss, process.returncode  # ru_maxrss is in KB on Linux
+
+
+def measure(name: str, command: list[str], runs: int, workdir: str) -> tuple[list[tuple[float, int]], str, str]:
+    """Run a command ``runs`` times; the (wall, RSS) pairs, the last stdout file and its status."""
+    samples = []
+    stdout_path = os.path.join(workdir, f"{name}.out")
+    for _ in range(runs):
+        wall, rss, status = timed_process(command, stdout_path)
+        samples.append((wall, rss, status))
+    return [(w, r) for w, r, _ in samples], stdout_path, str(samples[-1][2])
+
+
+def measure_worker(name: str, corpus: str, runs: int, workdir: str) -> Measurement:
+    records = os.path.join(workdir, f"{name}.jsonl")
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", name, corpus, records]
+    samples, stdout_path, status = measure(name, command, runs, workdir)
+    if status != "0":
+        raise SystemExit(f"bench: worker {name} failed (exit {status}); run it by hand: {' '.join(command)}")
+    counts = json.loads(Path(stdout_path).read_text())
+    return Measurement(name=f"{name} (in-process)", wall=statistics.median(w for w, _ in samples),
+                       peak_rss_kb=max(r for _, r in samples), files=counts["files"], pe=counts["pe"],
+                       loop=counts["loop_seconds"], output=records)
+
+
+def verfix_command() -> list[str]:
+    script = Path(sys.executable).with_name("verfix")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "verfix"]
+
+
+def cli_has_inventory() -> bool:
+    probe = subprocess.run([*verfix_command(), "inventory", "--help"], capture_output=True, cwd=REPO)
+    return probe.returncode == 0
+
+
+def median_wall(commands: dict[str, list[str]], runs: int, workdir: str) -> dict[str, float]:
+    """Median wall time of each command (hyperfine when installed, else our own timing)."""
+    if shutil.which("hyperfine"):
+        export = os.path.join(workdir, "hyperfine.json")
+        hyperfine = ["hyperfine", "--shell=none", "--ignore-failure", "--warmup", "3",
+                     "--runs", str(runs), "--style", "none", "--export-json", export]
+        for command in commands.values():
+            hyperfine.append(" ".join(command))
+        subprocess.run(hyperfine, check=True, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        results = json.loads(Path(export).read_text())["results"]
+        return {name: result["median"] for name, result in zip(commands, results)}
+    medians = {}
+    for name, command in commands.items():
+        for _ in range(3):
+            subprocess.run(command, cwd=REPO, capture_output=True)
+        walls = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=REPO, capture_output=True)
+            walls.append(time.perf_counter() - started)
+        medians[name] = statistics.median(walls)
+    return medians
+
+
+# --- comparing versions --------------------------------------------------------------------
+
+def load_verfix_versions(jsonl_path: str) -> dict[str, str | None]:
+    versions = {}
+    with open(jsonl_path, encoding="utf-8") as stream:
+        for line in stream:
+            record = json.loads(line)
+            versions[os.path.normpath(record["path"])] = record["file_version"]
+    return versions
+
+
+def load_exiftool_versions(json_path: str) -> dict[str, str | None]:
+    text = Path(json_path).read_text(encoding="utf-8", errors="replace").strip()
+    documents = json.loads(text) if text else []
+    return {
+        os.path.normpath(item["SourceFile"]):
+            None if item.get("FileVersionNumber") is None else str(item["FileVersionNumber"])
+        for item in documents
+    }
+
+
+def compare_versions(verfix: dict[str, str | None], exiftool: dict[str, str | None]) -> list[str]:
+    """Every file where verfix's fixed FileVersion differs from exiftool's FileVersionNumber.
+
+    Files without an exiftool number and without a verfix record (non-PE) agree trivially.
+    """
+    mismatches = []
+    for path in sorted(set(verfix) | {p for p, v in exiftool.items() if v is not None}):
+        ours = verfix.get(path)
+        theirs = exiftool.get(path)
+        if path not in verfix:
+            mismatches.append(f"{path}: verfix reported no PE record, exiftool says {theirs}")
+        elif ours != theirs:
+            mismatches.append(f"{path}: verfix {ours or 'none'}, exiftool {theirs or 'none'}")
+    return mismatches
+
+
+# --- the report ----------------------------------------------------------------------------
+
+def verdict(ratio: float, target: float, higher_is_better: bool) -> str:
+    met = ratio >= target if higher_is_better else ratio <= target
+    if met:
+        return "met"
+    shortfall = target / ratio if higher_is_better else ratio / target
+    return f"MISSED by {shortfall:.2f}x"
+
+
+def print_table(rows: list[list[str]], headers: list[str]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    print(line.format(*headers))
+    print(line.format(*("-" * w for w in widths)))
+    for row in rows:
+        print(line.format(*row))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("corpus", nargs="?", default=os.environ.get("BENCH_CORPUS"),
+                        help="Folder to scan (default: $BENCH_CORPUS); build it with tools/build_bench_corpus.sh.")
+    parser.add_argument("--runs", type=int, default=3, help="Runs per throughput measurement (median).")
+    parser.add_argument("--startup-runs", type=int, default=20, help="Runs per start-up measurement (median).")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("worker_output", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        run_worker(args.worker, args.corpus, args.worker_output)
+        return 0
+    if not args.corpus or not os.path.isdir(args.corpus):
+        print("bench: give the corpus folder as BENCH_CORPUS (or an argument); build the reference corpus "
+              "with: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus", file=sys.stderr)
+        return 2
+    if not shutil.which("exiftool"):
+        print("bench: exiftool is needed (Debian: apt-get install libimage-exiftool-perl)", file=sys.stderr)
+        return 2
+    corpus = os.path.abspath(args.corpus)
+    workdir = tempfile.mkdtemp(prefix="verfix-bench-")
+    try:
+        return _benchmark(corpus, args.runs, args.startup_runs, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _benchmark(corpus: str, runs: int, startup_runs: int, workdir: str) -> int:
+    print(f"verfix benchmark on {corpus}: median of {runs} run(s) per tool, page cache warmed first")
+    measure_worker("bare", corpus, 1, workdir)  # warm the page cache for everyone
+
+    results: list[Measurement] = [measure_worker(name, corpus, runs, workdir) for name in
+                                  ("bare", "pefile", "verfix-fast", "verfix-pefile")]
+    by_name = {m.name.split(" ")[0]: m for m in results}
+    files = by_name["bare"].files
+
+    cli: Measurement | None = None
+    if cli_has_inventory():
+        command = [*verfix_command(), "inventory", corpus, "--format", "jsonl", "-q"]
+        samples, stdout_path, _ = measure("verfix-cli", command, runs, workdir)
+        cli = Measurement("verfix inventory (CLI)", statistics.median(w for w, _ in samples),
+                          max(r for _, r in samples), files=files, output=stdout_path)
+        results.append(cli)
+
+    samples, exif_out, _ = measure("exiftool", ["exiftool", *EXIFTOOL_ARGS, corpus], runs, workdir)
+    exif_versions = load_exiftool_versions(exif_out)
+    exiftool = Measurement("exiftool " + " ".join(EXIFTOOL_ARGS), statistics.median(w for w, _ in samples),
+                           max(r for _, r in samples), files=len(exif_versions),
+                           pe=sum(v is not None for v in exif_versions.values()),
+                           note="pe = files with a FileVersionNumber")
+    results.append(exiftool)
+
+    print()
+    rows = []
+    for m in results:
+        rows.append([
+            m.name, str(m.files if m.files is not None else "-"), str(m.pe if m.pe is not None else "-"),
+            f"{m.wall:.3f}", "-" if m.loop is None else f"{m.loop:.3f}",
+            f"{files / m.wall:,.0f}", "-" if m.loop is None else f"{files / m.loop:,.0f}",
+            f"{m.peak_rss_kb / 1024:.1f}",
+        ])
+    print_table(rows, ["tool", "files", "PE", "wall s", "loop s", "files/s (wall)", "files/s (loop)",
+                       "peak RSS MB"])
+    print(f"files/s divides the {files} regular files of the corpus by the time; 'wall' includes start-up "
+          "and imports, 'loop' is the walk-and-read loop alone (in-process workers).")
+    print(f"exiftool's 'PE' column counts files with a FileVersionNumber.")
+
+    # Version agreement: verfix (in-process, and the CLI when wired) against exiftool.
+    mismatches = compare_versions(load_verfix_versions(by_name["verfix-fast"].output), exif_versions)
+    mismatches += [f"[pefile reader] {m}" for m in compare_versions(
+        load_verfix_versions(by_name["verfix-pefile"].output), exif_versions)]
+    if cli is not None:
+        mismatches += [f"[CLI] {m}" for m in compare_versions(load_verfix_versions(cli.output), exif_versions)]
+
+    startup = median_wall({
+        "verfix check -m": [*verfix_command(), "check", str(BIN_DIR), "-m", ONE_MANIFEST, "-q"],
+        "exiftool": ["exiftool", "-FileVersionNumber", str(BIN_DIR)],
+        "verfix check (all)": [*verfix_command(), "check", str(BIN_DIR), "-q"],
+    }, startup_runs, workdir)
+
+    fast = by_name["verfix-fast"]
+    bare = by_name["bare"]
+    verfix_wall = cli.wall if cli is not None else fast.wall
+    verfix_label = "verfix inventory CLI" if cli is not None else "verfix in-process worker (CLI not wired)"
+    print()
+    ratio_rows = [
+        [f"files/s: {verfix_label} / exiftool (wall)", f"{exiftool.wall / verfix_wall:.1f}x",
+         f">= {TARGET_VS_EXIFTOOL:g}x", verdict(exiftool.wall / verfix_wall, TARGET_VS_EXIFTOOL, True)],
+        ["files/s: verfix loop / exiftool (wall)", f"{exiftool.wall / fast.loop:.1f}x",
+         "(start-up excluded)", verdict(exiftool.wall / fast.loop, TARGET_VS_EXIFTOOL, True)],
+        ["time: verfix loop / bare loop", f"{fast.loop / bare.loop:.2f}x", f"<= {TARGET_VS_BARE:g}x",
+         verdict(fast.loop / bare.loop, TARGET_VS_BARE, False)],
+        ["time: verfix / bare (wall, with start-up)", f"{verfix_wall / bare.wall:.2f}x", f"<= {TARGET_VS_BARE:g}x",
+         verdict(verfix_wall / bare.wall, TARGET_VS_BARE, False)],
+        ["time: verfix loop / pefile fast path loop", f"{fast.loop / by_name['pefile'].loop:.2f}x", "(no target)", ""],
+        [f"start-up: verfix check -m {ONE_MANIFEST} / exiftool -FileVersionNumber "
+         f"({startup['verfix check -m'] * 1000:.0f} / {startup['exiftool'] * 1000:.0f} ms)",
+         f"{startup['verfix check -m'] / startup['exiftool']:.2f}x", f"<= {TARGET_STARTUP:g}x",
+         verdict(startup["verfix check -m"] / startup["exiftool"], TARGET_STARTUP, False)],
+        [f"all catalog / one manifest ({startup['verfix check (all)'] * 1000:.0f} / "
+         f"{startup['verfix check -m'] * 1000:.0f} ms, {_bundled_count()} bundled)",
+         f"{startup['verfix check (all)'] / startup['verfix check -m']:.2f}x", f"<= {TARGET_ALL_CATALOG:g}x",
+         verdict(startup["verfix check (all)"] / startup["verfix check -m"], TARGET_ALL_CATALOG, False)],
+    ]
+    print_table(ratio_rows, ["ratio", "measured", "target", "verdict"])
+    print(f"start-up and catalog figures: median of {startup_runs} runs on {BIN_DIR.relative_to(REPO)}"
+          f" ({'hyperfine' if shutil.which('hyperfine') else 'own timing'}).")
+
+    print()
+    compared = sum(1 for v in exif_versions.values() if v is not None)
+    if mismatches:
+        print(f"VERSION MISMATCHES against exiftool FileVersionNumber: {len(mismatches)}")
+        for line in mismatches:
+            print(f"  {line}")
+        return 1
+    print(f"versions: verfix's fixed FileVersion equals exiftool's FileVersionNumber on every file "
+          f"({compared} with a version, {fast.pe} PE files; both verfix readers"
+          f"{' and the CLI' if cli is not None else ''})")
+    return 0
+
+
+def _bundled_count() -> int:
+    from verfix.manifest import load_bundled
+
+    return len(load_bundled())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
