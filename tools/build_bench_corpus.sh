@@ -5,12 +5,12 @@
 # Then:  make bench BENCH_CORPUS=DEST
 #
 # BENCH_PACKAGES overrides the package list. On Debian 12 (wine 8.0~repack-4) the default pair
-# gives 884 files, 753 of them PE (the 64-bit PE DLLs are in libwine:amd64, not in wine64);
-# BENCH_PACKAGES="wine64 libwine:i386 libwine" adds them for a corpus of about 1,600 files.
+# gives 883 regular files (565 MB), 753 of them PE (the 64-bit PE DLLs are in libwine:amd64,
+# not in wine64); BENCH_PACKAGES="wine64 libwine:i386 libwine" adds them: 1,608 files, 1.2 GB.
 #
 # Needs root and the network now (dpkg --add-architecture, apt-get update, apt-get download);
-# the benchmark itself needs neither. Keep DEST outside the repository: it is about 1,450 PE
-# files and a few hundred MB, and verfix must never be benchmarked on its own sources.
+# the benchmark itself needs neither. Keep DEST outside the repository: it is hundreds of MB
+# and must never be committed.
 set -eu
 
 dest=${1:-/tmp/bench-corpus}
