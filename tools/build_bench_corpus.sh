@@ -1,12 +1,14 @@
 #!/bin/sh
-# Build the reference benchmark corpus: the PE files shipped in Debian's wine64 and libwine:i386.
+# Build the reference benchmark corpus: the PE files of Debian's 64- and 32-bit Wine packages.
 #
 # Usage: sh tools/build_bench_corpus.sh [DEST]      (DEST defaults to /tmp/bench-corpus)
 # Then:  make bench BENCH_CORPUS=DEST
 #
-# BENCH_PACKAGES overrides the package list. On Debian 12 (wine 8.0~repack-4) the default pair
-# gives 883 regular files (565 MB), 753 of them PE (the 64-bit PE DLLs are in libwine:amd64,
-# not in wine64); BENCH_PACKAGES="wine64 libwine:i386 libwine" adds them: 1,608 files, 1.2 GB.
+# The packages are wine64, libwine (amd64) and libwine:i386. On Debian 12 (wine 8.0~repack-4)
+# that is 1,608 regular files (1.2 GB), 1,446 of them PE: x86-64 and i386 DLLs and EXEs. The
+# issue named wine64 and libwine:i386 only, but on Debian 12 wine64 holds just the loader and
+# its x86-64 PE files are in libwine; those two alone give 883 files, 753 PE (i386 only).
+# BENCH_PACKAGES overrides the list, e.g. BENCH_PACKAGES="wine64 libwine:i386".
 #
 # Needs root and the network now (dpkg --add-architecture, apt-get update, apt-get download);
 # the benchmark itself needs neither. Keep DEST outside the repository: it is hundreds of MB
@@ -36,7 +38,7 @@ dpkg --add-architecture i386
 # A mirror in the middle of a sync can fail one index (often -security for i386): go on, and
 # let apt-get download say so if the two packages really cannot be found.
 apt-get update -qq || echo "build_bench_corpus: apt-get update reported errors; trying the download anyway" >&2
-packages=${BENCH_PACKAGES:-wine64 libwine:i386}
+packages=${BENCH_PACKAGES:-wine64 libwine libwine:i386}
 # apt-get download runs as _apt when it can: let it write into the work folder.
 chmod 0777 "$work"
 # shellcheck disable=SC2086 # the package list is meant to be split into words
