@@ -126,17 +126,22 @@ class PESpec:
     rsrc_raw_size: int | None = None
     section_alignment: int = SECTION_ALIGNMENT
     file_alignment: int = FILE_ALIGNMENT
+    head_section_raw_size: int | None = None  # a section before .rsrc with this SizeOfRawData
 
 
 def build_pe(spec: PESpec | None = None) -> bytes:
     """Assemble the PE image described by ``spec``."""
     spec = spec or PESpec()
     optional_size = 240 if spec.pe32plus else 224
-    section_count = 1 + spec.extra_sections
+    head = spec.head_section_raw_size is not None
+    section_count = 1 + spec.extra_sections + head
     table_at = E_LFANEW + 24 + optional_size
     headers_size = _align(table_at + 40 * section_count, spec.file_alignment)
     low = spec.section_alignment < 0x1000
     rsrc_rva = headers_size if low else _align(headers_size, spec.section_alignment)
+    head_rva = rsrc_rva
+    if head:
+        rsrc_rva += spec.section_alignment
     rsrc_raw_at = rsrc_rva if low else headers_size
     rsrc = resource_section(spec.resources, rsrc_rva) if spec.resources else b"\0" * 16
     rsrc_raw = _align(len(rsrc), spec.file_alignment)
@@ -164,7 +169,11 @@ def build_pe(spec: PESpec | None = None) -> bytes:
     struct.pack_into("<I", optional, directories_at - 4, 16)
     if spec.resources is not None:
         struct.pack_into("<II", optional, directories_at + 16, rsrc_rva, len(rsrc))
-    sections = struct.pack(
+    sections = b""
+    if head:  # a tiny section whose SizeOfRawData claims far more than the file holds
+        sections += struct.pack("<8sIIIIIIHHI", b".text", 0x10, head_rva,
+                                spec.head_section_raw_size, 0, 0, 0, 0, 0, 0x60000020)
+    sections += struct.pack(
         "<8sIIIIIIHHI", b".rsrc", spec.rsrc_virtual_size or len(rsrc), rsrc_rva,
         spec.rsrc_raw_size or rsrc_raw, rsrc_raw_at, 0, 0, 0, 0, 0x40000040)
     filler_rva = rsrc_rva + rsrc_virtual
@@ -264,6 +273,11 @@ def gigabyte_section() -> bytes:
                            rsrc_virtual_size=0xFFFFF000, rsrc_raw_size=0x7FFFFE00))
 
 
+def bloated_raw_size_before_resources() -> bytes:
+    return build_pe(PESpec(resources=ResourceLayout(version=version_info()),
+                           head_section_raw_size=0x7FFFFE00))
+
+
 def string_differs() -> bytes:
     return valid_pe(file_version=(6, 1, 0, 9212), tables=[
         ("040904B0", {"FileVersion": "6.01.9212", "ProductVersion": "6.01.9212"})])
@@ -310,6 +324,7 @@ HOSTILE_CASES = {
     "bad-signature": bad_signature, "loop-type": lambda: resource_loop("type"),
     "loop-name": lambda: resource_loop("name"), "amplification": amplification,
     "65535-sections": many_sections, "gigabyte-section": gigabyte_section,
+    "bloated-raw-size": bloated_raw_size_before_resources,
     "string-differs": string_differs, "pe32plus": pe32plus,
     "no-version-resource": no_version_resource, "no-resources": no_resources,
     "low-alignment": low_alignment, "huge-data-size": huge_data_size,

@@ -32,7 +32,7 @@ def headers_past_end(path: Path) -> bool:
     if lfanew + 24 > len(data):
         return True
     section_count, _, _, _, optional_size = struct.unpack_from("<HIIIH", data, lfanew + 6)
-    fixed_optional = 96  # the PE32 optional header up to NumberOfRvaAndSizes, whatever the size field says
+    fixed_optional = 96  # PE32 optional header up to NumberOfRvaAndSizes, whatever its size says
     return (lfanew + 24 + max(optional_size, fixed_optional) + 40 * section_count
             > path.stat().st_size)
 

@@ -81,7 +81,8 @@ def test_ne_executable(tmp_path: Path, reader: Reader) -> None:
 
 
 def test_le_executable(tmp_path: Path, reader: Reader) -> None:
-    assert error_of(write(tmp_path, hostile.le_executable()), reader) == "LE/LX executable, not supported"
+    reason = error_of(write(tmp_path, hostile.le_executable()), reader)
+    assert reason == "LE/LX executable, not supported"
 
 
 def test_no_pe_signature(tmp_path: Path, reader: Reader) -> None:
@@ -124,6 +125,12 @@ def test_65535_sections(tmp_path: Path, reader: Reader) -> None:
 
 def test_section_claiming_gigabytes(tmp_path: Path, reader: Reader) -> None:
     info = read_pe_file(write(tmp_path, hostile.gigabyte_section()), reader)
+    assert info.file_version == GOOD
+
+
+def test_earlier_section_with_bogus_raw_size(tmp_path: Path, reader: Reader) -> None:
+    """A section whose SizeOfRawData claims 2 GB does not swallow the sections after it."""
+    info = read_pe_file(write(tmp_path, hostile.bloated_raw_size_before_resources()), reader)
     assert info.file_version == GOOD
 
 

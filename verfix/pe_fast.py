@@ -12,7 +12,7 @@ from verfix.pe import PEInfo, PEReadError
 from verfix.version import Version
 
 HEAD_SIZE = 4096                 # first read: DOS header, PE header, usually the section table
-CHUNK_SIZE = 4096                # granularity of later reads (resource directories are close together)
+CHUNK_SIZE = 4096                # later reads: resource directories sit close together
 MAX_SECTIONS = 0xFFFF            # NumberOfSections is a WORD: every value is honoured, in one read
 MAX_ROOT_ENTRIES = 4096          # resource types in the root directory (real files have < 30)
 MAX_VERSION_SIZE = 0x10000       # VS_VERSIONINFO.wLength is a WORD: nothing past 64 KiB matters
@@ -35,7 +35,8 @@ _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC
 _O_NOATIME = getattr(os, "O_NOATIME", 0)
 _noatime_allowed = bool(_O_NOATIME)
 
-_SECTION = struct.Struct("<8xIIII16x")   # VirtualSize, VirtualAddress, SizeOfRawData, PointerToRawData
+# VirtualSize, VirtualAddress, SizeOfRawData, PointerToRawData of a section header
+_SECTION = struct.Struct("<8xIIII16x")
 _DIR_ENTRY = struct.Struct("<II")        # Name/Id, OffsetToData
 _TWO_WORDS = struct.Struct("<HH")        # a version block's wLength, wValueLength
 _FIXED_HEAD = struct.Struct("<6I")        # signature, struct version, file MS/LS, product MS/LS
@@ -181,11 +182,13 @@ class _File:
         """The version resource at ``offset``: up to ``size`` bytes, of which at least the
         block's own wLength must be in the file (a data entry may overstate its size)."""
         if offset >= self.size:
-            raise PEReadError(f"truncated: version resource at 0x{offset:x} is past the end of the file")
+            raise PEReadError(f"truncated: version resource at 0x{offset:x} "
+                              "is past the end of the file")
         data = pread_upto(self.fd, offset, min(size, self.size - offset))
         needed = min(struct.unpack_from("<H", data)[0], size) if len(data) >= 2 else size
         if len(data) < needed or len(data) < 2:
-            raise PEReadError(f"truncated: version resource at 0x{offset:x} runs past the end of the file")
+            raise PEReadError(f"truncated: version resource at 0x{offset:x} "
+                              "runs past the end of the file")
         return data
 
 
@@ -193,12 +196,11 @@ class _Image:
     """Maps RVAs to file offsets the way the loader lays sections out."""
 
     def __init__(self, sections: list[tuple[int, int, int, int]], section_alignment: int,
-                 file_alignment: int, size_of_headers: int) -> None:
+                 file_alignment: int) -> None:
         self.low_alignment = section_alignment < 0x1000
         alignment = file_alignment if self.low_alignment else section_alignment
         self.sections = sections
         self.alignment = alignment
-        self.size_of_headers = size_of_headers
         self._spans: list[tuple[int, int, int]] | None = None
         self._lowest = 0
 
@@ -223,7 +225,12 @@ class _Image:
                 delta = 0
             else:
                 delta = (raw_pointer & ~0x1FF) - start
-            spans.append((start, start + max(virtual_size, raw_size), delta))
+            # In memory a section spans VirtualSize (SizeOfRawData when that is 0), rounded
+            # up to the alignment; a bogus SizeOfRawData must not widen it.
+            extent = virtual_size or raw_size
+            if alignment:
+                extent += -extent % alignment
+            spans.append((start, start + extent, delta))
         self._lowest = min((span[0] for span in spans), default=0)
         return spans
 
@@ -246,7 +253,6 @@ def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
         raise PEReadError(f"not a PE file (optional header magic 0x{magic:x})")
     optional = file.read(optional_offset, directories_at, "optional header")
     section_alignment, file_alignment = struct.unpack_from("<II", optional, 32)
-    (size_of_headers,) = struct.unpack_from("<I", optional, 60)
     (directory_count,) = struct.unpack_from("<I", optional, directories_at - 4)
     if directory_count <= 2:
         return machine, 0, None
@@ -258,8 +264,7 @@ def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
     count = min(section_count, MAX_SECTIONS)
     table = file.read(table_offset, count * _SECTION.size, f"section table ({count} sections)")
     sections = list(_SECTION.iter_unpack(table))
-    return machine, resource_rva, _Image(sections, section_alignment, file_alignment,
-                                         size_of_headers)
+    return machine, resource_rva, _Image(sections, section_alignment, file_alignment)
 
 
 def _directory_entries(file: _File, image: _Image, rva: int, limit: int) -> list[tuple[int, int]]:
@@ -296,8 +301,9 @@ def _find_version_data(file: _File, image: _Image, root: int) -> tuple[int, int]
             return None
         target = entries[0][1]
     if target & 0x80000000:
-        if root + (target & 0x7FFFFFFF) in visited:
-            raise PEReadError(f"malformed resource directory: loop at RVA 0x{root + (target & 0x7FFFFFFF):x}")
+        rva = root + (target & 0x7FFFFFFF)
+        if rva in visited:
+            raise PEReadError(f"malformed resource directory: loop at RVA 0x{rva:x}")
         raise PEReadError("malformed resource directory: version language entry is a directory")
     entry_rva = root + target
     data_rva, data_size = struct.unpack(

@@ -60,7 +60,8 @@ class _Walker:
         try:
             raw = self.pe.get_data(rva, 16)
         except pefile.PEFormatError:
-            raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} cannot be read") from None
+            raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} "
+                              "cannot be read") from None
         if len(raw) < 16:
             raise PEReadError(f"truncated: resource directory at RVA 0x{rva:x}")
         header = pefile.Structure(pefile.PE.__IMAGE_RESOURCE_DIRECTORY_format__)
@@ -113,10 +114,12 @@ class _Walker:
                               "is in no section") from None
         available = len(self.data) - offset
         if available < 2:
-            raise PEReadError(f"truncated: version resource at 0x{offset:x} is past the end of the file")
+            raise PEReadError(f"truncated: version resource at 0x{offset:x} "
+                              "is past the end of the file")
         (length,) = struct.unpack_from("<H", self.data, offset)
         if available < min(length, entry.Size):
-            raise PEReadError(f"truncated: version resource at 0x{offset:x} runs past the end of the file")
+            raise PEReadError(f"truncated: version resource at 0x{offset:x} "
+                              "runs past the end of the file")
 
 
 def _version_fields(pe: pefile.PE) -> dict:
@@ -160,7 +163,7 @@ def _read(data: bytes) -> PEInfo:
     try:
         pe = pefile.PE(data=data, fast_load=True)
     except pefile.PEFormatError as error:
-        raise PEReadError(f"pefile: {_one_line(error.value if hasattr(error, 'value') else error)}") from None
+        raise PEReadError(f"pefile: {_one_line(getattr(error, 'value', error))}") from None
     machine = machine_name(pe.FILE_HEADER.Machine)
     directories = pe.OPTIONAL_HEADER.DATA_DIRECTORY
     if len(directories) <= 2 or directories[2].VirtualAddress == 0:
