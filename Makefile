@@ -46,7 +46,7 @@ fuzz: $(STAMP)
 
 # Benchmark (a report, not a test): verfix against exiftool, pefile's fast path and a bare
 # list-and-read-4-KB loop on BENCH_CORPUS, plus check start-up; fails if a version differs
-# from exiftool's. Build the reference corpus (Debian wine64 + libwine:i386; root and the
+# from exiftool's. Build the reference corpus (Debian wine64, libwine, libwine:i386; root and the
 # network, once) outside the repo: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus
 BENCH_CORPUS ?=
 BENCH_ARGS ?=
