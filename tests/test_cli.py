@@ -25,7 +25,7 @@ def run(*args: str):
 
 
 def copy_of(folder: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "bin"
+    target = tmp_path / "exchsrvr" / "bin"
     shutil.copytree(folder, target)
     return target
 
@@ -64,7 +64,9 @@ def test_json_report_shape():
     result = run("check", SP2, "-m", "Q236586", "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"schema_version", "verfix_version", "target", "generated_at", "manifests"}
+    assert set(report) == {"schema_version", "verfix_version", "target", "generated_at", "folders", "manifests"}
+    assert report["folders"] == [{"bin_dir": str(SP2), "how": report["folders"][0]["how"], "not_applicable": []}]
+    assert "Emsmta.exe" in report["folders"][0]["how"]
     assert report["schema_version"] == "1.0"
     assert report["target"] == str(SP2)
     assert report["generated_at"].endswith("Z")
@@ -155,7 +157,7 @@ def test_names_in_any_case_are_found(tmp_path):
 def test_input_errors_exit_2_with_one_line(args, message):
     result = run(*args)
     assert result.exit_code == 2
-    assert message in result.stderr
+    assert message in result.stderr.lower()
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 

@@ -173,3 +173,46 @@ def check_manifest(
     """Every row of one manifest against one indexed bin folder."""
     rows = tuple(check_row(row, index, cache) for row in manifest.files)
     return ManifestResult(manifest, bin_dir, rows)
+
+
+@dataclass(frozen=True)
+class FolderCheck:
+    """Manifests checked against one bin folder, and those that do not apply there."""
+
+    bin_dir: Path
+    how: str
+    results: tuple[ManifestResult, ...]
+    not_applicable: tuple[str, ...] = ()  # ids of manifests whose component is not installed
+
+
+def check_folder(
+    manifests: Iterable[Manifest],
+    bin_dir: Path,
+    cache: FileCache,
+    *,
+    root: Path | None = None,
+    how: str = "",
+    skip_inapplicable: bool = False,
+) -> FolderCheck:
+    """Check every manifest against ``bin_dir``; with ``skip_inapplicable``, set aside the
+    manifests none of whose versioned files is there instead of reporting them missing."""
+    index = FolderIndex(bin_dir, root=root)
+    results: list[ManifestResult] = []
+    not_applicable: list[str] = []
+    for manifest in manifests:
+        if skip_inapplicable and index.error is None and not is_applicable(manifest, index):
+            not_applicable.append(manifest.id)
+            continue
+        results.append(check_manifest(manifest, bin_dir, index, cache))
+    return FolderCheck(bin_dir, how, tuple(results), tuple(not_applicable))
+
+
+def worst_offender(result: ManifestResult) -> RowResult | None:
+    """The row that most needs attention: a missing file, else the lowest outdated version."""
+    offending = [r for r in result.rows if r.status in (Status.MISSING, Status.OUTDATED)]
+    if not offending:
+        return None
+    missing = [r for r in offending if r.status is Status.MISSING]
+    if missing:
+        return missing[0]
+    return min(offending, key=lambda r: (r.found_version, r.row.name.lower()))

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, TextIO
 
 import typer
 
 from verfix import __version__
-from verfix.check import FileCache, ManifestResult, Verdict, check_manifest, is_applicable
-from verfix.formats import (
-    Format, VersionRecord, check_report, render_check_table, render_json,
-    render_version_table, summary_line,
-)
-from verfix.locate import FolderIndex
+from verfix.check import FileCache, FolderCheck, Verdict, check_folder
+from verfix.discover import BinDir
+from verfix.formats import INVENTORY_FIELDS, VERSION_FIELDS, Format, summary_line, write_check, write_records
+from verfix.locate import is_within
 from verfix.manifest import Manifest, ManifestError, find_manifest, load_bundled, load_manifest
 from verfix.pe import PEReadError, Reader, read_pe_file
 
@@ -73,47 +72,60 @@ def _use_colour(output: Optional[Path]) -> bool:
     return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _is_within(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
-def _emit(text: str, output: Optional[Path], scanned: List[Path]) -> None:
-    """Write a report to stdout, or atomically to ``output`` (never inside a scanned tree)."""
+@contextmanager
+def _output_stream(output: Optional[Path], scanned: List[Path]) -> Iterator[TextIO]:
+    """Standard output, or ``output`` written atomically: a temporary file renamed into
+    place once complete. A report is never written inside a scanned tree."""
     if output is None:
-        sys.stdout.write(text)
+        yield sys.stdout
         sys.stdout.flush()
         return
     for folder in scanned:
-        if _is_within(output, folder):
+        if is_within(output.parent.resolve() / output.name, folder):
             raise InputError(f"{output}: refusing to write the report inside the scanned folder {folder}")
-    directory = output.resolve().parent
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.resolve().parent)
+    except OSError as error:
+        raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
         os.replace(temporary, output)
     except OSError as error:
         raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
-def _select_manifests(selectors: List[str]) -> tuple[list[Manifest], bool]:
+def _select_manifests(
+    selectors: List[str], product: Optional[str], component: Optional[str]
+) -> tuple[list[Manifest], bool]:
     """The manifests asked for, and whether they were chosen automatically (all bundled)."""
-    if not selectors:
-        return load_bundled(), True
-    bundled: list[Manifest] | None = None
-    chosen: list[Manifest] = []
-    for selector in selectors:
-        if not selector.lower().endswith(".toml") and bundled is None:
-            bundled = load_bundled()
-        manifest = find_manifest(selector, bundled or [])
-        if manifest.id not in {m.id for m in chosen}:
-            chosen.append(manifest)
-    return chosen, False
+    if selectors:
+        bundled: list[Manifest] | None = None
+        chosen: list[Manifest] = []
+        for selector in selectors:
+            if not selector.lower().endswith(".toml") and bundled is None:
+                bundled = load_bundled()
+            manifest = find_manifest(selector, bundled or [])
+            if manifest.id not in {m.id for m in chosen}:
+                chosen.append(manifest)
+    else:
+        chosen = load_bundled()
+    if product:
+        wanted = product.lower()
+        chosen = [m for m in chosen if wanted in f"{m.product} {' '.join(m.product_versions)}".lower()]
+    if component:
+        wanted = component.lower()
+        chosen = [m for m in chosen if any(wanted in c.lower() for c in m.components)]
+    if not chosen:
+        raise InputError("no manifest matches the selection (see 'verfix manifests list')")
+    return chosen, not selectors
 
 
-def _exit_code(results: list[ManifestResult]) -> ExitCode:
-    verdicts = {result.verdict for result in results}
+def _exit_code(folders: List[FolderCheck]) -> ExitCode:
+    verdicts = {result.verdict for folder in folders for result in folder.results}
     if Verdict.NOT_COMPLIANT in verdicts:
         return ExitCode.NOT_COMPLIANT
     if Verdict.INCOMPLETE in verdicts or not verdicts - {Verdict.NOT_APPLICABLE}:
@@ -121,13 +133,46 @@ def _exit_code(results: list[ManifestResult]) -> ExitCode:
     return ExitCode.COMPLIANT
 
 
+def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> list[BinDir]:
+    """The folders to check: PATH itself with --bin-dir, else what discovery finds."""
+    if bin_dir:
+        if not path.is_dir():
+            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+        return [BinDir(path, "given with --bin-dir")]
+    from verfix.discover import MARKER_FILES, DiscoveryError, find_bin_dirs
+
+    try:
+        discovery = find_bin_dirs(path, [*MARKER_FILES, *markers])
+    except DiscoveryError as error:
+        for warning in error.warnings:
+            _err(f"verfix: warning: {warning}")
+        raise InputError(str(error)) from None
+    if not quiet:
+        for warning in discovery.warnings:
+            _err(f"verfix: warning: {warning}")
+    return list(discovery.found)
+
+
 @app.command()
 def check(
-    path: Path = typer.Argument(..., metavar="PATH", help="The Exchange bin folder (exchsrvr/bin) to check."),
+    path: Path = typer.Argument(
+        ..., metavar="PATH",
+        help="The Exchange bin folder, or a mounted volume or image folder to find it in.",
+    ),
     manifest: List[str] = typer.Option(
         [], "--manifest", "-m", metavar="ID|FILE",
         help="Article id (Q236586) or manifest TOML file; repeatable. Default: every bundled "
         "manifest that applies to the folder.",
+    ),
+    product: Optional[str] = typer.Option(
+        None, "--product", help="Only manifests whose product and version contain TEXT (e.g. 5.5)."
+    ),
+    component: Optional[str] = typer.Option(
+        None, "--component", help="Only manifests whose component contains TEXT (e.g. MTA)."
+    ),
+    bin_dir: bool = typer.Option(False, "--bin-dir", help="PATH is the bin folder: skip discovery."),
+    details: bool = typer.Option(
+        False, "--details", "-d", help="Show every row (the default when -m is given)."
     ),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
@@ -140,54 +185,50 @@ def check(
     """
     path = Path(os.path.abspath(path))
     with _input_errors():
-        manifests, automatic = _select_manifests(manifest)
-        if not path.exists():
-            raise InputError(f"{path}: no such file or directory")
-        if not path.is_dir():
-            raise InputError(f"{path}: not a folder")
-        try:
-            index = FolderIndex(path)
-        except OSError as error:
-            raise InputError(f"{path}: cannot list the folder: {error.strerror or error}") from None
+        manifests, automatic = _select_manifests(manifest, product, component)
+        # Files the named manifests version also mark PATH as a bin folder of its own.
+        named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
+        found = _bin_dirs(path, bin_dir, quiet, named)
         cache = FileCache(reader)
-        results: list[ManifestResult] = []
-        skipped = 0
-        for chosen in manifests:
-            if automatic and not is_applicable(chosen, index):
-                skipped += 1
-                continue
-            results.append(check_manifest(chosen, path, index, cache))
-        if format is Format.JSON:
-            text = render_json(check_report(results, path))
-        else:
-            text = render_check_table(results, colour=_use_colour(output))
-        _emit(text, output, [path])
+        folders = [
+            check_folder(manifests, item.path, cache, root=path, how=item.how, skip_inapplicable=automatic)
+            for item in found
+        ]
+        with _output_stream(output, [item.path for item in found]) as stream:
+            write_check(folders, path, format, stream, details=details or not automatic,
+                        colour=_use_colour(output))
     if not quiet:
-        for result in results:
-            _err(summary_line(result))
-        if skipped:
-            _err(f"{skipped} manifest(s) not applicable: none of their versioned files is in {path}")
-        if not results:
-            _err(f"no manifest applies to {path}: nothing could be checked")
-    raise typer.Exit(_exit_code(results))
+        for folder in folders:
+            _err(f"checked {folder.bin_dir} ({folder.how})")
+            for result in folder.results:
+                _err(summary_line(result))
+            if folder.not_applicable:
+                _err(f"{len(folder.not_applicable)} manifest(s) not applicable: none of their "
+                     f"versioned files is in {folder.bin_dir}")
+            if not folder.results:
+                _err(f"no manifest applies to {folder.bin_dir}: nothing could be checked")
+    raise typer.Exit(_exit_code(folders))
 
 
-def _version_record(path: Path, reader: Reader) -> VersionRecord:
+def _version_record(path: Path, reader: Reader) -> dict:
+    record = dict.fromkeys(VERSION_FIELDS)
+    record["path"] = str(path)
     if not path.is_file():
-        problem = "no such file" if not path.exists() else "not a regular file"
-        return VersionRecord(str(path), error=problem)
+        record["error"] = "no such file" if not path.exists() else "not a regular file"
+        return record
     try:
         info = read_pe_file(str(path), reader)
     except PEReadError as error:
-        return VersionRecord(str(path), error=str(error))
-    return VersionRecord(
-        path=str(path),
+        record["error"] = str(error)
+        return record
+    record.update(
         file_version=None if info.file_version is None else str(info.file_version),
         file_version_string=info.file_version_string,
         product_version=None if info.product_version is None else str(info.product_version),
         machine=info.machine,
         error=None if info.file_version is not None else info.version_problem,
     )
+    return record
 
 
 @app.command()
@@ -202,13 +243,84 @@ def version(
     Exit codes: 0 every file has a version, 3 some file could not be read or has none, 2 usage error.
     """
     records = [_version_record(path, reader) for path in files]
+    with _input_errors(), _output_stream(output, []) as stream:
+        write_records(records, format, VERSION_FIELDS, stream)
+    raise typer.Exit(ExitCode.INCOMPLETE if any(r["error"] for r in records) else ExitCode.COMPLIANT)
+
+
+@app.command()
+def inventory(
+    path: Path = typer.Argument(..., metavar="PATH", help="The folder to walk, recursively."),
+    format: Format = typer.Option(Format.JSONL, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the inventory to FILE."),
+    reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
+    hash: Optional[str] = typer.Option(None, "--hash", metavar="sha256", help="Add each file's SHA-256."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+) -> None:
+    """List every PE file under PATH with its versions, machine and size (JSON Lines by default).
+
+    Exit codes: 0 every PE file read, 3 some file or folder could not be read, 2 usage error.
+    """
+    from verfix import inventory as inventory_module
+
+    path = Path(os.path.abspath(path))
+    stats = inventory_module.InventoryStats()
     with _input_errors():
-        if format is Format.JSON:
-            text = render_json([record.as_dict() for record in records])
-        else:
-            text = render_version_table(records)
-        _emit(text, output, [])
-    raise typer.Exit(ExitCode.INCOMPLETE if any(r.error for r in records) else ExitCode.COMPLIANT)
+        if hash is not None and hash not in inventory_module.HASH_ALGORITHMS:
+            raise InputError(f"--hash {hash}: supported: {', '.join(inventory_module.HASH_ALGORITHMS)}")
+        if not path.is_dir():
+            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+        records = (r.as_dict() for r in inventory_module.inventory(path, reader, hash, stats=stats))
+        fields = [f for f in INVENTORY_FIELDS if hash is not None or f != "sha256"]
+        with _output_stream(output, [path]) as stream:
+            with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
+                write_records((tick(record) for record in records), format, fields, stream)
+    if not quiet:
+        _err(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
+             f"{stats.records} record(s), {stats.read_errors + stats.unreadable_files} unreadable")
+    problems = stats.unreadable_files + stats.unreadable_folders + stats.read_errors
+    raise typer.Exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLIANT)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator:
+    """A ticker that counts records on a rich progress display on stderr, when enabled."""
+    if not enabled:
+        yield lambda record: record
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed} files"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("inventory", total=None)
+
+        def tick(record: dict) -> dict:
+            progress.advance(task)
+            return record
+
+        yield tick
+
+
+@app.command()
+def schema(
+    name: Optional[str] = typer.Argument(None, help="check-report, check-record or inventory-record."),
+) -> None:
+    """Print a JSON Schema of verfix's output (without NAME: list the names)."""
+    from verfix.schemas import load_schema, schema_names
+
+    if name is None:
+        typer.echo("\n".join(schema_names()))
+        return
+    with _input_errors():
+        try:
+            sys.stdout.write(load_schema(name))
+        except KeyError as error:
+            raise InputError(error.args[0]) from None
+
+
+MANIFEST_FIELDS = ("id", "product_versions", "fixed_in", "components", "files", "title")
+ROW_FIELDS = ("name", "version", "platform", "component", "product_version", "size", "date")
 
 
 @manifests_app.command("list")
@@ -218,17 +330,9 @@ def manifests_list(
     """List the bundled manifests."""
     with _input_errors():
         manifests = load_bundled()
-    if format is Format.JSON:
-        sys.stdout.write(render_json([_manifest_summary(m) for m in manifests]))
-        return
-    from tabulate import tabulate
-
-    rows = [
-        [m.id, ", ".join(m.product_versions), m.fixed_in or "", "; ".join(m.components), len(m.files), m.title]
-        for m in manifests
-    ]
-    headers = ["Id", "Version", "Fixed in", "Component", "Files", "Title"]
-    sys.stdout.write(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n")
+    records = [_manifest_summary(m) for m in manifests]
+    write_records(records, format, ("product",) + MANIFEST_FIELDS if format is not Format.TABLE
+                  else MANIFEST_FIELDS, sys.stdout)
 
 
 def _manifest_summary(manifest: Manifest) -> dict:
@@ -248,7 +352,7 @@ def manifests_show(
     selector: str = typer.Argument(..., help="Article id (Q236586) or manifest TOML file."),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
-    """Show one manifest's details and rows."""
+    """Show one manifest's details and rows (JSON: the whole manifest; JSONL and CSV: its rows)."""
     with _input_errors():
         bundled = [] if selector.lower().endswith(".toml") else load_bundled()
         manifest = find_manifest(selector, bundled)
@@ -265,11 +369,13 @@ def manifests_show(
         for row in manifest.files
     ]
     if format is Format.JSON:
-        sys.stdout.write(render_json({**_manifest_summary(manifest), "keywords": list(manifest.keywords),
-                                      "source": manifest.source, "rows": rows}))
+        document = {**_manifest_summary(manifest), "keywords": list(manifest.keywords),
+                    "source": manifest.source, "rows": rows}
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
-    from tabulate import tabulate
-
+    if format is not Format.TABLE:
+        write_records(rows, format, ROW_FIELDS, sys.stdout)
+        return
     typer.echo(f"{manifest.id}: {manifest.title}")
     typer.echo(f"Product: {manifest.product} {', '.join(manifest.product_versions)}")
     if manifest.fixed_in:
@@ -278,8 +384,8 @@ def manifests_show(
         typer.echo(f"Component: {'; '.join(manifest.components)}")
     if manifest.path is not None:
         typer.echo(f"Manifest: {manifest.path}")
-    table = [[r["name"], r["version"] or "N/A", r["platform"] or "any", r["component"] or ""] for r in rows]
-    typer.echo(tabulate(table, headers=["File", "Version", "Platform", "Component"], tablefmt="simple", disable_numparse=True))
+    shown = [{**r, "version": r["version"] or "N/A", "platform": r["platform"] or "any"} for r in rows]
+    write_records(shown, Format.TABLE, ("name", "version", "platform", "component"), sys.stdout)
 
 
 @manifests_app.command("validate")

@@ -26,6 +26,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
+from typing import Iterable
 
 from verfix.hive import SERVICES_VALUE, SETUP_KEY_DISPLAY, HiveError, read_exchange_setup
 from verfix.locate import is_within, iter_names
@@ -86,8 +87,11 @@ class Discovery:
         return "\n".join(item.how for item in self.found)
 
 
-def find_bin_dirs(path: Path) -> Discovery:
+def find_bin_dirs(path: Path, markers: Iterable[str] = MARKER_FILES) -> Discovery:
     """Find the Exchange bin folder(s) at or beneath ``path`` (rules in the module docstring).
+
+    ``markers`` are the file names (any case) that make ``path`` itself a bin folder; the
+    CLI adds the versioned files of the manifests the user named.
 
     Raises DiscoveryError when ``path`` is not a readable folder or holds no bin folder.
     Never writes, never follows a link out of ``path``, never opens anything but a
@@ -99,7 +103,7 @@ def find_bin_dirs(path: Path) -> Discovery:
             raise DiscoveryError(f"{root} is not a folder")
     except OSError as exc:
         raise DiscoveryError(f"cannot use {root}: {exc.strerror or exc}") from None
-    finder = _Finder(root)
+    finder = _Finder(root, markers)
 
     reason = finder.bin_folder_reason(root)
     if reason is not None:
@@ -118,8 +122,9 @@ def find_bin_dirs(path: Path) -> Discovery:
 class _Finder:
     """The state of one discovery: the tree's root and the warnings collected."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, markers: Iterable[str] = MARKER_FILES) -> None:
         self.root = root
+        self.markers = tuple(dict.fromkeys(name.lower() for name in markers))
         self.warnings: list[str] = []
         self.hives_seen: list[Path] = []
         self.registry_paths: list[str] = []
@@ -186,9 +191,10 @@ class _Finder:
     def bin_folder_reason(self, folder: Path) -> str | None:
         """Why ``folder`` is a bin folder itself (rule 1), or None."""
         by_name = self.entries(folder)
-        markers = [by_name[name][0] for name in MARKER_FILES if name in by_name]
+        markers = [by_name[name][0] for name in self.markers if name in by_name]
         if markers:
-            return f"it holds {', '.join(markers)}"
+            shown = ", ".join(markers[:3]) + (f" and {len(markers) - 3} more" if len(markers) > 3 else "")
+            return f"it holds {shown}"
         absolute = Path(os.path.abspath(folder))
         if absolute.name.lower() == "bin" and absolute.parent.name.lower() == "exchsrvr":
             return f"it is named {absolute.parent.name}/{absolute.name}"
@@ -276,10 +282,16 @@ class _Finder:
             hive_note = "no SOFTWARE registry hive at WINNT/system32/config/software"
         return (
             f"no Exchange bin folder found under {self.root}: it holds none of "
-            f"{', '.join(MARKER_FILES)}, and there is no exchsrvr/bin or "
+            f"{_first_few(self.markers)}, and there is no exchsrvr/bin or "
             f"Program Files/exchsrvr/bin (any case) in {places}; {hive_note}. "
             "Name the folder with --bin-dir."
         )
+
+
+def _first_few(names: tuple[str, ...], shown: int = 6) -> str:
+    """A list of names for a message, shortened when long."""
+    text = ", ".join(names[:shown])
+    return text + (f" or {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _unique(found: list[BinDir]) -> list[BinDir]:

@@ -1,29 +1,31 @@
-"""Turning results into reports: human tables and machine-readable JSON."""
+"""Turning results into reports: tables for people; JSON, JSON Lines and CSV for programs."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence, TextIO
 
 from verfix import __version__
-from verfix.check import ManifestResult, RowResult, Status, Verdict
+from verfix.check import FolderCheck, ManifestResult, RowResult, Status, Verdict, worst_offender
+from verfix.schemas import SCHEMA_VERSION
 from verfix.version import Version, try_parse_version
-
-SCHEMA_VERSION = "1.0"
 
 
 class Format(str, Enum):
-    """Output formats."""
+    """Output formats; every command supports every one (see FORMATTERS)."""
 
     TABLE = "table"
     JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
 
 
-_ANSI = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
+_ANSI = {"red": "31", "green": "32", "yellow": "33", "dim": "2"}
 _STATUS_COLOUR = {
     Status.OK: "green", Status.PRESENT: "green", Status.OUTDATED: "red", Status.MISSING: "red",
     Status.NO_VERSION: "yellow", Status.UNREADABLE: "yellow", Status.NOT_APPLICABLE: "dim",
@@ -41,7 +43,7 @@ def paint(text: str, colour: str | None, enabled: bool) -> str:
     return f"\x1b[{_ANSI[colour]}m{text}\x1b[0m"
 
 
-def _version_text(version: Version | None) -> str | None:
+def _text(version: Version | None) -> str | None:
     return None if version is None else str(version)
 
 
@@ -50,24 +52,30 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-# --- check ---------------------------------------------------------------------------------
+def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    from tabulate import tabulate
+
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
+# --- records: the flat dicts behind every machine format ---------------------------------
 
 def row_record(result: RowResult) -> dict[str, Any]:
-    """One row of the check report as a JSON object (the documented, stable shape)."""
+    """One manifest row as the report's JSON object (the documented, stable shape)."""
     info = result.info
     return {
         "name": result.row.name,
         "path": None if result.path is None else str(result.path),
         "status": result.status.value,
-        "required_version": _version_text(result.row.version),
-        "file_version": _version_text(info.file_version) if info else None,
+        "required_version": _text(result.row.version),
+        "file_version": _text(info.file_version) if info else None,
         "file_version_string": info.file_version_string if info else None,
         "notes": list(result.notes),
     }
 
 
 def manifest_record(result: ManifestResult) -> dict[str, Any]:
-    """One manifest of the check report as a JSON object."""
+    """One manifest checked on one folder, as the report's JSON object."""
     return {
         "id": result.manifest.id,
         "title": result.manifest.title,
@@ -78,28 +86,101 @@ def manifest_record(result: ManifestResult) -> dict[str, Any]:
     }
 
 
-def check_report(results: Sequence[ManifestResult], target: Path) -> dict[str, Any]:
-    """The whole check report as a JSON-ready dict."""
+def check_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]:
+    """The whole check report as a JSON-ready dict (check-report.schema.json)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "verfix_version": __version__,
         "target": str(target),
         "generated_at": utc_now(),
-        "manifests": [manifest_record(result) for result in results],
+        "folders": [
+            {"bin_dir": str(f.bin_dir), "how": f.how, "not_applicable": list(f.not_applicable)}
+            for f in folders
+        ],
+        "manifests": [manifest_record(r) for f in folders for r in f.results],
     }
 
 
-def render_json(document: Any) -> str:
-    """JSON text with a trailing newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+def check_records(folders: Sequence[FolderCheck]) -> Iterable[dict[str, Any]]:
+    """One flat record per manifest row (check-record.schema.json), for JSONL and CSV."""
+    for folder in folders:
+        for result in folder.results:
+            head = {
+                "schema_version": SCHEMA_VERSION,
+                "manifest_id": result.manifest.id,
+                "manifest_title": result.manifest.title,
+                "bin_dir": str(result.bin_dir),
+                "verdict": result.verdict.value,
+            }
+            for row in result.rows:
+                yield {**head, **row_record(row)}
 
+
+CHECK_RECORD_FIELDS = (
+    "schema_version", "manifest_id", "manifest_title", "bin_dir", "verdict", "name", "path",
+    "status", "required_version", "file_version", "file_version_string", "notes",
+)
+INVENTORY_FIELDS = (
+    "schema_version", "path", "size", "file_version", "file_version_string", "product_name",
+    "product_version", "product_version_string", "machine", "sha256", "error",
+)
+VERSION_FIELDS = ("path", "file_version", "file_version_string", "product_version", "machine", "error")
+
+
+# --- writers for streams of flat records ------------------------------------------------
+
+def write_json_array(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    """A JSON array written as the records come (``[]`` when there are none)."""
+    separator = "[\n  "
+    for record in records:
+        stream.write(separator + json.dumps(record, ensure_ascii=False))
+        separator = ",\n  "
+    stream.write("[]\n" if separator.startswith("[") else "\n]\n")
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    """One JSON object per line (nothing at all when there are no records)."""
+    for record in records:
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return value
+
+
+def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: TextIO) -> None:
+    """CSV with a header row (only the header when there are no records)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(fields)
+    for record in records:
+        writer.writerow([_csv_cell(record.get(name)) for name in fields])
+
+
+def write_records(
+    records: Iterable[dict[str, Any]], fmt: "Format", fields: Sequence[str], stream: TextIO
+) -> None:
+    """Write flat records in a machine format, streaming (TABLE collects them first)."""
+    if fmt is Format.JSON:
+        write_json_array(records, stream)
+    elif fmt is Format.JSONL:
+        write_jsonl(records, stream)
+    elif fmt is Format.CSV:
+        write_csv(records, fields, stream)
+    else:
+        rows = [[_csv_cell(record.get(name)) for name in fields] for record in records]
+        stream.write(_table(rows, [name.replace("_", " ").capitalize() for name in fields]) + "\n")
+
+
+# --- check ---------------------------------------------------------------------------------
 
 def _found_text(result: RowResult) -> str:
     if result.found_version is not None:
         return str(result.found_version)
-    if result.status is Status.PRESENT:
-        return "present"
-    return "-"
+    return "present" if result.status is Status.PRESENT else "-"
 
 
 def _string_column(result: RowResult) -> str:
@@ -107,37 +188,85 @@ def _string_column(result: RowResult) -> str:
     info = result.info
     if info is None or info.file_version_string is None:
         return ""
-    return "" if try_parse_version(info.file_version_string) == info.file_version else info.file_version_string
+    if try_parse_version(info.file_version_string) == info.file_version:
+        return ""
+    return info.file_version_string
 
 
-def render_check_table(results: Sequence[ManifestResult], colour: bool = False) -> str:
-    """A table per manifest: File, Required, Found, FileVersion string, Status, Path, Notes."""
-    from tabulate import tabulate
-
-    blocks = []
-    for result in results:
-        verdict = paint(result.verdict.value.upper(), _VERDICT_COLOUR[result.verdict], colour)
-        heading = f"{result.manifest.id}  {result.manifest.title}\n{result.bin_dir}: {verdict}"
-        rows = [
-            [
-                row.row.name,
-                _version_text(row.row.version) or "N/A",
-                _found_text(row),
-                _string_column(row),
-                paint(row.status.value, _STATUS_COLOUR[row.status], colour),
-                "" if row.path is None else row.path.name,
-                "; ".join(row.notes),
-            ]
-            for row in result.rows
+def _details_table(result: ManifestResult, colour: bool) -> str:
+    verdict = paint(result.verdict.value.upper(), _VERDICT_COLOUR[result.verdict], colour)
+    rows = [
+        [
+            row.row.name,
+            _text(row.row.version) or "N/A",
+            _found_text(row),
+            _string_column(row),
+            paint(row.status.value, _STATUS_COLOUR[row.status], colour),
+            "" if row.path is None else row.path.name,
+            "; ".join(row.notes),
         ]
-        table = tabulate(
-            rows,
-            headers=["File", "Required", "Found", "FileVersion string", "Status", "Path", "Notes"],
-            tablefmt="simple",
-            disable_numparse=True,
-        )
-        blocks.append(f"{heading}\n{table}\n")
+        for row in result.rows
+    ]
+    headers = ["File", "Required", "Found", "FileVersion string", "Status", "Path", "Notes"]
+    return f"{result.manifest.id}  {result.manifest.title}\n{verdict}\n{_table(rows, headers)}\n"
+
+
+def _offender_text(result: ManifestResult) -> str:
+    row = worst_offender(result)
+    if row is None:
+        problems = [r for r in result.rows if r.status in (Status.UNREADABLE, Status.NO_VERSION)]
+        return f"{problems[0].row.name} {problems[0].status.value}" if problems else ""
+    if row.status is Status.MISSING:
+        return f"{row.row.name} missing"
+    return f"{row.row.name} {row.found_version} < {row.row.version}"
+
+
+def _summary_table(results: Sequence[ManifestResult], colour: bool) -> str:
+    rows = [
+        [
+            r.manifest.id,
+            _shorten(r.manifest.title, 60),
+            _shorten("; ".join(r.manifest.components), 30),
+            paint(r.verdict.value, _VERDICT_COLOUR[r.verdict], colour),
+            _offender_text(r),
+        ]
+        for r in results
+    ]
+    return _table(rows, ["Article", "Title", "Component", "Verdict", "Lowest offending file"]) + "\n"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_check_table(folders: Sequence[FolderCheck], details: bool, colour: bool = False) -> str:
+    """Per folder: a summary table of the manifests, or with ``details`` every row."""
+    blocks = []
+    for folder in folders:
+        blocks.append(f"== {folder.bin_dir}\n")
+        if details:
+            blocks.extend(_details_table(result, colour) for result in folder.results)
+        elif folder.results:
+            blocks.append(_summary_table(folder.results, colour))
+        if folder.not_applicable:
+            blocks.append(
+                f"{len(folder.not_applicable)} more article(s) not applicable here: "
+                "none of their versioned files is installed.\n"
+            )
     return "\n".join(blocks)
+
+
+def write_check(
+    folders: Sequence[FolderCheck], target: Path, fmt: Format, stream: TextIO,
+    *, details: bool = False, colour: bool = False,
+) -> None:
+    """Write the check report in any format."""
+    if fmt is Format.JSON:
+        stream.write(json.dumps(check_report(folders, target), indent=2, ensure_ascii=False) + "\n")
+    elif fmt is Format.TABLE:
+        stream.write(render_check_table(folders, details, colour))
+    else:
+        write_records(check_records(folders), fmt, CHECK_RECORD_FIELDS, stream)
 
 
 def summary_line(result: ManifestResult) -> str:
@@ -146,31 +275,8 @@ def summary_line(result: ManifestResult) -> str:
     return f"{result.manifest.id}: {result.verdict.value} ({counts}) in {result.bin_dir}"
 
 
-# --- version -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class VersionRecord:
-    """What ``verfix version`` reports for one file."""
-
-    path: str
-    file_version: str | None = None
-    file_version_string: str | None = None
-    product_version: str | None = None
-    machine: str | None = None
-    error: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def render_version_table(records: Sequence[VersionRecord]) -> str:
-    """``verfix version`` as a table."""
-    from tabulate import tabulate
-
-    rows = [
-        [r.path, r.file_version or "-", r.file_version_string or "", r.product_version or "",
-         r.machine or "", r.error or ""]
-        for r in records
-    ]
-    headers = ["Path", "FileVersion", "FileVersion string", "ProductVersion", "Machine", "Error"]
-    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True) + "\n"
+def to_text(write: Callable[[TextIO], None]) -> str:
+    """Run a writer into a string (for tests and small outputs)."""
+    buffer = io.StringIO()
+    write(buffer)
+    return buffer.getvalue()

@@ -102,6 +102,7 @@ class FolderIndex:
         self.root = Path(os.path.realpath(root if root is not None else folder))
         self.error: str | None = None
         self._by_name: dict[str, list[str]] = {}
+        self._seen: dict[str, FoundFile] = {}
         wanted_lower = None if wanted is None else {name.lower() for name in wanted}
         try:
             for name in iter_names(self.folder):
@@ -125,7 +126,14 @@ class FolderIndex:
         """
         if self.error is not None:
             return [FoundFile(self.folder / name, self.error)]
-        return [self._classify(self.folder / real) for real in self._by_name.get(name.lower(), [])]
+        return [self._classified(real) for real in self._by_name.get(name.lower(), [])]
+
+    def _classified(self, real_name: str) -> FoundFile:
+        """Classify an entry once, however many manifests ask for it."""
+        found = self._seen.get(real_name)
+        if found is None:
+            found = self._seen[real_name] = self._classify(self.folder / real_name)
+        return found
 
     def _classify(self, path: Path) -> FoundFile:
         try:
