@@ -57,7 +57,8 @@ def hostile_bounds(readers: list[str]) -> bool:
             path.write_bytes(build())
             cases[name] = path
         cases["sparse-2GB"] = hostile.write_sparse(Path(folder) / "sparse.dll", hostile.valid_pe())
-        print(f"{'case':26} {'reader':7} {'read ms':>9} {'process ms':>10} {'peak MiB':>8}  outcome")
+        print(f"{'case':26} {'reader':7} {'read ms':>9} {'process ms':>10} {'peak MiB':>8}"
+              "  outcome")
         for name, path in cases.items():
             for reader in readers:
                 started = time.perf_counter()
