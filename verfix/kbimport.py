@@ -46,6 +46,7 @@ class ImportedRow:
     size: int | None = None
     date: str | None = None
     line_no: int = 0
+    line_text: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -362,7 +363,7 @@ def _row_from_cells(
     return ImportedRow(
         name=name, version=version, platform=platform, component=context.component,
         product_version=context.product_version, size=size,
-        date=" ".join(date_parts) or None, line_no=line_no,
+        date=" ".join(date_parts) or None, line_no=line_no, line_text=text,
     )
 
 
@@ -717,7 +718,7 @@ def _check_rows(rows: list[ImportedRow]) -> tuple[list[ImportedRow], tuple[str, 
             notes.append(f"line {row.line_no} repeats line {first.line_no} ({row.name})")
         else:
             raise TableError(
-                row.line_no, row.name,
+                row.line_no, row.line_text or row.name,
                 f"file listed twice with different details (first at line {first.line_no})",
             )
     return kept, tuple(notes)
