@@ -310,8 +310,10 @@ def _benchmark(corpus: str, runs: int, startup_runs: int, workdir: str) -> int:
     if cli_has_inventory():
         command = [*verfix_command(), "inventory", corpus, "--format", "jsonl", "-q"]
         samples, stdout_path, _ = measure("verfix-cli", command, runs, workdir)
-        cli = Measurement("verfix inventory (CLI)", statistics.median(w for w, _ in samples),
-                          max(r for _, r in samples), files=files, output=stdout_path)
+        with open(stdout_path, encoding="utf-8") as lines:
+            records = sum(1 for _ in lines)
+        cli = Measurement("verfix inventory --format jsonl (CLI)", statistics.median(w for w, _ in samples),
+                          max(r for _, r in samples), pe=records, output=stdout_path)
         results.append(cli)
 
     samples, exif_out, _ = measure("exiftool", ["exiftool", *EXIFTOOL_ARGS, corpus], runs, workdir)

@@ -7,11 +7,13 @@ import os
 import stat
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from verfix.pe import PEReadError, Reader, read_pe_file
 from verfix.schemas import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 HASH_ALGORITHMS = ("sha256",)
 HASH_CHUNK_SIZE = 1 << 20  # 1 MiB per read while hashing: memory stays flat for any file size

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 # The version written into every report and JSONL record. It changes only with a documented
 # incompatible change of one of the schemas below (a removed or renamed key, a changed type).
 SCHEMA_VERSION = "1.0"
@@ -13,6 +11,8 @@ _SUFFIX = ".schema.json"
 
 def schema_names() -> list[str]:
     """The names ``load_schema`` accepts, sorted: check-record, check-report, inventory-record."""
+    from importlib import resources  # on demand: only `verfix schema` and tests need it
+
     folder = resources.files("verfix").joinpath("schemas")
     return sorted(entry.name[: -len(_SUFFIX)] for entry in folder.iterdir() if entry.name.endswith(_SUFFIX))
 
@@ -22,4 +22,6 @@ def load_schema(name: str) -> str:
     base = name[: -len(_SUFFIX)] if name.endswith(_SUFFIX) else name
     if base not in schema_names():
         raise KeyError(f"unknown schema {name!r}; known: {', '.join(schema_names())}")
+    from importlib import resources
+
     return resources.files("verfix").joinpath("schemas", base + _SUFFIX).read_text(encoding="utf-8")
