@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 
 from verfix.check import (
-    FileCache, RowResult, Status, Verdict, check_manifest, check_row, is_applicable, verdict_of,
+    FileCache, RowResult, Status, Verdict, check_folder, check_manifest, check_row, fits_release,
+    is_applicable, release_label, server_release, verdict_of,
 )
 from verfix.locate import FolderIndex
 from verfix.manifest import FileRow, Manifest
-from verfix.pe import PEInfo, PEReadError
+from verfix.pe import NotPEError, PEInfo, PEReadError
 from verfix.version import Version
 
 REQUIRED = Version(5, 5, 2646, 0)
@@ -178,3 +179,61 @@ def test_check_manifest_and_applicability(tmp_path):
     only_data.mkdir()
     # The versioned files are absent: the component is not installed there.
     assert not is_applicable(manifest, folder(only_data, "p2.xv2"))
+
+
+def test_versioned_data_file_is_present_with_a_note(tmp_path):
+    # KB tables give data files such as Dbserver.sch a version; no version can be read from them.
+    answers = GivenAnswers({"Dbserver.sch": NotPEError("not a PE file (no MZ header)")})
+    result = check_row(row("Dbserver.sch"), folder(tmp_path, "Dbserver.sch"), answers)
+    assert result.status is Status.PRESENT
+    assert "its version cannot be read, checked for presence only" in result.notes[0]
+
+
+def test_executable_that_is_not_a_pe_is_unreadable(tmp_path):
+    answers = GivenAnswers({"Emsmta.exe": NotPEError("not a PE file (no MZ header)")})
+    result = check_row(row("Emsmta.exe"), folder(tmp_path, "Emsmta.exe"), answers)
+    assert result.status is Status.UNREADABLE
+    assert result.notes == ("not a PE file (no MZ header)",)
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [("5.5", "5.5"), ("5.5 SP2", "5.5"), ("5", "5.0"), ("2000", "2000"), ("Outlook 98", None), ("4.0 SP6a", "4.0")],
+)
+def test_release_labels(text, label):
+    assert release_label(text) == label
+
+
+def test_rows_for_another_release_are_not_applicable(tmp_path):
+    manifest = Manifest(
+        id="Q123456", title="t", product="p", product_versions=("5.0", "5.5"),
+        files=(
+            FileRow("Emsmta.exe", Version(5, 0, 1460, 0), product_version="5.0"),
+            FileRow("Emsmta.exe", REQUIRED, product_version="5.5"),
+        ),
+    )
+    index = folder(tmp_path, "Emsmta.exe")
+    answers = GivenAnswers({"Emsmta.exe": info(REQUIRED)})
+    assert server_release(index, answers) == "5.5"
+    result = check_manifest(manifest, tmp_path, index, answers, release="5.5")
+    assert [r.status for r in result.rows] == [Status.NOT_APPLICABLE, Status.OK]
+    assert result.rows[0].notes == ("row is for 5.0; this server runs 5.5",)
+    assert fits_release(manifest, "5.5") and not fits_release(manifest, "2000")
+    assert fits_release(manifest, None)
+
+
+def test_check_folder_sets_aside_what_does_not_apply(tmp_path):
+    mta = Manifest(id="Q100001", title="mta", product="p", product_versions=("5.5",),
+                   files=(row("Emsmta.exe"),))
+    store = Manifest(id="Q100002", title="store", product="p", product_versions=("5.5",),
+                     files=(row("Store.exe"),))
+    old = Manifest(id="Q100003", title="old", product="p", product_versions=("5.0",),
+                   files=(row("Emsmta.exe", Version(5, 0, 1460, 0)),))
+    folder(tmp_path, "EMSMTA.EXE")
+    answers = GivenAnswers({"EMSMTA.EXE": info(REQUIRED)})
+    checked = check_folder([mta, store, old], tmp_path, answers, skip_inapplicable=True)
+    assert [r.manifest.id for r in checked.results] == ["Q100001"]
+    assert checked.not_applicable == ("Q100002", "Q100003")
+    assert checked.release == "5.5"
+    named = check_folder([mta, store, old], tmp_path, answers)
+    assert [r.verdict for r in named.results] == [Verdict.COMPLIANT, Verdict.NOT_COMPLIANT, Verdict.COMPLIANT]

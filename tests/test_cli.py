@@ -56,8 +56,10 @@ def test_sp3_folder_is_compliant_and_notes_the_stale_string():
 
 def test_default_checks_every_bundled_manifest_that_applies():
     result = run("check", SP3)
-    assert result.exit_code == 0, result.output
-    assert "Q236586" in result.stdout
+    assert result.exit_code in (0, 1), result.output  # the catalog test pins the rest
+    assert "Q236586: compliant (6 ok, 9 present)" in result.stderr
+    assert "Lowest offending file" in result.stdout  # the summary table, not every row
+    assert "manifest(s) not applicable" in result.stderr
 
 
 def test_json_report_shape():
@@ -65,7 +67,9 @@ def test_json_report_shape():
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert set(report) == {"schema_version", "verfix_version", "target", "generated_at", "folders", "manifests"}
-    assert report["folders"] == [{"bin_dir": str(SP2), "how": report["folders"][0]["how"], "not_applicable": []}]
+    assert report["folders"] == [
+        {"bin_dir": str(SP2), "how": report["folders"][0]["how"], "release": "5.5", "not_applicable": []}
+    ]
     assert "Emsmta.exe" in report["folders"][0]["how"]
     assert report["schema_version"] == "1.0"
     assert report["target"] == str(SP2)

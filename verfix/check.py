@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Iterable
 
 from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
-from verfix.pe import PEInfo, PEReadError, Reader, read_pe_file
+from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
 from verfix.version import Version, try_parse_version
 
 
@@ -39,6 +40,11 @@ _SEVERITY = [
     Status.OUTDATED, Status.NO_VERSION, Status.UNREADABLE,
     Status.NOT_APPLICABLE, Status.OK, Status.PRESENT,
 ]
+
+# A file named like a Windows executable that is not one is damaged, not a data file.
+EXECUTABLE_EXTENSIONS = frozenset(
+    {".exe", ".dll", ".sys", ".ocx", ".cpl", ".drv", ".scr", ".rll", ".acm", ".ax", ".tsp", ".mui", ".efi"}
+)
 
 # PE machine names that satisfy a manifest row's platform.
 PLATFORM_MACHINES = {"x86": {"i386"}, "alpha": {"alpha", "alpha64"}}
@@ -118,6 +124,10 @@ def _evaluate(row: FileRow, found: FoundFile, cache: FileCache) -> RowResult:
     if row.version is None:
         return RowResult(row, Status.PRESENT, found.path)
     result = cache.read(found.path)
+    if isinstance(result, NotPEError) and found.path.suffix.lower() not in EXECUTABLE_EXTENSIONS:
+        # KB tables give versions to data files (.sch, .cfg, .xv2) too; none can be read.
+        note = f"data file ({result}): its version cannot be read, checked for presence only"
+        return RowResult(row, Status.PRESENT, found.path, notes=(note,))
     if isinstance(result, PEReadError):
         return RowResult(row, Status.UNREADABLE, found.path, notes=(str(result),))
     info = result
@@ -168,11 +178,60 @@ def is_applicable(manifest: Manifest, index: FolderIndex) -> bool:
 
 
 def check_manifest(
-    manifest: Manifest, bin_dir: Path, index: FolderIndex, cache: FileCache
+    manifest: Manifest, bin_dir: Path, index: FolderIndex, cache: FileCache,
+    release: str | None = None,
 ) -> ManifestResult:
-    """Every row of one manifest against one indexed bin folder."""
-    rows = tuple(check_row(row, index, cache) for row in manifest.files)
-    return ManifestResult(manifest, bin_dir, rows)
+    """Every row of one manifest against one indexed bin folder.
+
+    With the server's ``release`` known, a row written for another product version
+    (``product_version = "5.0"`` on a 5.5 server) is not applicable.
+    """
+    rows = []
+    for row in manifest.files:
+        if release and row.product_version and release_label(row.product_version) != release:
+            note = f"row is for {row.product_version}; this server runs {release}"
+            rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(note,)))
+        else:
+            rows.append(check_row(row, index, cache))
+    return ManifestResult(manifest, bin_dir, tuple(rows))
+
+
+# Exchange releases by the major.minor of their binaries' file versions.
+RELEASES = {(4, 0): "4.0", (5, 0): "5.0", (5, 5): "5.5", (6, 0): "2000", (6, 5): "2003"}
+# Programs whose version tells the release of an Exchange server (MTA, Store, DS, SA).
+RELEASE_MARKERS = ("emsmta.exe", "store.exe", "dsamain.exe", "mad.exe")
+_RELEASE_RE = re.compile(r"^\s*(\d+)(?:\.(\d+))?")
+
+
+def release_label(text: str) -> str | None:
+    """The release a manifest's product version names: "5.5 SP2" -> "5.5", "5" -> "5.0"."""
+    match = _RELEASE_RE.match(text)
+    if match is None:
+        return None
+    major, minor = match.group(1), match.group(2) or "0"
+    return major if len(major) == 4 else f"{int(major)}.{int(minor)}"
+
+
+def server_release(index: FolderIndex, cache: FileCache) -> str | None:
+    """The Exchange release of a bin folder, from its server programs' fixed versions."""
+    for name in RELEASE_MARKERS:
+        for found in index.lookup(name):
+            if found.problem is not None:
+                continue
+            info = cache.read(found.path)
+            if isinstance(info, PEInfo) and info.file_version is not None:
+                release = RELEASES.get(info.file_version[:2])
+                if release:
+                    return release
+    return None
+
+
+def fits_release(manifest: Manifest, release: str | None) -> bool:
+    """False when the manifest names product versions and the server's release is not one."""
+    if release is None:
+        return True
+    labels = {release_label(text) for text in manifest.product_versions} - {None}
+    return not labels or release in labels
 
 
 @dataclass(frozen=True)
@@ -183,6 +242,7 @@ class FolderCheck:
     how: str
     results: tuple[ManifestResult, ...]
     not_applicable: tuple[str, ...] = ()  # ids of manifests whose component is not installed
+    release: str | None = None            # the Exchange release the server programs show
 
 
 def check_folder(
@@ -194,17 +254,29 @@ def check_folder(
     how: str = "",
     skip_inapplicable: bool = False,
 ) -> FolderCheck:
-    """Check every manifest against ``bin_dir``; with ``skip_inapplicable``, set aside the
-    manifests none of whose versioned files is there instead of reporting them missing."""
+    """Check every manifest against ``bin_dir``.
+
+    With ``skip_inapplicable`` (checking the whole catalog), a manifest is set aside as not
+    applicable when none of its versioned files is there (its component is not
+    installed), when it names product versions and the server's release is not one of
+    them, or when every row is for another platform or release.
+    """
     index = FolderIndex(bin_dir, root=root)
+    release = server_release(index, cache)
     results: list[ManifestResult] = []
     not_applicable: list[str] = []
     for manifest in manifests:
-        if skip_inapplicable and index.error is None and not is_applicable(manifest, index):
+        if skip_inapplicable and index.error is None and not (
+            fits_release(manifest, release) and is_applicable(manifest, index)
+        ):
             not_applicable.append(manifest.id)
             continue
-        results.append(check_manifest(manifest, bin_dir, index, cache))
-    return FolderCheck(bin_dir, how, tuple(results), tuple(not_applicable))
+        result = check_manifest(manifest, bin_dir, index, cache, release)
+        if skip_inapplicable and result.verdict is Verdict.NOT_APPLICABLE:
+            not_applicable.append(manifest.id)
+            continue
+        results.append(result)
+    return FolderCheck(bin_dir, how, tuple(results), tuple(not_applicable), release)
 
 
 def worst_offender(result: ManifestResult) -> RowResult | None:

@@ -94,7 +94,8 @@ def check_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]
         "target": str(target),
         "generated_at": utc_now(),
         "folders": [
-            {"bin_dir": str(f.bin_dir), "how": f.how, "not_applicable": list(f.not_applicable)}
+            {"bin_dir": str(f.bin_dir), "how": f.how, "release": f.release,
+             "not_applicable": list(f.not_applicable)}
             for f in folders
         ],
         "manifests": [manifest_record(r) for f in folders for r in f.results],

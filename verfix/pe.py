@@ -19,6 +19,10 @@ class PEReadError(Exception):
     """A file that could not be read or parsed; ``str(error)`` is a one-line reason."""
 
 
+class NotPEError(PEReadError):
+    """The file is not an executable at all: empty, or no ``MZ`` header (a data file)."""
+
+
 @dataclass(frozen=True)
 class PEInfo:
     """What verfix needs from one PE file."""

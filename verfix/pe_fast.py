@@ -8,7 +8,7 @@ import stat
 import struct
 from typing import Callable, Iterator
 
-from verfix.pe import PEInfo, PEReadError
+from verfix.pe import NotPEError, PEInfo, PEReadError
 from verfix.version import Version
 
 HEAD_SIZE = 4096                 # first read: DOS header, PE header, usually the section table
@@ -135,9 +135,9 @@ def check_dos_and_pe_signature(head: bytes, size: int,
     ``read_signature(offset)`` returns the 4 bytes at e_lfanew.
     """
     if size == 0:
-        raise PEReadError("empty file")
+        raise NotPEError("empty file")
     if head[:2] != b"MZ":
-        raise PEReadError("not a PE file (no MZ header)")
+        raise NotPEError("not a PE file (no MZ header)")
     if size < 0x40:
         raise PEReadError(f"truncated: DOS header is {size} bytes, needs 64")
     (lfanew,) = struct.unpack_from("<I", head, 0x3C)
@@ -428,7 +428,7 @@ def read(path: str) -> PEInfo:
     fd, size = open_regular_file(path)
     try:
         if size == 0:
-            raise PEReadError("empty file")
+            raise NotPEError("empty file")
         head = pread_upto(fd, 0, HEAD_SIZE)
         file = _File(fd, size, head)
         machine, resource_rva, image = _parse_headers(file, head)

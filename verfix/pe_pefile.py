@@ -8,7 +8,7 @@ import struct
 
 import pefile
 
-from verfix.pe import PEInfo, PEReadError
+from verfix.pe import NotPEError, PEInfo, PEReadError
 from verfix.pe_fast import (FIXED_SIGNATURE, FIXED_SIZE, HEAD_SIZE, MAX_ROOT_ENTRIES,
                             MAX_VERSION_SIZE, RT_VERSION, US_ENGLISH, check_dos_and_pe_signature,
                             machine_name, open_regular_file, pread_upto)
@@ -38,7 +38,7 @@ def _load(path: str) -> bytes:
     fd, size = open_regular_file(path)
     try:
         if size == 0:
-            raise PEReadError("empty file")
+            raise NotPEError("empty file")
         head = pread_upto(fd, 0, HEAD_SIZE)
         check_dos_and_pe_signature(head, size, lambda offset: pread_upto(fd, offset, 4))
         if size > MAX_FILE_SIZE:
