@@ -7,7 +7,7 @@ import os
 import sys
 import tempfile
 from contextlib import contextmanager
-from enum import IntEnum
+from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Iterator, List, Optional, TextIO
 
@@ -403,6 +403,54 @@ def manifests_validate(
             continue
         typer.echo(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)")
     raise typer.Exit(ExitCode.USAGE if failed else ExitCode.COMPLIANT)
+
+
+class ImportFormat(str, Enum):
+    """What ``manifests import`` produces."""
+
+    TOML = "toml"  # write one manifest file per article
+    JSON = "json"  # print what was read, write nothing
+
+
+@manifests_app.command("import")
+def manifests_import(
+    articles: List[Path] = typer.Argument(
+        ..., metavar="ARTICLE...", help="KB articles (QNNNNNN.TXT or .md) or folders of them."
+    ),
+    output: Path = typer.Option(Path("."), "--output", "-o", help="Folder to write the manifests to."),
+    format: ImportFormat = typer.Option(ImportFormat.TOML, "--format", "-f", help="toml: write "
+                                        "manifests; json: print what was read instead."),
+) -> None:
+    """Turn KB articles' fixed-file tables into manifests.
+
+    An article that cannot be read completely gives no manifest and one line naming it and the
+    first line that could not be placed. Exit codes: 0 every table was read, 3 some article was
+    skipped, 2 usage error.
+    """
+    from verfix import kbimport
+
+    with _input_errors():
+        for path in articles:
+            if not path.exists():
+                raise InputError(f"{path}: no such file or folder")
+        imported = kbimport.import_articles(articles)
+        if not imported:
+            raise InputError("no KB articles (QNNNNNN.TXT or .md) found in the paths given")
+        if format is ImportFormat.JSON:
+            sys.stdout.write(json.dumps(kbimport.to_json_records(imported), indent=2, ensure_ascii=False) + "\n")
+        else:
+            try:
+                written = kbimport.write_manifests(imported, output)
+            except OSError as error:
+                raise InputError(f"{output}: cannot write manifests: {error.strerror or error}") from None
+            for path in written:
+                typer.echo(f"wrote {path}")
+    summary = kbimport.summarize(imported)
+    for article in summary.skipped:
+        _err(kbimport.skip_line(article))
+    _err(f"{len(summary.imported)} imported, {len(summary.skipped)} skipped, "
+         f"{len(summary.no_table)} without a fixed-file table")
+    raise typer.Exit(ExitCode.INCOMPLETE if summary.skipped else ExitCode.COMPLIANT)
 
 
 def _show_version(value: bool) -> None:
