@@ -13,6 +13,7 @@ from verfix.version import Version
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hostile  # noqa: E402
+from unprivileged import run_unprivileged, world_readable_tmpdir  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 TESTDATA = REPO / "testdata"
@@ -120,12 +121,24 @@ def test_fifo_refused_without_blocking(tmp_path: Path, reader: Reader) -> None:
         read_pe_file(str(fifo), reader)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads unreadable files")
-def test_permission_denied(tmp_path: Path, reader: Reader) -> None:
-    path = Path(write(tmp_path, "a.dll", hostile.valid_pe()))
-    path.chmod(0)
-    with pytest.raises(PEReadError, match="^permission denied$"):
-        read_pe_file(str(path), reader)
+def test_permission_denied(reader: Reader) -> None:
+    # Tests run as root, who reads any file: the read happens as user 65534 instead.
+    # The readers are imported first: user 65534 may not reach the Python installation.
+    import verfix.pe_fast  # noqa: F401
+    import verfix.pe_pefile  # noqa: F401
+
+    with world_readable_tmpdir() as folder:
+        path = Path(write(folder, "a.dll", hostile.valid_pe()))
+        path.chmod(0)
+
+        def attempt() -> str:
+            try:
+                read_pe_file(str(path), reader)
+            except PEReadError as error:
+                return str(error)
+            return "read without error"
+
+        assert run_unprivileged(attempt) == "permission denied"
 
 
 def test_reader_given_as_string(tmp_path: Path) -> None:
