@@ -138,7 +138,7 @@ def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> lis
     if bin_dir:
         if not path.is_dir():
             raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
-        return [BinDir(path, "given with --bin-dir")]
+        return [BinDir(path, f"{path} (given with --bin-dir)")]
     from verfix.discover import MARKER_FILES, DiscoveryError, find_bin_dirs
 
     try:
@@ -199,7 +199,7 @@ def check(
                         colour=_use_colour(output))
     if not quiet:
         for folder in folders:
-            _err(f"checked {folder.bin_dir} ({folder.how})")
+            _err(f"checked: {folder.how}")
             for result in folder.results:
                 _err(summary_line(result))
             if folder.not_applicable:
