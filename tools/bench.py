@@ -169,15 +169,21 @@ def measure(name: str, command: list[str], runs: int, workdir: str) -> tuple[lis
 
 
 def measure_worker(name: str, corpus: str, runs: int, workdir: str) -> Measurement:
+    """Run an in-process worker ``runs`` times: median wall, median loop time, largest peak RSS."""
     records = os.path.join(workdir, f"{name}.jsonl")
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", name, corpus, records]
-    samples, stdout_path, status = measure(name, command, runs, workdir)
-    if status != "0":
-        raise SystemExit(f"bench: worker {name} failed (exit {status}); run it by hand: {' '.join(command)}")
-    counts = json.loads(Path(stdout_path).read_text())
-    return Measurement(name=f"{name} (in-process)", wall=statistics.median(w for w, _ in samples),
-                       peak_rss_kb=max(r for _, r in samples), files=counts["files"], pe=counts["pe"],
-                       loop=counts["loop_seconds"], output=records)
+    stdout_path = os.path.join(workdir, f"{name}.out")
+    walls, loops, peaks = [], [], []
+    for _ in range(runs):
+        wall, rss, status = timed_process(command, stdout_path)
+        if status != 0:
+            raise SystemExit(f"bench: worker {name} failed (exit {status}); run it by hand: {' '.join(command)}")
+        counts = json.loads(Path(stdout_path).read_text())
+        walls.append(wall)
+        loops.append(counts["loop_seconds"])
+        peaks.append(rss)
+    return Measurement(name=f"{name} (in-process)", wall=statistics.median(walls), peak_rss_kb=max(peaks),
+                       files=counts["files"], pe=counts["pe"], loop=statistics.median(loops), output=records)
 
 
 def verfix_command() -> list[str]:
