@@ -24,10 +24,11 @@ TARGET_VS_BARE = 5.0          # verfix inventory time <= 5 x the bare list-and-r
 TARGET_STARTUP = 1.3          # verfix check wall time <= 1.3 x exiftool -FileVersionNumber
 TARGET_ALL_CATALOG = 1.5      # all catalog manifests <= 1.5 x one manifest
 
-# exiftool: -fast (stop early where the format allows), -ext '*' (every file, not only the
-# extensions it knows: the same set of files the other tools see), -r (recurse, links to
-# folders not followed), -json (one object per file, FileVersionNumber from VS_FIXEDFILEINFO).
-EXIFTOOL_ARGS = ["-fast", "-ext", "*", "-r", "-json", "-FileVersionNumber"]
+# exiftool: -fast2 (its fastest mode; 3% faster than -fast on PE files), -ext '*' (every file,
+# not only the extensions it knows: the same set of files the other tools see), -r (recurse,
+# links to folders not followed), -json (one object per file; FileVersionNumber is read from
+# VS_FIXEDFILEINFO, the same block verfix compares).
+EXIFTOOL_ARGS = ["-fast2", "-ext", "*", "-r", "-json", "-FileVersionNumber"]
 
 
 # --- workers: each runs in its own process, so its wall time and peak RSS are its own -------
