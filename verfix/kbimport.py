@@ -47,6 +47,10 @@ class ImportedRow:
     date: str | None = None
     line_no: int = 0
     line_text: str = field(default="", compare=False)
+    # The version cell as written, when ``version`` is not that text verbatim: a
+    # build.revision cell still to be completed, or a cell repaired by a documented rule.
+    written_version: str | None = field(default=None, compare=False)
+    table: int = field(default=0, compare=False)  # which table of the article (1, 2, ...)
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,10 @@ _SIZE_KB_RE = re.compile(r"^\d+(\.\d+)?\s*KB$", re.IGNORECASE)
 _NAME_RE = re.compile(r"^[A-Za-z0-9_$~!#%&'()\-{}^@.]+$")
 # Four parts, or three (major.minor.build: the revision is then 0, the least a file can have).
 _VERSION_TEXT_RE = re.compile(r"^\d+\.\d+\.\d+(\.\d+)?$")
+# build.revision alone ("2543.1"): two parts, the first over 99 so it cannot be a major.minor.
+_BUILD_REVISION_RE = re.compile(r"^[1-9]\d{2,}\.\d+$")
+# One colon where a dot belongs ("5.0:1462.3"); read only if the rest is a well-formed version.
+_COLON_VERSION_RE = re.compile(r"^[\d.]+:[\d.]+$")
 _PLATFORMS = {
     "x86": "x86", "intel": "x86", "i386": "x86", "win9x": "x86",
     "alpha": "alpha", "axp": "alpha",
@@ -333,17 +341,19 @@ def _row_from_cells(
     if not name or not _cell_fits("name", name):
         raise TableError(line_no, text, "not a file name")
     version: str | None = None
+    written: str | None = None
     raw_version = values.get("version")
     if raw_version is not None and raw_version.lower() not in _NA_VERSIONS:
-        if not _VERSION_TEXT_RE.match(raw_version):
-            raise TableError(line_no, text, f"version {raw_version!r} is not major.minor.build[.revision]")
-        if len(raw_version.split(".")[1]) > 2:
-            raise TableError(line_no, text, f"version {raw_version!r} has a minor part of over two digits")
-        try:
-            parse_version(raw_version, strict=True)
-        except VersionError as exc:
-            raise TableError(line_no, text, f"bad version: {exc}") from None
-        version = raw_version
+        repaired = _COLON_VERSION_RE.match(raw_version)
+        if _BUILD_REVISION_RE.match(raw_version):
+            # Completed (or refused) with the product version once the article is read.
+            written = raw_version
+        elif repaired and _VERSION_TEXT_RE.match(raw_version.replace(":", ".")):
+            version, written = raw_version.replace(":", "."), raw_version
+            _check_version_text(version, line_no, text, raw_version)
+        else:
+            _check_version_text(raw_version, line_no, text, raw_version)
+            version = raw_version
     if "platform" in values:
         low = " ".join(values["platform"].lower().split())
         if low in _PLATFORMS:
@@ -363,8 +373,20 @@ def _row_from_cells(
     return ImportedRow(
         name=name, version=version, platform=platform, component=context.component,
         product_version=context.product_version, size=size,
-        date=" ".join(date_parts) or None, line_no=line_no, line_text=text,
+        date=" ".join(date_parts) or None, line_no=line_no, line_text=text, written_version=written,
     )
+
+
+def _check_version_text(version: str, line_no: int, text: str, written: str) -> None:
+    """Raise TableError unless ``version`` is major.minor.build[.revision] as files have them."""
+    if not _VERSION_TEXT_RE.match(version):
+        raise TableError(line_no, text, f"version {written!r} is not major.minor.build[.revision]")
+    if len(version.split(".")[1]) > 2:
+        raise TableError(line_no, text, f"version {written!r} has a minor part of over two digits")
+    try:
+        parse_version(version, strict=True)
+    except VersionError as exc:
+        raise TableError(line_no, text, f"bad version: {exc}") from None
 
 
 def _parse_size(value: str, line_no: int, text: str) -> int | None:
@@ -624,8 +646,8 @@ def _add_table(scan: _Scan, rows: list[ImportedRow]) -> None:
         return
     if packages:
         raise TableError(rows[0].line_no, packages[0], "a package file among installed files")
-    scan.rows.extend(rows)
     scan.tables += 1
+    scan.rows.extend(replace(row, table=scan.tables) for row in rows)
 
 
 def _is_blank(body: Sequence[tuple[int, str]], index: int) -> bool:
@@ -693,14 +715,177 @@ def parse_article(text: str, path: Path | str = "<article>") -> ImportedArticle:
     )
     try:
         scan = scan_tables(envelope.body)
-        rows, notes = _check_rows(scan.rows)
+        rows, version_notes = _complete_versions(scan.rows, base.product_versions)
+        rows, line_notes = _split_release_lines(rows, base.product_versions)
+        rows, notes = _check_rows(rows)
     except TableError as exc:
         return replace(base, status=SKIPPED, error=str(exc))
-    notes = tuple(scan.notes) + notes
+    notes = tuple(scan.notes) + version_notes + line_notes + notes
     if not rows:
         reason = "; ".join(notes) if notes else "no fixed-file table"
         return replace(base, status=NO_TABLE, error=reason, notes=notes)
     return _with_components(replace(base, status=IMPORTED, rows=tuple(rows), notes=notes))
+
+
+def base_versions(product_versions: Sequence[str]) -> tuple[str, ...]:
+    """The distinct base versions, service packs dropped: ("5.5", "5.5 SP1", "5.0") -> ("5.5", "5.0")."""
+    bases: list[str] = []
+    for version in product_versions:
+        base = re.sub(r"\s*(SP|SR)\s*\w+$", "", version, flags=re.IGNORECASE).strip()
+        if base and base not in bases:
+            bases.append(base)
+    return tuple(bases)
+
+
+_MAJOR_MINOR_RE = re.compile(r"^\d+\.\d+$")
+
+
+def _major_minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _lines_text(numbers: Sequence[int]) -> str:
+    return ("line " if len(numbers) == 1 else "lines ") + ", ".join(str(n) for n in numbers)
+
+
+def _complete_versions(
+    rows: list[ImportedRow], product_versions: Sequence[str]
+) -> tuple[list[ImportedRow], tuple[str, ...]]:
+    """Complete build.revision cells and confirm colon-repaired versions; raise TableError on doubt.
+
+    Rule 1, build.revision only ("2543.1"): the version is ``<major>.<minor>.<build>.<revision>``
+    with the major.minor of the one product version the table belongs to: the heading (or
+    ``Component:``) above the table when it names one, which must then be among the article's
+    product versions, or else the article's one base version. Refused when the article names
+    several (and no heading decides), none, or one that is not major.minor ("2000"), and when a
+    full version elsewhere in the same table has another major.minor.
+
+    Rule 2, a colon for a dot ("5.0:1462.3"): read as "5.0.1462.3" only when that is a well-formed
+    version (checked while reading the row) and its major.minor is a product version the
+    article (or the table's heading) names.
+    """
+    bases = base_versions(product_versions)
+    out: list[ImportedRow] = []
+    completed: dict[int, list[ImportedRow]] = {}
+    notes: list[str] = []
+    for row in rows:
+        if row.written_version is None:
+            out.append(row)
+            continue
+        if row.version is not None:  # rule 2: a colon read as a dot
+            line = _major_minor(row.version)
+            named = [row.product_version] if row.product_version else list(bases)
+            if line not in named:
+                raise TableError(
+                    row.line_no, row.line_text,
+                    f"version {row.written_version!r} has a colon for a dot, and its major.minor is "
+                    "not a product version the article names",
+                )
+            notes.append(
+                f"line {row.line_no}: version {row.written_version!r} has a colon in place of a dot; "
+                f"read as {row.version} ({line} is a product version the article names)"
+            )
+            out.append(row)
+            continue
+        line = _table_line(row, bases)
+        version = f"{line}.{row.written_version}"
+        _check_version_text(version, row.line_no, row.line_text, row.written_version)
+        for other in rows:
+            if (other.table == row.table and other.version and other.written_version is None
+                    and _major_minor(other.version) != line):
+                raise TableError(
+                    row.line_no, row.line_text,
+                    f"version {row.written_version!r} is build.revision only, and the full version "
+                    f"at line {other.line_no} of the same table is not {line}",
+                )
+        completed.setdefault(row.table, []).append(row)
+        out.append(replace(row, version=version))
+    for table_rows in completed.values():
+        row = table_rows[0]
+        line = _table_line(row, bases)
+        where = (f"{line}, the product version of the heading above the table" if row.product_version
+                 else f"{line}, the one product version the article names")
+        cells = ", ".join(dict.fromkeys(repr(r.written_version) for r in table_rows))
+        full = [r for r in rows if r.table == row.table and r.version and r.written_version is None]
+        agree = f"; the table's full versions agree ({line}.x)" if full else ""
+        notes.append(
+            f"{_lines_text([r.line_no for r in table_rows])}: version {cells} gives build.revision "
+            f"only; read as {line}.<build>.<revision>, the major.minor being {where}{agree}"
+        )
+    return out, tuple(notes)
+
+
+def _table_line(row: ImportedRow, bases: Sequence[str]) -> str:
+    """The major.minor that completes a build.revision cell of ``row``, or raise TableError."""
+    cell = row.written_version
+    if row.product_version:
+        line = row.product_version
+        if not _MAJOR_MINOR_RE.match(line):
+            raise TableError(row.line_no, row.line_text,
+                             f"version {cell!r} is build.revision only, and the table's product "
+                             "version is not a major.minor")
+        if bases and line not in bases:
+            raise TableError(row.line_no, row.line_text,
+                             f"version {cell!r} is build.revision only, and the table's product "
+                             "version is not one the article names")
+        return line
+    if not bases:
+        raise TableError(row.line_no, row.line_text,
+                         f"version {cell!r} is build.revision only, and the article names no product version")
+    if len(bases) > 1:
+        raise TableError(row.line_no, row.line_text,
+                         f"version {cell!r} is build.revision only, and the article names several "
+                         "product versions")
+    if not _MAJOR_MINOR_RE.match(bases[0]):
+        raise TableError(row.line_no, row.line_text,
+                         f"version {cell!r} is build.revision only, and the article's product "
+                         "version is not a major.minor")
+    return bases[0]
+
+
+def _split_release_lines(
+    rows: list[ImportedRow], product_versions: Sequence[str]
+) -> tuple[list[ImportedRow], tuple[str, ...]]:
+    """Rule 3: one table listing a file once per release line ("Store.exe 5.5.x" and "5.0.x").
+
+    Every row of such a table gets ``product_version`` = its version's major.minor, when no
+    heading gave the table a product version, every row has a version, each major.minor is a
+    product version the article names, and the rows of each release line are contiguous.
+    Otherwise the rows are left alone, and the file listed twice is refused by ``_check_rows``.
+    """
+    bases = set(base_versions(product_versions))
+    tables: dict[int, list[ImportedRow]] = {}
+    for row in rows:
+        tables.setdefault(row.table, []).append(row)
+    relabel: dict[int, str] = {}
+    notes: list[str] = []
+    for number, table_rows in tables.items():
+        lines_of: dict[tuple, set[str]] = {}
+        for row in table_rows:
+            if row.version:
+                key = (row.name.lower(), row.platform, row.product_version)
+                lines_of.setdefault(key, set()).add(_major_minor(row.version))
+        twice = [key for key, lines in lines_of.items() if len(lines) > 1]
+        if not twice:
+            continue
+        lines = [_major_minor(row.version) if row.version else None for row in table_rows]
+        blocks = [line for index, line in enumerate(lines) if index == 0 or lines[index - 1] != line]
+        if (any(row.product_version for row in table_rows) or None in lines
+                or not set(lines) <= bases or len(blocks) != len(set(blocks))):
+            continue
+        relabel[number] = ""
+        names = ", ".join(dict.fromkeys(row.name for row in table_rows
+                                        if (row.name.lower(), row.platform, None) in twice))
+        notes.append(
+            f"{_lines_text([table_rows[0].line_no, table_rows[-1].line_no]).replace(', ', '-')}: "
+            f"{names} listed once per release line ({' and '.join(dict.fromkeys(lines))}, both "
+            "named by the article) in one table; each row's product_version is its version's major.minor"
+        )
+    if not relabel:
+        return rows, ()
+    out = [replace(row, product_version=_major_minor(row.version)) if row.table in relabel else row
+           for row in rows]
+    return out, tuple(notes)
 
 
 def _check_rows(rows: list[ImportedRow]) -> tuple[list[ImportedRow], tuple[str, ...]]:
@@ -863,11 +1048,7 @@ def catalog_path(article: ImportedArticle) -> Path:
     ``5.5``; ``multi`` when it names several (``5.0,5.5``); ``unversioned`` when none.
     """
     product = PRODUCT_SLUGS.get(article.product) or _slug(re.sub(r"^Microsoft\s+", "", article.product))
-    bases: list[str] = []
-    for version in article.product_versions:
-        base = _slug(re.sub(r"\s*(SP|SR)\s*\w+$", "", version, flags=re.IGNORECASE))
-        if base not in bases:
-            bases.append(base)
+    bases = list(dict.fromkeys(_slug(base) for base in base_versions(article.product_versions)))
     folder = bases[0] if len(bases) == 1 else ("multi" if bases else "unversioned")
     return Path(product) / folder / f"{article.id}.toml"
 
