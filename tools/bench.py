@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,32 +159,52 @@ def timed_process(command: list[str], stdout_path: str) -> tuple[float, int, int
     return wall, usage.ru_maxrss, process.returncode  # ru_maxrss is in KB on Linux
 
 
-def measure(name: str, command: list[str], runs: int, workdir: str) -> tuple[list[tuple[float, int]], str, str]:
-    """Run a command ``runs`` times; the (wall, RSS) pairs, the last stdout file and its status."""
-    samples = []
-    stdout_path = os.path.join(workdir, f"{name}.out")
-    for _ in range(runs):
-        wall, rss, status = timed_process(command, stdout_path)
-        samples.append((wall, rss, status))
-    return [(w, r) for w, r, _ in samples], stdout_path, str(samples[-1][2])
+@dataclass
+class Subject:
+    """A command to time; a worker prints its counts and loop time as JSON on stdout."""
+
+    label: str
+    command: list[str]
+    stdout_path: str
+    is_worker: bool = False
+    walls: list[float] = field(default_factory=list)
+    loops: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
 
 
-def measure_worker(name: str, corpus: str, runs: int, workdir: str) -> Measurement:
-    """Run an in-process worker ``runs`` times: median wall, median loop time, largest peak RSS."""
+def worker_subject(name: str, corpus: str, workdir: str) -> Subject:
     records = os.path.join(workdir, f"{name}.jsonl")
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", name, corpus, records]
-    stdout_path = os.path.join(workdir, f"{name}.out")
-    walls, loops, peaks = [], [], []
+    subject = Subject(f"{name} (in-process)", command, os.path.join(workdir, f"{name}.out"), is_worker=True)
+    subject.counts["output"] = records
+    return subject
+
+
+def run_interleaved(subjects: list[Subject], runs: int) -> None:
+    """Run every subject ``runs`` times, round-robin, so a burst of load on a shared machine
+    hits all of them alike rather than one block of runs."""
     for _ in range(runs):
-        wall, rss, status = timed_process(command, stdout_path)
-        if status != 0:
-            raise SystemExit(f"bench: worker {name} failed (exit {status}); run it by hand: {' '.join(command)}")
-        counts = json.loads(Path(stdout_path).read_text())
-        walls.append(wall)
-        loops.append(counts["loop_seconds"])
-        peaks.append(rss)
-    return Measurement(name=f"{name} (in-process)", wall=statistics.median(walls), peak_rss_kb=max(peaks),
-                       files=counts["files"], pe=counts["pe"], loop=statistics.median(loops), output=records)
+        for subject in subjects:
+            wall, rss, status = timed_process(subject.command, subject.stdout_path)
+            if subject.is_worker:
+                if status != 0:
+                    raise SystemExit(f"bench: {subject.label} failed (exit {status}): {' '.join(subject.command)}")
+                counts = json.loads(Path(subject.stdout_path).read_text())
+                subject.loops.append(counts.pop("loop_seconds"))
+                subject.counts.update(counts)
+            subject.walls.append(wall)
+            subject.peaks.append(rss)
+
+
+def measurement_of(subject: Subject) -> Measurement:
+    """The median wall (and loop) time and the largest peak RSS of a subject's runs."""
+    return Measurement(
+        name=subject.label, wall=statistics.median(subject.walls), peak_rss_kb=max(subject.peaks),
+        files=subject.counts.get("files"), pe=subject.counts.get("pe"),
+        loop=statistics.median(subject.loops) if subject.loops else None,
+        output=subject.counts.get("output", subject.stdout_path),
+    )
 
 
 def verfix_command() -> list[str]:
@@ -198,27 +218,14 @@ def cli_has_inventory() -> bool:
 
 
 def median_wall(commands: dict[str, list[str]], runs: int, workdir: str) -> dict[str, float]:
-    """Median wall time of each command (hyperfine when installed, else our own timing)."""
-    if shutil.which("hyperfine"):
-        export = os.path.join(workdir, "hyperfine.json")
-        hyperfine = ["hyperfine", "--shell=none", "--ignore-failure", "--warmup", "3",
-                     "--runs", str(runs), "--style", "none", "--export-json", export]
-        for command in commands.values():
-            hyperfine.append(" ".join(command))
-        subprocess.run(hyperfine, check=True, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        results = json.loads(Path(export).read_text())["results"]
-        return {name: result["median"] for name, result in zip(commands, results)}
-    medians = {}
-    for name, command in commands.items():
-        for _ in range(3):
-            subprocess.run(command, cwd=REPO, capture_output=True)
-        walls = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            subprocess.run(command, cwd=REPO, capture_output=True)
-            walls.append(time.perf_counter() - started)
-        medians[name] = statistics.median(walls)
-    return medians
+    """Median wall time of each command over ``runs`` interleaved runs, after 3 warm-up rounds."""
+    subjects = [Subject(name, command, os.path.join(workdir, f"startup-{index}.out"))
+                for index, (name, command) in enumerate(commands.items())]
+    run_interleaved(subjects, 3)
+    for subject in subjects:
+        subject.walls.clear()
+    run_interleaved(subjects, runs)
+    return {subject.label: statistics.median(subject.walls) for subject in subjects}
 
 
 # --- comparing versions --------------------------------------------------------------------
@@ -305,31 +312,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _benchmark(corpus: str, runs: int, startup_runs: int, workdir: str) -> int:
-    print(f"verfix benchmark on {corpus}: median of {runs} run(s) per tool, page cache warmed first")
-    measure_worker("bare", corpus, 1, workdir)  # warm the page cache for everyone
+    print(f"verfix benchmark on {corpus}: median of {runs} interleaved run(s) per tool, page cache warmed first")
+    run_interleaved([worker_subject("bare", corpus, workdir)], 1)  # warm the page cache for everyone
 
-    results: list[Measurement] = [measure_worker(name, corpus, runs, workdir) for name in
-                                  ("bare", "pefile", "verfix-fast", "verfix-pefile")]
-    by_name = {m.name.split(" ")[0]: m for m in results}
+    subjects = [worker_subject(name, corpus, workdir)
+                for name in ("bare", "pefile", "verfix-fast", "verfix-pefile")]
+    has_cli = cli_has_inventory()
+    if has_cli:
+        subjects.append(Subject("verfix inventory --format jsonl (CLI)",
+                                [*verfix_command(), "inventory", corpus, "--format", "jsonl", "-q"],
+                                os.path.join(workdir, "verfix-cli.out")))
+    subjects.append(Subject("exiftool " + " ".join(EXIFTOOL_ARGS), ["exiftool", *EXIFTOOL_ARGS, corpus],
+                            os.path.join(workdir, "exiftool.out")))
+    run_interleaved(subjects, runs)
+
+    results = [measurement_of(subject) for subject in subjects]
+    by_name = {m.name.split(" ")[0]: m for m in results[:4]}
     files = by_name["bare"].files
-
-    cli: Measurement | None = None
-    if cli_has_inventory():
-        command = [*verfix_command(), "inventory", corpus, "--format", "jsonl", "-q"]
-        samples, stdout_path, _ = measure("verfix-cli", command, runs, workdir)
-        with open(stdout_path, encoding="utf-8") as lines:
-            records = sum(1 for _ in lines)
-        cli = Measurement("verfix inventory --format jsonl (CLI)", statistics.median(w for w, _ in samples),
-                          max(r for _, r in samples), pe=records, output=stdout_path)
-        results.append(cli)
-
-    samples, exif_out, _ = measure("exiftool", ["exiftool", *EXIFTOOL_ARGS, corpus], runs, workdir)
-    exif_versions = load_exiftool_versions(exif_out)
-    exiftool = Measurement("exiftool " + " ".join(EXIFTOOL_ARGS), statistics.median(w for w, _ in samples),
-                           max(r for _, r in samples), files=len(exif_versions),
-                           pe=sum(v is not None for v in exif_versions.values()),
-                           note="pe = files with a FileVersionNumber")
-    results.append(exiftool)
+    cli: Measurement | None = results[4] if has_cli else None
+    if cli is not None:
+        with open(cli.output, encoding="utf-8") as lines:
+            cli.pe = sum(1 for _ in lines)
+    exiftool = results[-1]
+    exif_versions = load_exiftool_versions(exiftool.output)
+    exiftool.files = len(exif_versions)
+    exiftool.pe = sum(v is not None for v in exif_versions.values())
 
     print()
     rows = []
@@ -384,8 +391,8 @@ def _benchmark(corpus: str, runs: int, startup_runs: int, workdir: str) -> int:
          verdict(startup["verfix check (all)"] / startup["verfix check -m"], TARGET_ALL_CATALOG, False)],
     ]
     print_table(ratio_rows, ["ratio", "measured", "target", "verdict"])
-    print(f"start-up and catalog figures: median of {startup_runs} runs on {BIN_DIR.relative_to(REPO)}"
-          f" ({'hyperfine' if shutil.which('hyperfine') else 'own timing'}).")
+    print(f"start-up and catalog figures: median of {startup_runs} interleaved runs on "
+          f"{BIN_DIR.relative_to(REPO)}.")
 
     print()
     compared = sum(1 for v in exif_versions.values() if v is not None)
