@@ -1,5 +1,6 @@
 #!/bin/sh
-# Rebuild every binary under testdata/sp2, testdata/sp3 and testdata/pe from testdata/src.
+# Rebuild every file under testdata/sp2, testdata/sp3 and testdata/pe from testdata/src and
+# testdata/exchange55-files.tsv (the list of files and versions of the two bin folders).
 #
 # Needs the Debian packages gcc-mingw-w64-i686 and binutils-mingw-w64-i686 (i686 compiler
 # and windres); pe/amd64.dll also needs gcc-mingw-w64-x86-64 (skipped with a warning if
@@ -61,35 +62,64 @@ HDR
     link "$arch" "$kind" "$src/version.rc" "$out"
 }
 
-# exchange SP FIXED STRING-FOR-X400OMV1: the six MTA binaries of Q236586 plus data files.
+# data_file NAME SP OUT: a few lines of invented text standing in for an Exchange data file.
+# The nine data files of Q236586 are copied from src/data; the others are written here.
+data_file() {
+    name=$1 sp=$2 out=$3
+    if [ -f "$src/data/$name" ]; then
+        cp "$src/data/$name" "$out"
+        return
+    fi
+    base=${name%.*}
+    stamp="Exchange Server 5.5 $(echo "$sp" | tr a-z A-Z) example folder"
+    case $(echo "${name##*.}" | tr A-Z a-z) in
+        asp) printf '%s\n' "<%@ LANGUAGE=VBScript %>" \
+                 "<% ' verfix test data: stand-in for an Outlook Web Access page (invented content) %>" \
+                 "<% ' $stamp %>" "<html><body><p>$base</p></body></html>" ;;
+        inc) printf '%s\n' "<% ' verfix test data: stand-in for an Outlook Web Access include file (invented content)" \
+                 "' $stamp" "Const INC_${base} = \"$base\"" "%>" ;;
+        tpl) printf '%s\n' "; verfix test data: stand-in for an X.400 address template (invented content)" \
+                 "; $stamp" "[Template]" "Name=$base" "Fields=4" ;;
+        dxa) printf '%s\n' "; verfix test data: stand-in for a connector directory template (invented content)" \
+                 "; $stamp" "[Directory]" "Template=$base" "Attributes=6" ;;
+        msg) printf '%s\n' "; verfix test data: stand-in for a connector message table (invented content)" \
+                 "; $stamp" "1000=Connector $base started" "1001=Connector $base stopped" ;;
+        h)   printf '%s\n' "/* verfix test data: stand-in for a performance counter header (invented content) */" \
+                 "/* $stamp */" "#define DSA_COUNTER_OBJECT 0" "#define DSA_COUNTER_READS 2" ;;
+        ini) printf '%s\n' "; verfix test data: stand-in for an initialization file (invented content)" \
+                 "; $stamp" "[$base]" "Enabled=1" ;;
+        csv) printf '%s\n' "Obj-Class,Common-Name,Display-Name" \
+                 "Mailbox,verfix-sample,verfix test data: invented sample row ($stamp)" ;;
+        *)   printf '%s\n' "verfix test data: stand-in for $name (invented content)" "$stamp" ;;
+    esac > "$out"
+}
+
+# exchange SP: rebuild the bin folder testdata/SP/exchsrvr/bin from exchange55-files.tsv
+# (written by tools/exchange55_files.py from the catalog): binaries with the version and
+# FileVersion string of the SP's columns, data files with invented text.
 exchange() {
-    sp=$1 fixed=$2 x400omv1_str=$3
+    sp=$1
     dir=$here/$sp/exchsrvr/bin
-    build=$(echo "$fixed" | cut -d. -f3)
-    commas=$(echo "$fixed" | sed 's/\./, /g')
     case $sp in sp2) year=1998 ;; *) year=1999 ;; esac
     ms="Microsoft Corporation"
     ex="Microsoft Exchange"
     cr="Copyright (C) Microsoft Corp. 1986-$year"
-    versioned i386 "$dir/Ems_rid.dll"  "$fixed" "$fixed"  "$fixed" \
-        "Microsoft Exchange MTA Routing Interface" "$ms" "$ex" "$cr"
-    versioned i386 "$dir/Emsmta.exe"   "$fixed" "$fixed"  "$fixed" \
-        "Microsoft Exchange Message Transfer Agent" "$ms" "$ex" "$cr"
-    versioned i386 "$dir/Mtacheck.exe" "$fixed" "$commas" "$commas" \
-        "Microsoft Exchange MTA Database Check" "$ms" "$ex" "$cr"
-    versioned i386 "$dir/Mtamsg.dll"   "$fixed" "$commas" "$commas" \
-        "Microsoft Exchange MTA Messages (build $build)" "$ms" "$ex" "$cr"
-    versioned i386 "$dir/X400om.dll"   "$fixed" "$fixed"  "$fixed" \
-        "Microsoft Exchange X.400 Object Management" "$ms" "$ex" "$cr"
-    versioned i386 "$dir/X400omv1.dll" "$fixed" "$x400omv1_str" "$x400omv1_str" \
-        "Microsoft Exchange X.400 Object Management, Version 1" "$ms" "$ex" "$cr"
-    cp "$src"/data/* "$dir/"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    grep -v '^#' "$here/exchange55-files.tsv" | tail -n +2 |
+    while IFS="$tab" read -r name kind v2 v3 s2 s3 article desc; do
+        case $sp in sp2) fixed=$v2 str=$s2 ;; *) fixed=$v3 str=$s3 ;; esac
+        case $kind in
+            binary) versioned i386 "$dir/$name" "$fixed" "$str" "$str" "$desc" "$ms" "$ex" "$cr" ;;
+            data) data_file "$name" "$sp" "$dir/$name" ;;
+            *) echo "exchange55-files.tsv: bad kind '$kind' for $name" >&2; exit 1 ;;
+        esac
+    done
 }
 
-# SP2: everything at 5.5.2448.0 (older than the fix). SP3: fixed blocks at 5.5.2646.0, but
-# X400omv1.dll keeps the SP2 release string "5.5.2448.0" (string and fixed block disagree).
-exchange sp2 5.5.2448.0 5.5.2448.0
-exchange sp3 5.5.2646.0 5.5.2448.0
+tab=$(printf '\t')
+exchange sp2
+exchange sp3
 
 # Samples for the PE reader's tests.
 pe=$here/pe

@@ -4,6 +4,7 @@ import filecmp
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,14 +16,30 @@ TESTDATA = REPO / "testdata"
 SP2 = TESTDATA / "sp2" / "exchsrvr" / "bin"
 SP3 = TESTDATA / "sp3" / "exchsrvr" / "bin"
 PE_DIR = TESTDATA / "pe"
+FILE_LIST = TESTDATA / "exchange55-files.tsv"
 
-BINARIES = ["Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll"]
-DATA_FILES = [
+# Q236586's files: the facts the example folders have kept since they held only these.
+Q236586_BINARIES = ["Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll"]
+Q236586_DATA = [
     "Dbserver.sch", "Dcprods.cat", "Info4log.cfg", "Infoblog.cfg", "Infodlog.cfg",
     "Infollog.cfg", "Infoplog.cfg", "Infotlog.cfg", "P2.xv2",
 ]
 SP2_VERSION = (5, 5, 2448, 0)
 SP3_VERSION = (5, 5, 2646, 0)
+
+
+def read_file_list() -> list[dict[str, str]]:
+    """The rows of testdata/exchange55-files.tsv (comment lines skipped)."""
+    lines = [line for line in FILE_LIST.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+
+
+FILES = read_file_list()
+BINARIES = [f["name"] for f in FILES if f["kind"] == "binary"]
+DATA_FILES = [f["name"] for f in FILES if f["kind"] == "data"]
+BY_NAME = {f["name"]: f for f in FILES}
+FOLDERS = {"sp2": SP2, "sp3": SP3}
 
 I386, AMD64 = 0x14C, 0x8664
 PE32, PE32_PLUS = 0x10B, 0x20B
@@ -86,43 +103,78 @@ def resource_types(pe: pefile.PE) -> list[int]:
     return [entry.id for entry in pe.DIRECTORY_ENTRY_RESOURCE.entries]
 
 
-# --- the Exchange 5.5 bin folders --------------------------------------------------------
+# --- the file list and the Exchange 5.5 bin folders --------------------------------------
 
-def test_file_lists_match_manifest():
+def dotted(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def test_file_list_is_what_the_tool_derives_from_the_catalog():
+    """The committed TSV is current: rerun tools/exchange55_files.py after catalog changes."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "exchange55_files.py"), "--check"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_file_list_shape():
+    assert 120 <= len(FILES) <= 220
+    assert all(f["kind"] in ("binary", "data") for f in FILES)
+    assert len({f["name"].lower() for f in FILES}) == len(FILES)  # no two names differ by case only
+    for f in FILES:
+        binary = f["name"].lower().endswith((".exe", ".dll"))
+        assert (f["kind"] == "binary") == binary, f["name"]
+        if binary:
+            assert dotted(f["sp2_version"]) <= dotted(f["sp3_version"]), f["name"]
+        else:
+            assert f["sp2_string"] == f["sp3_string"] == "-", f["name"]
+    assert len(BINARIES) > 2 * len(DATA_FILES)
+
+
+def test_q236586_facts_kept_in_the_file_list():
     manifest = tomllib.loads((REPO / "manifests" / "Q236586.toml").read_text())
     versioned = sorted(row["name"] for row in manifest["files"] if "version" in row)
     unversioned = sorted(row["name"] for row in manifest["files"] if "version" not in row)
-    assert versioned == sorted(BINARIES)
-    assert unversioned == sorted(DATA_FILES)
+    assert versioned == sorted(Q236586_BINARIES)
+    assert unversioned == sorted(Q236586_DATA)
     assert {row.get("version") for row in manifest["files"]} == {None, "5.5.2646.0"}
+    for name in Q236586_BINARIES:
+        assert dotted(BY_NAME[name]["sp2_version"]) == SP2_VERSION, name
+        assert dotted(BY_NAME[name]["sp3_version"]) == SP3_VERSION, name
+    for name in Q236586_DATA:
+        assert BY_NAME[name]["kind"] == "data"
 
 
-@pytest.mark.parametrize("folder", [SP2, SP3], ids=["sp2", "sp3"])
-def test_folder_holds_exactly_the_fifteen_files(folder):
-    assert sorted(p.name for p in folder.iterdir()) == sorted(BINARIES + DATA_FILES)
+@pytest.mark.parametrize("sp", ["sp2", "sp3"])
+def test_folder_holds_exactly_the_listed_files(sp):
+    assert sorted(p.name for p in FOLDERS[sp].iterdir()) == sorted(BINARIES + DATA_FILES)
 
 
-@pytest.mark.parametrize("folder", [SP2, SP3], ids=["sp2", "sp3"])
+@pytest.mark.parametrize("sp", ["sp2", "sp3"])
 @pytest.mark.parametrize("name", DATA_FILES)
-def test_data_file_present_and_not_pe(folder, name):
-    path = folder / name
+def test_data_file_present_and_not_pe(sp, name):
+    path = FOLDERS[sp] / name
     assert path.is_file()
     data = path.read_bytes()
     assert 0 < len(data) < 1024
     assert not data.startswith(b"MZ")
+    assert b"verfix test data" in data  # invented content, said so
+    data.decode("ascii")
 
 
-@pytest.mark.parametrize(
-    ("folder", "expected"), [(SP2, SP2_VERSION), (SP3, SP3_VERSION)], ids=["sp2", "sp3"]
-)
+@pytest.mark.parametrize("sp", ["sp2", "sp3"])
 @pytest.mark.parametrize("name", BINARIES)
-def test_exchange_binary(folder, expected, name):
-    path = folder / name
+def test_exchange_binary(sp, name):
+    path = FOLDERS[sp] / name
+    listed = BY_NAME[name]
+    expected = dotted(listed[f"{sp}_version"])
     assert path.stat().st_size <= 8192
     pe = load(path)
     assert pe.FILE_HEADER.Machine == I386
     assert pe.OPTIONAL_HEADER.Magic == PE32
-    if name.endswith(".dll"):
+    assert pe.FILE_HEADER.TimeDateStamp == 0
+    if name.lower().endswith(".dll"):
         assert pe.is_dll()
     else:
         assert pe.is_exe() and not pe.is_dll()
@@ -132,11 +184,19 @@ def test_exchange_binary(folder, expected, name):
     tables = string_tables(pe)
     assert [lang for lang, _ in tables] == ["040904B0"]
     strings = tables[0][1]
+    assert strings["FileVersion"] == listed[f"{sp}_string"]
     assert strings["CompanyName"] == "Microsoft Corporation"
     assert strings["ProductName"] == "Microsoft Exchange"
+    assert strings["FileDescription"] == listed["description"]
     assert strings["FileDescription"].startswith("Microsoft Exchange ")
     assert strings["OriginalFilename"] == name
     assert translation_pairs(path) == [(0x409, 1200)]
+
+
+@pytest.mark.parametrize(("folder", "expected"), [(SP2, SP2_VERSION), (SP3, SP3_VERSION)], ids=["sp2", "sp3"])
+@pytest.mark.parametrize("name", Q236586_BINARIES)
+def test_q236586_binaries(folder, expected, name):
+    assert fixed_file_version(load(folder / name)) == expected
 
 
 def string_versions(folder: Path) -> dict[str, str]:
@@ -145,13 +205,13 @@ def string_versions(folder: Path) -> dict[str, str]:
 
 def test_sp2_strings_all_agree_with_fixed_block():
     for name, text in string_versions(SP2).items():
-        assert parse_loose(text) == SP2_VERSION, name
+        assert parse_loose(text) == fixed_file_version(load(SP2 / name)), name
 
 
 def test_sp3_only_x400omv1_string_disagrees():
     disagree = {
         name: text for name, text in string_versions(SP3).items()
-        if parse_loose(text) != SP3_VERSION
+        if parse_loose(text) != fixed_file_version(load(SP3 / name))
     }
     assert disagree == {"X400omv1.dll": "5.5.2448.0"}
     assert fixed_file_version(load(SP3 / "X400omv1.dll")) == SP3_VERSION
@@ -159,9 +219,13 @@ def test_sp3_only_x400omv1_string_disagrees():
 
 @pytest.mark.parametrize("folder", [SP2, SP3], ids=["sp2", "sp3"])
 def test_both_string_styles_occur(folder):
-    texts = string_versions(folder).values()
-    assert any(re.fullmatch(r"\d+\.\d+\.\d+\.\d+", t) for t in texts)
-    assert any(re.fullmatch(r"\d+, \d+, \d+, \d+", t) for t in texts)
+    texts = string_versions(folder)
+    dots = [n for n, t in texts.items() if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", t)]
+    commas = [n for n, t in texts.items() if re.fullmatch(r"\d+, \d+, \d+, \d+", t)]
+    assert sorted(dots + commas) == sorted(BINARIES)
+    assert len(dots) >= len(BINARIES) // 3 and len(commas) >= len(BINARIES) // 5
+    assert {"Mtacheck.exe", "Mtamsg.dll"} <= set(commas)
+    assert {"Emsmta.exe", "Ems_rid.dll", "X400om.dll"} <= set(dots)
 
 
 # --- samples for the PE reader -----------------------------------------------------------
@@ -252,10 +316,17 @@ def test_build_script_reproduces_committed_files(tmp_path):
     copy = tmp_path / "testdata"
     copy.mkdir()
     shutil.copytree(TESTDATA / "src", copy / "src")
-    shutil.copy(TESTDATA / "build.sh", copy / "build.sh")
+    for name in ("build.sh", FILE_LIST.name):
+        shutil.copy(TESTDATA / name, copy / name)
     subprocess.run(["sh", str(copy / "build.sh")], check=True, capture_output=True)
-    built = sorted(p.relative_to(copy) for p in copy.rglob("*")
-                   if p.is_file() and p.parts[len(copy.parts)] != "src" and p.name != "build.sh")
-    assert len(built) >= 2 * 15 + 6
+
+    def outputs(root: Path) -> list[Path]:
+        return sorted(p.relative_to(root) for sub in ("sp2", "sp3", "pe") for p in (root / sub).rglob("*")
+                      if p.is_file())
+
+    built = outputs(copy)
+    assert len(built) >= 2 * len(FILES) + 6
+    if shutil.which("x86_64-w64-mingw32-gcc"):
+        assert built == outputs(TESTDATA)  # nothing stale left in the committed folders
     for rel in built:
         assert filecmp.cmp(copy / rel, TESTDATA / rel, shallow=False), str(rel)
