@@ -103,9 +103,47 @@ def test_unreadable_manifest_file(tmp_path):
 
 
 def test_find_manifest_by_id_in_any_case_or_by_path(tmp_path):
-    bundled = load_bundled()
-    assert find_manifest("q236586", bundled).id == "Q236586"
-    assert find_manifest("236586", bundled).id == "Q236586"
-    assert find_manifest(str(write(tmp_path, VALID)), bundled).id == "Q123456"
-    with pytest.raises(ManifestError, match="unknown manifest 'Q999999'"):
-        find_manifest("Q999999", bundled)
+    assert find_manifest("q236586").id == "Q236586"
+    assert find_manifest("236586").id == "Q236586"
+    assert find_manifest(str(write(tmp_path, VALID))).id == "Q123456"
+    for unknown in ("Q999999", "nonsense", "../Q236586"):
+        with pytest.raises(ManifestError, match="unknown manifest"):
+            find_manifest(unknown)
+
+
+def test_every_bundled_manifest_is_named_by_its_id():
+    from verfix.manifest import bundled_manifest_paths
+
+    paths = bundled_manifest_paths()
+    manifests = load_bundled()
+    assert len(paths) == len(manifests)
+    assert all(m.path.stem == m.id for m in manifests)
+    assert find_manifest(manifests[-1].id) == manifests[-1]
+
+
+def test_committed_bundle_matches_the_toml_files():
+    # bundle.json only saves TOML parsing; `make catalog` rewrites it. Stale means unused.
+    from verfix.manifest import BUNDLE_NAME, _decoded_bundle, bundled_manifest_paths, bundled_root
+
+    root = bundled_root()
+    paths = bundled_manifest_paths(root)
+    assert (root / BUNDLE_NAME).is_file()
+    assert _decoded_bundle(root, paths, [p.read_bytes() for p in paths]) is not None
+
+
+def test_stale_or_broken_bundle_is_ignored(tmp_path):
+    from verfix.manifest import BUNDLE_NAME, write_bundle
+
+    (tmp_path / "Q123456.toml").write_text(VALID, encoding="utf-8")
+    write_bundle(tmp_path)
+    assert load_bundled(tmp_path)[0].files[0].version == Version(5, 5, 2646, 0)
+    (tmp_path / "Q123456.toml").write_text(VALID.replace("5.5.2646.0", "5.5.2650.0"), encoding="utf-8")
+    assert load_bundled(tmp_path)[0].files[0].version == Version(5, 5, 2650, 0)
+    (tmp_path / BUNDLE_NAME).write_text("{not json", encoding="utf-8")
+    assert load_bundled(tmp_path)[0].files[0].version == Version(5, 5, 2650, 0)
+
+
+def test_bundled_manifest_must_be_named_by_its_id(tmp_path):
+    (tmp_path / "Q654321.toml").write_text(VALID, encoding="utf-8")
+    with pytest.raises(ManifestError, match="must be named Q123456.toml"):
+        load_bundled(tmp_path)

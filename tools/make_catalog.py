@@ -10,6 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from verfix.kbimport import build_catalog, format_summary  # noqa: E402
+from verfix.manifest import write_bundle  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     summary = build_catalog(args.kb_dir, args.manifests)
     print(format_summary(summary))
+    print(f"wrote {write_bundle(args.manifests)}")
     return 0
 
 

@@ -103,12 +103,9 @@ def _select_manifests(
 ) -> tuple[list[Manifest], bool]:
     """The manifests asked for, and whether they were chosen automatically (all bundled)."""
     if selectors:
-        bundled: list[Manifest] | None = None
         chosen: list[Manifest] = []
         for selector in selectors:
-            if not selector.lower().endswith(".toml") and bundled is None:
-                bundled = load_bundled()
-            manifest = find_manifest(selector, bundled or [])
+            manifest = find_manifest(selector)
             if manifest.id not in {m.id for m in chosen}:
                 chosen.append(manifest)
     else:
@@ -354,8 +351,7 @@ def manifests_show(
 ) -> None:
     """Show one manifest's details and rows (JSON: the whole manifest; JSONL and CSV: its rows)."""
     with _input_errors():
-        bundled = [] if selector.lower().endswith(".toml") else load_bundled()
-        manifest = find_manifest(selector, bundled)
+        manifest = find_manifest(selector)
     rows = [
         {
             "name": row.name,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from verfix.version import Version, VersionError, parse_version
 
@@ -161,33 +164,87 @@ def load_manifest(path: Path) -> Manifest:
     return parse_manifest(data, str(path), Path(path))
 
 
-def bundled_manifest_paths() -> list[Path]:
-    """Paths of the manifests shipped inside the package, sorted."""
-    return sorted(Path(str(p)) for p in _walk_toml(_bundled_root()))
+BUNDLE_NAME = "bundle.json"  # every bundled manifest, decoded, with a digest of their TOML
 
 
-def _bundled_root() -> Any:
-    """The installed ``verfix.manifests`` package, or ``manifests/`` of a source checkout."""
+def bundled_root() -> Path:
+    """The folder of the bundled manifests: the installed ``verfix.manifests`` package, or
+    ``manifests/`` of a source checkout."""
     try:
-        return resources.files("verfix.manifests")
+        return Path(str(resources.files("verfix.manifests")))
     except ModuleNotFoundError:
         # Running from a checkout (cwd on sys.path shadows the installed mapping).
         return Path(__file__).resolve().parent.parent / "manifests"
 
 
-def _walk_toml(node: Any) -> Iterable[Any]:
-    for child in node.iterdir():
-        if child.is_dir():
-            yield from _walk_toml(child)
-        elif child.name.endswith(".toml"):
-            yield child
+def bundled_manifest_paths(root: Path | None = None) -> list[Path]:
+    """Paths of the bundled manifests (every ``*.toml`` below the root), sorted."""
+    base = bundled_root() if root is None else root
+    found = [
+        Path(folder) / name
+        for folder, _, names in os.walk(base)
+        for name in names
+        if name.endswith(".toml")
+    ]
+    return sorted(found)
 
 
-def load_bundled() -> list[Manifest]:
-    """Load every bundled manifest; a broken or duplicated one raises ManifestError."""
+def _digest(root: Path, paths: list[Path], blobs: list[bytes]) -> str:
+    """One hash over every manifest's relative path and bytes."""
+    digest = hashlib.sha256()
+    for path, blob in zip(paths, blobs):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(blob).digest())
+    return digest.hexdigest()
+
+
+def write_bundle(root: Path | None = None) -> Path:
+    """Write ``bundle.json``: the decoded TOML of every bundled manifest, so that loading the
+    whole catalog skips TOML parsing (the slow part). Used by ``make catalog``."""
+    base = bundled_root() if root is None else root
+    paths = bundled_manifest_paths(base)
+    blobs = [path.read_bytes() for path in paths]
+    decoded = []
+    for path, blob in zip(paths, blobs):
+        load_manifest(path)  # never bundle an invalid manifest
+        decoded.append(tomllib.loads(blob.decode("utf-8")))
+    bundle = {"digest": _digest(base, paths, blobs), "manifests": decoded}
+    target = base / BUNDLE_NAME
+    target.write_text(json.dumps(bundle, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return target
+
+
+def _decoded_bundle(root: Path, paths: list[Path], blobs: list[bytes]) -> list[dict] | None:
+    """The bundle's decoded manifests when it matches the TOML files exactly, else None."""
+    try:
+        bundle = json.loads((root / BUNDLE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(bundle, dict) or bundle.get("digest") != _digest(root, paths, blobs):
+        return None
+    decoded = bundle.get("manifests")
+    return decoded if isinstance(decoded, list) and len(decoded) == len(paths) else None
+
+
+def load_bundled(root: Path | None = None) -> list[Manifest]:
+    """Load every bundled manifest; a broken, misnamed or duplicated one raises ManifestError.
+
+    The TOML files are the truth. ``bundle.json`` only saves parsing them, and is used only
+    when its digest matches their current bytes; every manifest is validated either way.
+    """
+    base = bundled_root() if root is None else root
+    paths = bundled_manifest_paths(base)
+    blobs = [path.read_bytes() for path in paths]
+    decoded = _decoded_bundle(base, paths, blobs)
     manifests: dict[str, Manifest] = {}
-    for path in bundled_manifest_paths():
-        manifest = load_manifest(path)
+    for index, path in enumerate(paths):
+        if decoded is None:
+            manifest = load_manifest(path)
+        else:
+            manifest = parse_manifest(decoded[index], str(path), path)
+        if path.stem != manifest.id:
+            # find_manifest finds a bundled manifest by its file name alone.
+            raise ManifestError(f"{path}: a bundled manifest must be named {manifest.id}.toml")
         if manifest.id in manifests:
             raise ManifestError(
                 f"{path}: id {manifest.id} is also defined in {manifests[manifest.id].path}"
@@ -196,15 +253,19 @@ def load_bundled() -> list[Manifest]:
     return sorted(manifests.values(), key=lambda m: m.id)
 
 
-def find_manifest(selector: str, bundled: Iterable[Manifest]) -> Manifest:
-    """A manifest by article id (any case, ``236586`` too) or by path to a TOML file."""
+def find_manifest(selector: str) -> Manifest:
+    """A manifest by path to a TOML file, or a bundled one by article id (any case,
+    ``236586`` too). Only the one file is read: bundled manifests are named by their id."""
     candidate = Path(selector)
     if selector.lower().endswith(".toml") or candidate.is_file():
         return load_manifest(candidate)
-    wanted = selector.upper()
+    wanted = selector.strip().upper()
     if not wanted.startswith("Q"):
         wanted = "Q" + wanted
-    for manifest in bundled:
-        if manifest.id == wanted:
-            return manifest
+    if ARTICLE_ID_RE.match(wanted):
+        for path in bundled_manifest_paths():
+            if path.stem.upper() == wanted:
+                manifest = load_manifest(path)
+                if manifest.id == wanted:
+                    return manifest
     raise ManifestError(f"unknown manifest {selector!r} (see 'verfix manifests list')")

@@ -10,6 +10,7 @@ PART_MAX = 0xFFFF
 # Up to four decimal parts separated by "." or "," (with optional blanks around them).
 _VERSION_RE = re.compile(r"\s*(\d+)((?:\s*[.,]\s*\d+){0,3})")
 _SEPARATOR_RE = re.compile(r"\s*[.,]\s*")
+_PLAIN_RE = re.compile(r"(\d{1,5})\.(\d{1,5})\.(\d{1,5})\.(\d{1,5})")
 
 
 class VersionError(ValueError):
@@ -53,6 +54,11 @@ def parse_version(text: str, *, strict: bool = False) -> Version:
     ignored when it is set apart from them (``10.0.19041.985 (WinBuild.160101.0800)``).
     Raises VersionError for anything else, including a part above 65535.
     """
+    plain = _PLAIN_RE.fullmatch(text)
+    if plain is not None:  # the common spelling "5.5.2646.0": no further checks needed
+        parts = [int(part) for part in plain.groups()]
+        if max(parts) <= PART_MAX:
+            return Version(*parts)
     match = _VERSION_RE.match(text)
     if match is None:
         raise VersionError(f"not a version: {text!r}")
