@@ -263,3 +263,15 @@ def test_manifests_import_unknown_path_is_a_usage_error(tmp_path):
     result = run("manifests", "import", tmp_path / "Q1.TXT")
     assert result.exit_code == 2
     assert "no such file or folder" in result.stderr
+
+
+def test_reader_leaving_early_is_not_an_error():
+    # `verfix inventory | head -1`: a closed pipe ends the output quietly, no traceback.
+    command = [sys.executable, "-m", "verfix", "inventory", str(REPO / "testdata"), "-q", "--hash", "sha256"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, stderr
+    assert json.loads(first)["path"].startswith(str(REPO / "testdata"))
+    assert stderr == ""

@@ -77,8 +77,14 @@ def _output_stream(output: Optional[Path], scanned: List[Path]) -> Iterator[Text
     """Standard output, or ``output`` written atomically: a temporary file renamed into
     place once complete. A report is never written inside a scanned tree."""
     if output is None:
-        yield sys.stdout
-        sys.stdout.flush()
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left early (`verfix inventory | head`): stop writing, keep the exit code.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
         return
     for folder in scanned:
         if is_within(output.parent.resolve() / output.name, folder):
