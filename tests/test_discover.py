@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,20 +33,6 @@ def put_hive(volume: Path, hive: str, parts: tuple[str, ...] = ("WINNT", "system
     target = config / "SOFTWARE"
     shutil.copyfile(HIVES / hive, target)
     return target
-
-
-@pytest.fixture
-def no_hang() -> Iterator[None]:
-    def on_alarm(signum: int, frame: object) -> None:
-        raise TimeoutError("blocked for 10 s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(10)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # -- rule 1: PATH is itself a bin folder ---------------------------------------------------

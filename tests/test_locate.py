@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.unprivileged import run_unprivileged, world_readable_tmpdir
 from verfix.locate import FolderIndex, FoundFile, is_within, open_readonly
-
-
-@pytest.fixture
-def no_hang() -> Iterator[None]:
-    """Fail (instead of hanging the suite) when the test body blocks for 10 s."""
-
-    def on_alarm(signum: int, frame: object) -> None:
-        raise TimeoutError("blocked: the test took more than 10 s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(10)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def only(found: list[FoundFile]) -> FoundFile:
