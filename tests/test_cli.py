@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,9 +58,12 @@ def test_sp3_folder_is_compliant_and_notes_the_stale_string():
 def test_default_checks_every_bundled_manifest_that_applies():
     result = run("check", SP3)
     assert result.exit_code in (0, 1), result.output  # the catalog test pins the rest
-    assert "Q236586: compliant (6 ok, 9 present)" in result.stderr
+    line = next(l for l in result.stdout.splitlines() if l.startswith("Q236586 "))
+    assert " compliant" in line and "not-compliant" not in line
     assert "Lowest offending file" in result.stdout  # the summary table, not every row
-    assert "manifest(s) not applicable" in result.stderr
+    assert "FileVersion string" not in result.stdout  # no row tables without --details
+    assert re.search(r"\d+ article\(s\) checked in .*: \d+ compliant, \d+ not-compliant; "
+                     r"\d+ not applicable here", result.stderr)
 
 
 def test_json_report_shape():
@@ -108,6 +112,15 @@ def test_output_file(tmp_path):
     assert result.stdout == ""
     assert json.loads(out.read_text())["manifests"][0]["verdict"] == "compliant"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary left behind
+
+
+def test_refuses_to_write_into_the_scanned_tree(tmp_path):
+    image = tmp_path / "image"
+    folder = copy_of(SP3, image)
+    result = run("check", image, "-m", "Q236586", "-o", image / "report.txt")
+    assert result.exit_code == 2
+    assert "refusing to write the report inside the scanned folder" in result.stderr
+    assert not (image / "report.txt").exists() and folder.is_dir()
 
 
 def test_refuses_to_write_into_the_scanned_folder(tmp_path):

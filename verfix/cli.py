@@ -16,7 +16,10 @@ import typer
 from verfix import __version__
 from verfix.check import FileCache, FolderCheck, Verdict, check_folder
 from verfix.discover import BinDir
-from verfix.formats import INVENTORY_FIELDS, VERSION_FIELDS, Format, summary_line, write_check, write_records
+from verfix.formats import (
+    INVENTORY_FIELDS, VERSION_FIELDS, Format, summary_line, verdict_counts_line, write_check,
+    write_records,
+)
 from verfix.locate import is_within
 from verfix.manifest import Manifest, ManifestError, find_manifest, load_bundled, load_manifest
 from verfix.pe import PEReadError, Reader, read_pe_file
@@ -197,17 +200,17 @@ def check(
             check_folder(manifests, item.path, cache, root=path, how=item.how, skip_inapplicable=automatic)
             for item in found
         ]
-        with _output_stream(output, [item.path for item in found]) as stream:
+        with _output_stream(output, [path, *(item.path for item in found)]) as stream:
             write_check(folders, path, format, stream, details=details or not automatic,
                         colour=_use_colour(output))
     if not quiet:
         for folder in folders:
             _err(f"checked: {folder.how}")
-            for result in folder.results:
-                _err(summary_line(result))
-            if folder.not_applicable:
-                _err(f"{len(folder.not_applicable)} manifest(s) not applicable: none of their "
-                     f"versioned files is in {folder.bin_dir}")
+            if automatic:
+                _err(verdict_counts_line(folder))
+            else:
+                for result in folder.results:
+                    _err(summary_line(result))
             if not folder.results:
                 _err(f"no manifest applies to {folder.bin_dir}: nothing could be checked")
     raise typer.Exit(_exit_code(folders))

@@ -251,8 +251,8 @@ def render_check_table(folders: Sequence[FolderCheck], details: bool, colour: bo
             blocks.append(_summary_table(folder.results, colour))
         if folder.not_applicable:
             blocks.append(
-                f"{len(folder.not_applicable)} more article(s) not applicable here: "
-                "none of their versioned files is installed.\n"
+                f"{len(folder.not_applicable)} more article(s) do not apply here: none of their "
+                "versioned files is installed, or they are for another release.\n"
             )
     return "\n".join(blocks)
 
@@ -268,6 +268,16 @@ def write_check(
         stream.write(render_check_table(folders, details, colour))
     else:
         write_records(check_records(folders), fmt, CHECK_RECORD_FIELDS, stream)
+
+
+def verdict_counts_line(folder: FolderCheck) -> str:
+    """One line for humans after a catalog check: how many articles got each verdict."""
+    counts: dict[str, int] = {}
+    for result in folder.results:
+        counts[result.verdict.value] = counts.get(result.verdict.value, 0) + 1
+    shown = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items())) or "none checked"
+    return (f"{len(folder.results)} article(s) checked in {folder.bin_dir}: {shown}; "
+            f"{len(folder.not_applicable)} not applicable here")
 
 
 def summary_line(result: ManifestResult) -> str:
