@@ -39,10 +39,19 @@ _noatime_allowed = bool(_O_NOATIME)
 _SECTION = struct.Struct("<8xIIII16x")
 _DIR_ENTRY = struct.Struct("<II")        # Name/Id, OffsetToData
 _TWO_WORDS = struct.Struct("<HH")        # a version block's wLength, wValueLength
+_TWO_DWORDS = struct.Struct("<II")
+_WORD = struct.Struct("<H")
+_DWORD = struct.Struct("<I")
+_COFF = struct.Struct("<HH12xH")         # Machine, NumberOfSections, SizeOfOptionalHeader
 _FIXED_HEAD = struct.Struct("<6I")        # signature, struct version, file MS/LS, product MS/LS
 _VS_VERSION_INFO = "VS_VERSION_INFO".encode("utf-16-le")
 _STRING_FILE_INFO = "StringFileInfo".encode("utf-16-le")
 _US_ENGLISH = "0409".encode("utf-16-le")
+_VS_VERSION_INFO_KEY = _VS_VERSION_INFO + b"\0\0"  # the key with its terminating NUL
+_RT_VERSION_ID = _DWORD.pack(RT_VERSION)
+# The headers read up to the resource data directory entry: PE signature (4), COFF header (20),
+# optional header up to its data directories (at most 112), export, import, resource (24).
+_HEADERS_SPAN = 4 + 20 + 112 + 24
 _WANTED = {name.encode("utf-16-le"): field for name, field in (
     ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
     ("ProductName", "product_name"))}
@@ -154,29 +163,34 @@ def check_dos_and_pe_signature(head: bytes, size: int,
 
 
 class _File:
-    """Bounded, cached pread access to one open file."""
+    """Bounded, cached pread access to one open file: one buffer of file bytes at a time."""
 
-    __slots__ = ("fd", "size", "_cache_offset", "_cache")
+    __slots__ = ("fd", "size", "base", "buffer")
 
     def __init__(self, fd: int, size: int, head: bytes) -> None:
         self.fd = fd
         self.size = size
-        self._cache_offset = 0
-        self._cache = head
+        self.base = 0          # file offset of buffer[0]
+        self.buffer = head     # bytes read from the file (fewer than asked only at its end)
 
-    def read(self, offset: int, length: int, what: str) -> bytes:
-        """Exactly ``length`` bytes at ``offset``, or PEReadError("truncated: <what>")."""
-        start = offset - self._cache_offset
-        if 0 <= start and start + length <= len(self._cache):
-            return self._cache[start:start + length]
+    def view(self, offset: int, length: int, what: str) -> int:
+        """Make the ``length`` bytes at ``offset`` available in ``self.buffer``; return their
+        position there, or raise PEReadError("truncated: <what>") when the file is too short."""
+        position = offset - self.base
+        if 0 <= position and position + length <= len(self.buffer):
+            return position
         if offset + length > self.size:
             raise PEReadError(f"truncated: {what} at 0x{offset:x} runs past the end of the file")
         data = pread_upto(self.fd, offset, max(length, CHUNK_SIZE))
         if len(data) < length:
             raise PEReadError(f"truncated: {what} at 0x{offset:x} runs past the end of the file")
-        self._cache_offset, self._cache = offset, data
-        return data[:length]
+        self.base, self.buffer = offset, data
+        return 0
 
+    def read(self, offset: int, length: int, what: str) -> bytes:
+        """Exactly ``length`` bytes at ``offset``, or PEReadError("truncated: <what>")."""
+        position = self.view(offset, length, what)
+        return self.buffer[position:position + length]
 
     def read_version(self, offset: int, size: int) -> bytes:
         """The version resource at ``offset``: up to ``size`` bytes, of which at least the
@@ -184,8 +198,13 @@ class _File:
         if offset >= self.size:
             raise PEReadError(f"truncated: version resource at 0x{offset:x} "
                               "is past the end of the file")
-        data = pread_upto(self.fd, offset, min(size, self.size - offset))
-        needed = min(struct.unpack_from("<H", data)[0], size) if len(data) >= 2 else size
+        length = min(size, self.size - offset)
+        position = offset - self.base
+        if 0 <= position and position + length <= len(self.buffer):
+            data = self.buffer[position:position + length]  # usually read with the directories
+        else:
+            data = pread_upto(self.fd, offset, length)
+        needed = min(_WORD.unpack_from(data)[0], size) if len(data) >= 2 else size
         if len(data) < needed or len(data) < 2:
             raise PEReadError(f"truncated: version resource at 0x{offset:x} "
                               "runs past the end of the file")
@@ -195,6 +214,8 @@ class _File:
 class _Image:
     """Maps RVAs to file offsets the way the loader lays sections out."""
 
+    __slots__ = ("low_alignment", "alignment", "sections", "_spans", "_lowest", "_hot")
+
     def __init__(self, sections: list[tuple[int, int, int, int]], section_alignment: int,
                  file_alignment: int) -> None:
         self.low_alignment = section_alignment < 0x1000
@@ -203,40 +224,93 @@ class _Image:
         self.alignment = alignment
         self._spans: list[tuple[int, int, int]] | None = None
         self._lowest = 0
+        # A span no earlier span overlaps: every RVA in it maps through it (first match wins),
+        # so the RVAs of one resource tree are mapped without walking the section table again.
+        self._hot: tuple[int, int, int] | None = None
 
     def offset_of(self, rva: int) -> int:
         """File offset of ``rva``; PEReadError when no section holds it."""
-        if self._spans is None:
-            self._spans = self._layout()
-        for start, end, delta in self._spans:
+        hot = self._hot
+        if hot is not None and hot[0] <= rva < hot[1]:
+            return rva + hot[2]
+        spans = self._spans
+        if spans is None:
+            spans = self._spans = self._layout()
+        for index, (start, end, delta) in enumerate(spans):
             if start <= rva < end:
+                if hot is None and not any(
+                        earlier_start < end and start < earlier_end
+                        for earlier_start, earlier_end, _ in spans[:index]):
+                    self._hot = (start, end, delta)
                 return rva + delta
-        if self.low_alignment or not self._spans or rva < self._lowest:
+        if self.low_alignment or not spans or rva < self._lowest:
             return rva  # headers (and low-alignment images) are mapped one to one
         raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} is in no section")
 
     def _layout(self) -> list[tuple[int, int, int]]:
         """(start RVA, end RVA, offset - RVA) per section, in table order (first match wins)."""
         alignment = self.alignment
-        spans = []
-        for virtual_size, virtual_address, raw_size, raw_pointer in self.sections:
-            start = virtual_address - virtual_address % alignment if alignment else virtual_address
-            if self.low_alignment and raw_pointer == virtual_address:
-                delta = 0
-            else:
-                delta = (raw_pointer & ~0x1FF) - start
-            # In memory a section spans VirtualSize (SizeOfRawData when that is 0), rounded
-            # up to the alignment; a bogus SizeOfRawData must not widen it.
-            extent = virtual_size or raw_size
-            if alignment:
-                extent += -extent % alignment
-            spans.append((start, start + extent, delta))
+        # In memory a section spans VirtualSize (SizeOfRawData when that is 0), rounded up to
+        # the alignment; a bogus SizeOfRawData must not widen it.
+        if not self.low_alignment:  # the usual case: SectionAlignment (>= 0x1000) rules
+            spans = [(start, start + extent + -extent % alignment, (raw_pointer & ~0x1FF) - start)
+                     for virtual_size, virtual_address, raw_size, raw_pointer in self.sections
+                     for start in (virtual_address - virtual_address % alignment,)
+                     for extent in (virtual_size or raw_size,)]
+        else:
+            spans = []
+            for virtual_size, virtual_address, raw_size, raw_pointer in self.sections:
+                start = virtual_address - virtual_address % alignment if alignment else virtual_address
+                if raw_pointer == virtual_address:
+                    delta = 0
+                else:
+                    delta = (raw_pointer & ~0x1FF) - start
+                extent = virtual_size or raw_size
+                if alignment:
+                    extent += -extent % alignment
+                spans.append((start, start + extent, delta))
         self._lowest = min((span[0] for span in spans), default=0)
         return spans
 
 
 def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
     """Return (machine, resource directory RVA or 0, image map)."""
+    size = file.size
+    if size >= 0x40 and len(head) >= 0x40 and head[:2] == b"MZ":
+        (lfanew,) = _DWORD.unpack_from(head, 0x3C)
+        in_head = lfanew + _HEADERS_SPAN <= len(head) and head[lfanew:lfanew + 4] == b"PE\0\0"
+    else:
+        in_head = False
+    if not in_head:
+        return _parse_headers_by_reads(file, head)
+    # The usual case: every header field below lies in the head; the section table may not.
+    machine_code, section_count, optional_size = _COFF.unpack_from(head, lfanew + 4)
+    optional_offset = lfanew + 24
+    (magic,) = _WORD.unpack_from(head, optional_offset)
+    if magic == 0x10B:
+        directories_at = 96
+    elif magic == 0x20B:
+        directories_at = 112
+    else:
+        raise PEReadError(f"not a PE file (optional header magic 0x{magic:x})")
+    machine = MACHINES.get(machine_code) or machine_name(machine_code)
+    (directory_count,) = _DWORD.unpack_from(head, optional_offset + directories_at - 4)
+    if directory_count <= 2:
+        return machine, 0, None
+    (resource_rva,) = _DWORD.unpack_from(head, optional_offset + directories_at + 16)
+    if resource_rva == 0:
+        return machine, 0, None
+    section_alignment, file_alignment = _TWO_DWORDS.unpack_from(head, optional_offset + 32)
+    table_offset = optional_offset + optional_size
+    count = min(section_count, MAX_SECTIONS)
+    position = file.view(table_offset, count * _SECTION.size, f"section table ({count} sections)")
+    table = file.buffer[position:position + count * _SECTION.size]
+    return machine, resource_rva, _Image(list(_SECTION.iter_unpack(table)),
+                                         section_alignment, file_alignment)
+
+
+def _parse_headers_by_reads(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
+    """_parse_headers field by field, for headers that do not all lie in the head (or are bad)."""
     lfanew = check_dos_and_pe_signature(
         head, file.size, lambda offset: file.read(offset, 4, "PE signature"))
     coff = file.read(lfanew + 4, 20, "COFF file header")
@@ -267,48 +341,52 @@ def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
     return machine, resource_rva, _Image(sections, section_alignment, file_alignment)
 
 
-def _directory_entries(file: _File, image: _Image, rva: int, limit: int) -> list[tuple[int, int]]:
-    """The first ``limit`` entries (name/id, offset) of the resource directory at ``rva``."""
-    offset = image.offset_of(rva)
-    header = file.read(offset, 16, "resource directory")
-    named, ids = struct.unpack_from("<HH", header, 12)
+def _directory_count(file: _File, offset: int, rva: int) -> int:
+    """How many entries the resource directory at ``offset`` (``rva``) claims; capped."""
+    position = file.view(offset, 16, "resource directory")
+    named, ids = _TWO_WORDS.unpack_from(file.buffer, position + 12)
     count = named + ids
     if count > MAX_ROOT_ENTRIES:
         raise PEReadError(f"malformed resource directory: {count} entries at RVA 0x{rva:x}")
-    count = min(count, limit)
-    if count == 0:
-        return []
-    data = file.read(offset + 16, count * 8, "resource directory entries")
-    return list(_DIR_ENTRY.iter_unpack(data))
+    return count
 
 
 def _find_version_data(file: _File, image: _Image, root: int) -> tuple[int, int] | None:
     """Walk RT_VERSION → first name → first language; return (data RVA, size) or None."""
-    visited = {root}
-    entries = _directory_entries(file, image, root, MAX_ROOT_ENTRIES)
-    target = next((to for name, to in entries if name == RT_VERSION), None)
-    if target is None:
+    offset_of = image.offset_of
+    offset = offset_of(root)
+    count = _directory_count(file, offset, root)
+    if count == 0:
         return None
+    start = file.view(offset + 16, count * 8, "resource directory entries")
+    buffer = file.buffer
+    stop = start + count * 8
+    found = buffer.find(_RT_VERSION_ID, start, stop)   # the first entry whose Id is 16
+    while found >= 0 and (found - start) & 7:
+        found = buffer.find(_RT_VERSION_ID, found + 1, stop)
+    if found < 0:
+        return None
+    (target,) = _DWORD.unpack_from(buffer, found + 4)
+    visited: tuple[int, ...] = (root,)
     for level in ("RT_VERSION", "version name"):
         if not target & 0x80000000:
             raise PEReadError(f"malformed resource directory: {level} entry is not a directory")
         rva = root + (target & 0x7FFFFFFF)
         if rva in visited:
             raise PEReadError(f"malformed resource directory: loop at RVA 0x{rva:x}")
-        visited.add(rva)
-        entries = _directory_entries(file, image, rva, 1)
-        if not entries:
+        visited += (rva,)
+        offset = offset_of(rva)
+        if _directory_count(file, offset, rva) == 0:
             return None
-        target = entries[0][1]
+        position = file.view(offset + 16, 8, "resource directory entries")
+        (target,) = _DWORD.unpack_from(file.buffer, position + 4)
     if target & 0x80000000:
         rva = root + (target & 0x7FFFFFFF)
         if rva in visited:
             raise PEReadError(f"malformed resource directory: loop at RVA 0x{rva:x}")
         raise PEReadError("malformed resource directory: version language entry is a directory")
-    entry_rva = root + target
-    data_rva, data_size = struct.unpack(
-        "<II", file.read(image.offset_of(entry_rva), 8, "resource data entry"))
-    return data_rva, data_size
+    position = file.view(offset_of(root + target), 8, "resource data entry")
+    return _TWO_DWORDS.unpack_from(file.buffer, position)
 
 
 def _align4(offset: int) -> int:
@@ -317,14 +395,10 @@ def _align4(offset: int) -> int:
 
 def _key_end(data: bytes, start: int, end: int) -> int:
     """End of the NUL-terminated UTF-16 text at ``start`` (the NUL's offset, or ``end``)."""
-    search = start
-    while True:
-        nul = data.find(b"\0\0", search, end)
-        if nul < 0:
-            return end - (end - start) % 2
-        if not (nul - start) & 1:
-            return nul
-        search = nul + 1
+    nul = data.find(b"\0\0", start, end)
+    while nul >= 0 and (nul - start) & 1:  # a NUL pair straddling two characters
+        nul = data.find(b"\0\0", nul + 1, end)
+    return nul if nul >= 0 else end - (end - start) % 2
 
 
 def _decode(raw: bytes) -> str:
@@ -332,23 +406,9 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-16-le", "replace")
 
 
-def _children(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
-    """Yield (start, end, wValueLength, key end) for the child blocks in [start, end).
-
-    A child may not reach past its parent (it is clipped); a length below the 6-byte
-    header stops the walk, and so does MAX_CHILDREN.
-    """
-    position = _align4(start)
-    for _ in range(MAX_CHILDREN):
-        if position + 6 > end:
-            return
-        length, value_length = _TWO_WORDS.unpack_from(data, position)
-        if length < 6:
-            return
-        child_end = min(position + length, end)
-        yield position, child_end, value_length, _key_end(data, position + 6, child_end)
-        position = _align4(position + length)
-
+# The version block walk below visits child blocks inline (it is the hot path): a child
+# starts 4-aligned, may not reach past its parent (it is clipped); a length below the
+# 6-byte header stops the walk, and so does MAX_CHILDREN.
 
 def _fixed_versions(data: bytes, value_start: int, value_length: int, end: int) -> dict:
     """file_version/product_version from VS_FIXEDFILEINFO, or the version_problem."""
@@ -378,10 +438,13 @@ def parse_version_info(data: bytes) -> dict:
         result["version_problem"] = f"version resource is malformed (length {length})"
         return result
     end = min(length, len(data))
-    key_end = _key_end(data, 6, end)
-    if data[6:key_end] != _VS_VERSION_INFO:
-        result["version_problem"] = "version resource is not a VS_VERSION_INFO block"
-        return result
+    if end >= 38 and data.startswith(_VS_VERSION_INFO_KEY, 6):
+        key_end = 36  # the usual key, NUL-terminated
+    else:
+        key_end = _key_end(data, 6, end)
+        if data[6:key_end] != _VS_VERSION_INFO:
+            result["version_problem"] = "version resource is not a VS_VERSION_INFO block"
+            return result
     value_start = _align4(key_end + 2)
     result.update(_fixed_versions(data, value_start, value_length, end))
     table = _chosen_table(data, value_start + value_length, end)
@@ -390,37 +453,94 @@ def parse_version_info(data: bytes) -> dict:
     return result
 
 
-def _chosen_table(data: bytes, start: int, end: int) -> tuple[int, int, int] | None:
+def _chosen_table(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     """(strings start, table end) of the US-English StringTable, else of the first one."""
     first = None
-    for info_start, info_end, _, info_key_end in _children(data, start, end):
-        if data[info_start + 6:info_key_end] != _STRING_FILE_INFO:
-            continue  # VarFileInfo or junk
-        for table_start, table_end, _, table_key_end in _children(
-                data, info_key_end + 2, info_end):
-            table = (table_key_end + 2, table_end)
-            if data[table_start + 6:table_start + 14] == _US_ENGLISH:
-                return table
-            if first is None:
-                first = table
+    unpack_from = _TWO_WORDS.unpack_from
+    position = (start + 3) & ~3
+    for _ in range(MAX_CHILDREN):  # StringFileInfo, VarFileInfo (or junk)
+        if position + 6 > end:
+            break
+        length = unpack_from(data, position)[0]
+        if length < 6:
+            break
+        info_end = min(position + length, end)
+        key = position + 6
+        if data.startswith(_STRING_FILE_INFO, key):
+            key_end = _key_end(data, key, info_end)
+            if key_end == key + len(_STRING_FILE_INFO):
+                table = (key_end + 2 + 3) & ~3
+                for _ in range(MAX_CHILDREN):
+                    if table + 6 > info_end:
+                        break
+                    table_length = unpack_from(data, table)[0]
+                    if table_length < 6:
+                        break
+                    table_end = min(table + table_length, info_end)
+                    strings = (_key_end(data, table + 6, table_end) + 2, table_end)
+                    if data[table + 6:table + 14] == _US_ENGLISH:
+                        return strings
+                    if first is None:
+                        first = strings
+                    table = (table + table_length + 3) & ~3
+        position = (position + length + 3) & ~3
     return first
 
 
 def _table_strings(data: bytes, start: int, end: int) -> dict[str, str]:
     """The wanted strings of one StringTable; the first of duplicate names wins."""
     found: dict[str, str] = {}
-    for string_start, string_end, value_length, name_end in _children(data, start, end):
-        field = _WANTED.get(data[string_start + 6:name_end])
-        if field is None or field in found:
-            continue
-        value_start = _align4(name_end + 2)
-        if value_length == 0 or value_start >= string_end:
-            found[field] = ""
-        else:  # up to the first NUL within the block: wValueLength in words or bytes alike
-            found[field] = _decode(data[value_start:_key_end(data, value_start, string_end)])
-        if len(found) == len(_WANTED):
+    wanted = _WANTED
+    unpack_from = _TWO_WORDS.unpack_from
+    find = data.find
+    position = (start + 3) & ~3
+    for _ in range(MAX_CHILDREN):
+        if position + 6 > end:
             break
+        length, value_length = unpack_from(data, position)
+        if length < 6:
+            break
+        string_end = position + length
+        if string_end > end:
+            string_end = end
+        name = position + 6
+        name_end = find(b"\0\0", name, string_end)
+        while name_end >= 0 and (name_end - name) & 1:
+            name_end = find(b"\0\0", name_end + 1, string_end)
+        if name_end < 0:
+            name_end = string_end - (string_end - name) % 2
+        field = wanted.get(data[name:name_end])
+        if field is not None and field not in found:
+            value_start = (name_end + 5) & ~3
+            if value_length == 0 or value_start >= string_end:
+                found[field] = ""
+            else:  # up to the first NUL within the block: wValueLength in words or bytes alike
+                found[field] = _decode(data[value_start:_key_end(data, value_start, string_end)])
+            if len(found) == len(wanted):
+                break
+        position = (position + length + 3) & ~3
     return found
+
+
+def read_open(fd: int, size: int, head: bytes) -> PEInfo:
+    """Read the version information of an open regular file (the caller fstat'ed it and
+    closes it): ``size`` is its size and ``head`` its first HEAD_SIZE bytes (fewer only when
+    the file is shorter), as :func:`pread_upto` reads them."""
+    if size == 0:
+        raise NotPEError("empty file")
+    file = _File(fd, size, head)
+    machine, resource_rva, image = _parse_headers(file, head)
+    if image is None:
+        return PEInfo(machine=machine, version_problem="no version resource")
+    located = _find_version_data(file, image, resource_rva)
+    if located is None:
+        return PEInfo(machine=machine, version_problem="no version resource")
+    data_rva, data_size = located
+    if data_size == 0:
+        return PEInfo(machine=machine, has_version_resource=True,
+                      version_problem="version resource is empty")
+    data = file.read_version(image.offset_of(data_rva), min(data_size, MAX_VERSION_SIZE))
+    return PEInfo(machine=machine, **parse_version_info(data))
 
 
 def read(path: str) -> PEInfo:
@@ -429,19 +549,6 @@ def read(path: str) -> PEInfo:
     try:
         if size == 0:
             raise NotPEError("empty file")
-        head = pread_upto(fd, 0, HEAD_SIZE)
-        file = _File(fd, size, head)
-        machine, resource_rva, image = _parse_headers(file, head)
-        if image is None:
-            return PEInfo(machine=machine, version_problem="no version resource")
-        located = _find_version_data(file, image, resource_rva)
-        if located is None:
-            return PEInfo(machine=machine, version_problem="no version resource")
-        data_rva, data_size = located
-        if data_size == 0:
-            return PEInfo(machine=machine, has_version_resource=True,
-                          version_problem="version resource is empty")
-        data = file.read_version(image.offset_of(data_rva), min(data_size, MAX_VERSION_SIZE))
-        return PEInfo(machine=machine, **parse_version_info(data))
+        return read_open(fd, size, pread_upto(fd, 0, HEAD_SIZE))
     finally:
         os.close(fd)
