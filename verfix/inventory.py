@@ -10,6 +10,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterator
 
 from verfix.pe import PEReadError, Reader, read_pe_file
+from verfix.pe_fast import HEAD_SIZE, read_open
 from verfix.schemas import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -258,8 +259,9 @@ class _NotRegular(Exception):
         self.reason = reason
 
 
-def _probe(path: str, follow_link: bool, hash_algorithm: str | None) -> tuple[int, bool, str | None]:
-    """(size, starts with MZ, hex digest when asked and MZ) for a regular file; OSError else."""
+def _open_regular(path: str, follow_link: bool) -> tuple[int, int]:
+    """(fd, size) of a file the walk found; _NotRegular when it is no longer a regular file,
+    OSError when it cannot be opened."""
     try:
         fd = _open_for_reading(path, follow_link)
     except OSError as error:
@@ -268,13 +270,24 @@ def _probe(path: str, follow_link: bool, hash_algorithm: str | None) -> tuple[in
         raise
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _NotRegular(_type_skip_reason(info.st_mode))
-        is_pe = os.pread(fd, 2, 0) == b"MZ"
-        digest = _hash_open_file(fd, hash_algorithm) if is_pe and hash_algorithm else None
-        return info.st_size, is_pe, digest
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise _NotRegular(_type_skip_reason(info.st_mode))
+    return fd, info.st_size
+
+
+def _head_of(fd: int) -> bytes:
+    """The first HEAD_SIZE bytes of an open file (fewer only at its end); OSError on failure."""
+    head = os.pread(fd, HEAD_SIZE, 0)
+    while 0 < len(head) < HEAD_SIZE:  # a short read before the end: read on
+        more = os.pread(fd, HEAD_SIZE - len(head), len(head))
+        if not more:
+            break
+        head += more
+    return head
 
 
 def _version_text(version: object) -> str | None:
@@ -299,6 +312,7 @@ def inventory(
         raise ValueError(f"unsupported hash algorithm {hash_algorithm!r}; use one of {HASH_ALGORITHMS}")
     counters = stats if stats is not None else InventoryStats()
     hashed = hash_algorithm is not None
+    fast = Reader(reader) is Reader.FAST
     for entry in walk_pe_candidates(root):
         if entry.kind is EntryKind.SKIPPED:
             reason = entry.reason or SKIP_OTHER_TYPE
@@ -308,8 +322,9 @@ def inventory(
             counters.unreadable_folders += 1
             yield InventoryRecord(entry.path, error=entry.reason, hashed=hashed)
             continue
+        # One open per file: its head decides "MZ", and the fast reader goes on from the same fd.
         try:
-            size, is_pe, digest = _probe(entry.path, entry.via_link, hash_algorithm)
+            fd, size = _open_regular(entry.path, entry.via_link)
         except _NotRegular as replaced:
             counters.skipped[replaced.reason] = counters.skipped.get(replaced.reason, 0) + 1
             continue
@@ -318,17 +333,39 @@ def inventory(
             counters.unreadable_files += 1
             yield InventoryRecord(entry.path, error=f"cannot read: {_os_reason(error)}", hashed=hashed)
             continue
+        info = problem = failure = None
+        try:
+            head = _head_of(fd)
+            is_pe = head[:2] == b"MZ"
+            digest = _hash_open_file(fd, hash_algorithm) if is_pe and hash_algorithm else None
+            if is_pe and fast:
+                try:
+                    info = read_open(fd, size, head)
+                except PEReadError as error:
+                    problem = str(error)
+        except OSError as error:
+            failure = error
+        finally:
+            os.close(fd)  # before anything is yielded
+        if failure is not None:
+            counters.files_seen += 1
+            counters.unreadable_files += 1
+            yield InventoryRecord(entry.path, error=f"cannot read: {_os_reason(failure)}", hashed=hashed)
+            continue
         counters.files_seen += 1
         counters.bytes_seen += size
         if not is_pe:
             counters.not_pe += 1
             continue
         counters.pe_files += 1
-        try:
-            info = read_pe_file(entry.path, reader)
-        except PEReadError as error:
+        if not fast:
+            try:
+                info = read_pe_file(entry.path, reader)
+            except PEReadError as error:
+                problem = str(error)
+        if info is None:
             counters.read_errors += 1
-            yield InventoryRecord(entry.path, size=size, sha256=digest, error=str(error), hashed=hashed)
+            yield InventoryRecord(entry.path, size=size, sha256=digest, error=problem, hashed=hashed)
             continue
         if info.file_version is None:
             counters.no_version += 1
