@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from codecs import utf_16_le_decode as _utf_16_le_decode
 import os
 import stat
 import struct
@@ -37,7 +38,6 @@ _noatime_allowed = bool(_O_NOATIME)
 
 # VirtualSize, VirtualAddress, SizeOfRawData, PointerToRawData of a section header
 _SECTION = struct.Struct("<8xIIII16x")
-_DIR_ENTRY = struct.Struct("<II")        # Name/Id, OffsetToData
 _TWO_WORDS = struct.Struct("<HH")        # a version block's wLength, wValueLength
 _TWO_DWORDS = struct.Struct("<II")
 _WORD = struct.Struct("<H")
@@ -55,6 +55,11 @@ _HEADERS_SPAN = 4 + 20 + 112 + 24
 _WANTED = {name.encode("utf-16-le"): field for name, field in (
     ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
     ("ProductName", "product_name"))}
+# First UTF-16 unit of a wanted name -> (name, name + NUL, its length, field) for each.
+_WANTED_BY_FIRST_UNIT: dict[bytes, list[tuple[bytes, bytes, int, str]]] = {}
+for _name, _field in _WANTED.items():
+    _WANTED_BY_FIRST_UNIT.setdefault(_name[:2], []).append((_name, _name + b"\0\0", len(_name), _field))
+del _name, _field
 
 
 def machine_name(code: int) -> str:
@@ -212,18 +217,22 @@ class _File:
 
 
 class _Image:
-    """Maps RVAs to file offsets the way the loader lays sections out."""
+    """Maps RVAs to file offsets the way the loader lays sections out.
 
-    __slots__ = ("low_alignment", "alignment", "sections", "_spans", "_lowest", "_hot")
+    Section spans are worked out in table order and only as far as a lookup needs them
+    (first match wins); the whole table is laid out only for an RVA no section holds.
+    """
 
-    def __init__(self, sections: list[tuple[int, int, int, int]], section_alignment: int,
+    __slots__ = ("low_alignment", "alignment", "_pending", "_spans", "_hot")
+
+    def __init__(self, table: bytes, table_at: int, count: int, section_alignment: int,
                  file_alignment: int) -> None:
+        """``count`` section headers start at ``table[table_at]``."""
         self.low_alignment = section_alignment < 0x1000
-        alignment = file_alignment if self.low_alignment else section_alignment
-        self.sections = sections
-        self.alignment = alignment
-        self._spans: list[tuple[int, int, int]] | None = None
-        self._lowest = 0
+        self.alignment = file_alignment if self.low_alignment else section_alignment
+        self._pending = _SECTION.iter_unpack(
+            memoryview(table)[table_at:table_at + count * _SECTION.size])
+        self._spans: list[tuple[int, int, int]] = []  # (start RVA, end RVA, offset - RVA)
         # A span no earlier span overlaps: every RVA in it maps through it (first match wins),
         # so the RVAs of one resource tree are mapped without walking the section table again.
         self._hot: tuple[int, int, int] | None = None
@@ -234,43 +243,59 @@ class _Image:
         if hot is not None and hot[0] <= rva < hot[1]:
             return rva + hot[2]
         spans = self._spans
-        if spans is None:
-            spans = self._spans = self._layout()
-        for index, (start, end, delta) in enumerate(spans):
+        for start, end, delta in spans:
             if start <= rva < end:
-                if hot is None and not any(
-                        earlier_start < end and start < earlier_end
-                        for earlier_start, earlier_end, _ in spans[:index]):
-                    self._hot = (start, end, delta)
                 return rva + delta
-        if self.low_alignment or not spans or rva < self._lowest:
+        span = self._lay_out_until(rva)
+        if span is not None:
+            start, end, delta = span
+            if hot is None:
+                for earlier_start, earlier_end, _ in spans[:-1]:
+                    if earlier_start < end and start < earlier_end:
+                        break
+                else:
+                    self._hot = span
+            return rva + delta
+        if self.low_alignment or not spans or rva < min(span[0] for span in spans):
             return rva  # headers (and low-alignment images) are mapped one to one
         raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} is in no section")
 
-    def _layout(self) -> list[tuple[int, int, int]]:
-        """(start RVA, end RVA, offset - RVA) per section, in table order (first match wins)."""
+    def _lay_out_until(self, rva: int) -> tuple[int, int, int] | None:
+        """Lay out the sections not laid out yet, in table order, until one holds ``rva``;
+        return its span, or None once the whole table is laid out.
+
+        In memory a section spans VirtualSize (SizeOfRawData when that is 0), rounded up to
+        the alignment; a bogus SizeOfRawData must not widen it.
+        """
         alignment = self.alignment
-        # In memory a section spans VirtualSize (SizeOfRawData when that is 0), rounded up to
-        # the alignment; a bogus SizeOfRawData must not widen it.
-        if not self.low_alignment:  # the usual case: SectionAlignment (>= 0x1000) rules
-            spans = [(start, start + extent + -extent % alignment, (raw_pointer & ~0x1FF) - start)
-                     for virtual_size, virtual_address, raw_size, raw_pointer in self.sections
-                     for start in (virtual_address - virtual_address % alignment,)
-                     for extent in (virtual_size or raw_size,)]
-        else:
-            spans = []
-            for virtual_size, virtual_address, raw_size, raw_pointer in self.sections:
-                start = virtual_address - virtual_address % alignment if alignment else virtual_address
-                if raw_pointer == virtual_address:
-                    delta = 0
-                else:
-                    delta = (raw_pointer & ~0x1FF) - start
-                extent = virtual_size or raw_size
-                if alignment:
-                    extent += -extent % alignment
-                spans.append((start, start + extent, delta))
-        self._lowest = min((span[0] for span in spans), default=0)
-        return spans
+        append = self._spans.append
+        if not self.low_alignment and not alignment & (alignment - 1):
+            # The usual case: SectionAlignment (>= 0x1000) is a power of two, so rounding is
+            # masking (x - x % a == x & -a; x + -x % a == (x + a - 1) & -a).
+            mask, round_up = -alignment, alignment - 1
+            for virtual_size, virtual_address, raw_size, raw_pointer in self._pending:
+                start = virtual_address & mask
+                end = start + (((virtual_size or raw_size) + round_up) & mask)
+                span = (start, end, (raw_pointer & ~0x1FF) - start)
+                append(span)
+                if start <= rva < end:
+                    return span
+            return None
+        low_alignment = self.low_alignment
+        for virtual_size, virtual_address, raw_size, raw_pointer in self._pending:
+            start = virtual_address - virtual_address % alignment if alignment else virtual_address
+            if low_alignment and raw_pointer == virtual_address:
+                delta = 0
+            else:
+                delta = (raw_pointer & ~0x1FF) - start
+            extent = virtual_size or raw_size
+            if alignment:
+                extent += -extent % alignment
+            span = (start, start + extent, delta)
+            append(span)
+            if start <= rva < start + extent:
+                return span
+        return None
 
 
 def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
@@ -304,8 +329,7 @@ def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
     table_offset = optional_offset + optional_size
     count = min(section_count, MAX_SECTIONS)
     position = file.view(table_offset, count * _SECTION.size, f"section table ({count} sections)")
-    table = file.buffer[position:position + count * _SECTION.size]
-    return machine, resource_rva, _Image(list(_SECTION.iter_unpack(table)),
+    return machine, resource_rva, _Image(file.buffer, position, count,
                                          section_alignment, file_alignment)
 
 
@@ -337,28 +361,33 @@ def _parse_headers_by_reads(file: _File, head: bytes) -> tuple[str, int, _Image 
     table_offset = optional_offset + optional_size
     count = min(section_count, MAX_SECTIONS)
     table = file.read(table_offset, count * _SECTION.size, f"section table ({count} sections)")
-    sections = list(_SECTION.iter_unpack(table))
-    return machine, resource_rva, _Image(sections, section_alignment, file_alignment)
+    return machine, resource_rva, _Image(table, 0, count, section_alignment, file_alignment)
 
 
-def _directory_count(file: _File, offset: int, rva: int) -> int:
-    """How many entries the resource directory at ``offset`` (``rva``) claims; capped."""
-    position = file.view(offset, 16, "resource directory")
-    named, ids = _TWO_WORDS.unpack_from(file.buffer, position + 12)
+def _entries_at(file: _File, offset: int, rva: int, limit: int) -> tuple[int, int]:
+    """(position in file.buffer, count) of the first ``limit`` entries of the resource
+    directory at ``offset`` (``rva``); its entry count is capped."""
+    buffer = file.buffer
+    position = offset - file.base
+    if not (0 <= position and position + 16 <= len(buffer)):
+        position = file.view(offset, 16, "resource directory")
+        buffer = file.buffer
+    named, ids = _TWO_WORDS.unpack_from(buffer, position + 12)
     count = named + ids
     if count > MAX_ROOT_ENTRIES:
         raise PEReadError(f"malformed resource directory: {count} entries at RVA 0x{rva:x}")
-    return count
+    if count > limit:
+        count = limit
+    position += 16
+    if count and position + count * 8 > len(buffer):
+        position = file.view(offset + 16, count * 8, "resource directory entries")
+    return position, count
 
 
 def _find_version_data(file: _File, image: _Image, root: int) -> tuple[int, int] | None:
     """Walk RT_VERSION → first name → first language; return (data RVA, size) or None."""
     offset_of = image.offset_of
-    offset = offset_of(root)
-    count = _directory_count(file, offset, root)
-    if count == 0:
-        return None
-    start = file.view(offset + 16, count * 8, "resource directory entries")
+    start, count = _entries_at(file, offset_of(root), root, MAX_ROOT_ENTRIES)
     buffer = file.buffer
     stop = start + count * 8
     found = buffer.find(_RT_VERSION_ID, start, stop)   # the first entry whose Id is 16
@@ -375,10 +404,9 @@ def _find_version_data(file: _File, image: _Image, root: int) -> tuple[int, int]
         if rva in visited:
             raise PEReadError(f"malformed resource directory: loop at RVA 0x{rva:x}")
         visited += (rva,)
-        offset = offset_of(rva)
-        if _directory_count(file, offset, rva) == 0:
+        position, count = _entries_at(file, offset_of(rva), rva, 1)
+        if count == 0:
             return None
-        position = file.view(offset + 16, 8, "resource directory entries")
         (target,) = _DWORD.unpack_from(file.buffer, position + 4)
     if target & 0x80000000:
         rva = root + (target & 0x7FFFFFFF)
@@ -399,11 +427,6 @@ def _key_end(data: bytes, start: int, end: int) -> int:
     while nul >= 0 and (nul - start) & 1:  # a NUL pair straddling two characters
         nul = data.find(b"\0\0", nul + 1, end)
     return nul if nul >= 0 else end - (end - start) % 2
-
-
-def _decode(raw: bytes) -> str:
-    """UTF-16LE text; lone surrogates (and a stray odd byte) become U+FFFD."""
-    return raw.decode("utf-16-le", "replace")
 
 
 # The version block walk below visits child blocks inline (it is the hot path): a child
@@ -490,9 +513,9 @@ def _chosen_table(data: bytes, start: int, end: int) -> tuple[int, int] | None:
 def _table_strings(data: bytes, start: int, end: int) -> dict[str, str]:
     """The wanted strings of one StringTable; the first of duplicate names wins."""
     found: dict[str, str] = {}
-    wanted = _WANTED
+    by_first_unit = _WANTED_BY_FIRST_UNIT
     unpack_from = _TWO_WORDS.unpack_from
-    find = data.find
+    startswith = data.startswith
     position = (start + 3) & ~3
     for _ in range(MAX_CHILDREN):
         if position + 6 > end:
@@ -504,20 +527,29 @@ def _table_strings(data: bytes, start: int, end: int) -> dict[str, str]:
         if string_end > end:
             string_end = end
         name = position + 6
-        name_end = find(b"\0\0", name, string_end)
-        while name_end >= 0 and (name_end - name) & 1:
-            name_end = find(b"\0\0", name_end + 1, string_end)
-        if name_end < 0:
-            name_end = string_end - (string_end - name) % 2
-        field = wanted.get(data[name:name_end])
-        if field is not None and field not in found:
-            value_start = (name_end + 5) & ~3
-            if value_length == 0 or value_start >= string_end:
-                found[field] = ""
-            else:  # up to the first NUL within the block: wValueLength in words or bytes alike
-                found[field] = _decode(data[value_start:_key_end(data, value_start, string_end)])
-            if len(found) == len(wanted):
-                break
+        # Is the key (up to the first NUL, clipped to the block) a wanted name? Only a key
+        # that starts like one can be; and it is exactly that name when the name is followed
+        # by a NUL inside the block, or when the block ends with the name (or one byte on).
+        candidates = by_first_unit.get(data[name:name + 2])
+        if candidates is not None:
+            for key, key_with_nul, name_end, field in candidates:
+                name_end += name
+                if (startswith(key_with_nul, name) and name_end + 2 <= string_end
+                        or 0 <= string_end - name_end <= 1 and startswith(key, name)):
+                    break
+            else:
+                field = None
+            if field is not None and field not in found:
+                value_start = (name_end + 5) & ~3
+                if value_length == 0 or value_start >= string_end:
+                    found[field] = ""
+                else:  # up to the first NUL within the block: wValueLength in words or bytes
+                    # alike; UTF-16LE with lone surrogates (and a stray odd byte) as U+FFFD,
+                    # as raw.decode("utf-16-le", "replace") does, without its Python wrapper
+                    value_end = _key_end(data, value_start, string_end)
+                    found[field] = _utf_16_le_decode(data[value_start:value_end], "replace", True)[0]
+                if len(found) == len(_WANTED):
+                    break
         position = (position + length + 3) & ~3
     return found
 
