@@ -226,6 +226,14 @@ class InventoryRecord:
         record["error"] = self.error
         return record
 
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any]) -> InventoryRecord:
+        """A record from a dict holding every field (``hashed`` included), made without the
+        frozen dataclass __init__'s cost per field: the inventory makes one per PE file."""
+        record = object.__new__(cls)
+        record.__dict__.update(fields)
+        return record
+
 
 def _open_for_reading(path: str, follow_link: bool) -> int:
     """Open without blocking, without following a final link we did not vet, atime untouched."""
@@ -290,10 +298,6 @@ def _head_of(fd: int) -> bytes:
     return head
 
 
-def _version_text(version: object) -> str | None:
-    return None if version is None else str(version)
-
-
 def inventory(
     root: Path | str,
     reader: Reader = Reader.FAST,
@@ -313,6 +317,7 @@ def inventory(
     counters = stats if stats is not None else InventoryStats()
     hashed = hash_algorithm is not None
     fast = Reader(reader) is Reader.FAST
+    _record_of = InventoryRecord._from_fields
     for entry in walk_pe_candidates(root):
         if entry.kind is EntryKind.SKIPPED:
             reason = entry.reason or SKIP_OTHER_TYPE
@@ -367,18 +372,20 @@ def inventory(
             counters.read_errors += 1
             yield InventoryRecord(entry.path, size=size, sha256=digest, error=problem, hashed=hashed)
             continue
-        if info.file_version is None:
+        file_version = info.file_version
+        if file_version is None:
             counters.no_version += 1
-        yield InventoryRecord(
-            path=entry.path,
-            size=size,
-            file_version=_version_text(info.file_version),
-            file_version_string=info.file_version_string,
-            product_name=info.product_name,
-            product_version=_version_text(info.product_version),
-            product_version_string=info.product_version_string,
-            machine=info.machine,
-            sha256=digest,
-            error=None if info.file_version is not None else (info.version_problem or "no file version"),
-            hashed=hashed,
-        )
+        product_version = info.product_version
+        yield _record_of({
+            "path": entry.path,
+            "size": size,
+            "file_version": None if file_version is None else str(file_version),
+            "file_version_string": info.file_version_string,
+            "product_name": info.product_name,
+            "product_version": None if product_version is None else str(product_version),
+            "product_version_string": info.product_version_string,
+            "machine": info.machine,
+            "sha256": digest,
+            "error": None if file_version is not None else (info.version_problem or "no file version"),
+            "hashed": hashed,
+        })
