@@ -36,6 +36,20 @@ class PEInfo:
     has_version_resource: bool = False
     version_problem: str | None = None  # why file_version is None, when it is
 
+    @classmethod
+    def _from_fields(cls, fields: dict) -> PEInfo:
+        """A PEInfo from keyword arguments (the others take their defaults), without the frozen
+        dataclass __init__'s cost per field: the fast reader makes one per file."""
+        info = object.__new__(cls)
+        attributes = info.__dict__
+        attributes.update(_DEFAULTS)
+        attributes.update(fields)
+        return info
+
+
+# Every field in order, with its default (machine has none: None until given).
+_DEFAULTS = {name: getattr(PEInfo, name, None) for name in PEInfo.__dataclass_fields__}
+
 
 def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
     """Read one file's version information, or raise PEReadError with the reason.

@@ -433,26 +433,38 @@ def _key_end(data: bytes, start: int, end: int) -> int:
 # starts 4-aligned, may not reach past its parent (it is clipped); a length below the
 # 6-byte header stops the walk, and so does MAX_CHILDREN.
 
-def _fixed_versions(data: bytes, value_start: int, value_length: int, end: int) -> dict:
-    """file_version/product_version from VS_FIXEDFILEINFO, or the version_problem."""
+def _fixed_versions(data: bytes, value_start: int, value_length: int, end: int,
+                    result: dict) -> None:
+    """Set file_version/product_version from VS_FIXEDFILEINFO in ``result``, or the
+    version_problem."""
     if value_length == 0:
-        return {"version_problem": "version resource has no fixed block"}
-    if value_length < FIXED_SIZE:
-        return {"version_problem": f"fixed block is {value_length} bytes, not {FIXED_SIZE}"}
-    if value_start + FIXED_SIZE > end:
-        return {"version_problem": "fixed block is cut off"}
-    signature, _, file_ms, file_ls, product_ms, product_ls = _FIXED_HEAD.unpack_from(
-        data, value_start)
-    if signature != FIXED_SIGNATURE:
-        return {"version_problem": f"fixed block signature is 0x{signature:08X}, "
-                                   f"not 0x{FIXED_SIGNATURE:08X}"}
-    return {"file_version": Version.from_ms_ls(file_ms, file_ls),
-            "product_version": Version.from_ms_ls(product_ms, product_ls)}
+        result["version_problem"] = "version resource has no fixed block"
+    elif value_length < FIXED_SIZE:
+        result["version_problem"] = f"fixed block is {value_length} bytes, not {FIXED_SIZE}"
+    elif value_start + FIXED_SIZE > end:
+        result["version_problem"] = "fixed block is cut off"
+    else:
+        signature, _, file_ms, file_ls, product_ms, product_ls = _FIXED_HEAD.unpack_from(
+            data, value_start)
+        if signature != FIXED_SIGNATURE:
+            result["version_problem"] = (f"fixed block signature is 0x{signature:08X}, "
+                                         f"not 0x{FIXED_SIGNATURE:08X}")
+        else:  # Version.from_ms_ls, without its two Python calls per version
+            result["file_version"] = _new_version(Version, (
+                file_ms >> 16, file_ms & 0xFFFF, file_ls >> 16, file_ls & 0xFFFF))
+            result["product_version"] = _new_version(Version, (
+                product_ms >> 16, product_ms & 0xFFFF, product_ls >> 16, product_ls & 0xFFFF))
 
 
-def parse_version_info(data: bytes) -> dict:
-    """Parse a VS_VERSIONINFO block into PEInfo keyword arguments (versions and strings)."""
-    result: dict = {"has_version_resource": True}
+_new_version = tuple.__new__  # what Version(...) (a NamedTuple) does
+
+
+def parse_version_info(data: bytes, result: dict | None = None) -> dict:
+    """Parse a VS_VERSIONINFO block into PEInfo keyword arguments (versions and strings),
+    set in ``result`` (a new dict when None), which is returned."""
+    if result is None:
+        result = {}
+    result["has_version_resource"] = True
     if len(data) < 6:
         result["version_problem"] = f"version resource is too short ({len(data)} bytes)"
         return result
@@ -469,10 +481,10 @@ def parse_version_info(data: bytes) -> dict:
             result["version_problem"] = "version resource is not a VS_VERSION_INFO block"
             return result
     value_start = _align4(key_end + 2)
-    result.update(_fixed_versions(data, value_start, value_length, end))
+    _fixed_versions(data, value_start, value_length, end, result)
     table = _chosen_table(data, value_start + value_length, end)
     if table is not None:
-        result.update(_table_strings(data, *table))
+        _table_strings(data, table[0], table[1], result)
     return result
 
 
@@ -510,9 +522,10 @@ def _chosen_table(data: bytes, start: int, end: int) -> tuple[int, int] | None:
     return first
 
 
-def _table_strings(data: bytes, start: int, end: int) -> dict[str, str]:
-    """The wanted strings of one StringTable; the first of duplicate names wins."""
-    found: dict[str, str] = {}
+def _table_strings(data: bytes, start: int, end: int, found: dict) -> None:
+    """Set the wanted strings of one StringTable in ``found``; the first of duplicate names
+    wins."""
+    wanted_count = 0
     by_first_unit = _WANTED_BY_FIRST_UNIT
     unpack_from = _TWO_WORDS.unpack_from
     startswith = data.startswith
@@ -540,6 +553,7 @@ def _table_strings(data: bytes, start: int, end: int) -> dict[str, str]:
             else:
                 field = None
             if field is not None and field not in found:
+                wanted_count += 1
                 value_start = (name_end + 5) & ~3
                 if value_length == 0 or value_start >= string_end:
                     found[field] = ""
@@ -548,10 +562,9 @@ def _table_strings(data: bytes, start: int, end: int) -> dict[str, str]:
                     # as raw.decode("utf-16-le", "replace") does, without its Python wrapper
                     value_end = _key_end(data, value_start, string_end)
                     found[field] = _utf_16_le_decode(data[value_start:value_end], "replace", True)[0]
-                if len(found) == len(_WANTED):
+                if wanted_count == len(_WANTED):
                     break
         position = (position + length + 3) & ~3
-    return found
 
 
 def read_open(fd: int, size: int, head: bytes) -> PEInfo:
@@ -563,16 +576,32 @@ def read_open(fd: int, size: int, head: bytes) -> PEInfo:
     file = _File(fd, size, head)
     machine, resource_rva, image = _parse_headers(file, head)
     if image is None:
-        return PEInfo(machine=machine, version_problem="no version resource")
+        return _no_version_resource(machine)
     located = _find_version_data(file, image, resource_rva)
     if located is None:
-        return PEInfo(machine=machine, version_problem="no version resource")
+        return _no_version_resource(machine)
     data_rva, data_size = located
     if data_size == 0:
         return PEInfo(machine=machine, has_version_resource=True,
                       version_problem="version resource is empty")
     data = file.read_version(image.offset_of(data_rva), min(data_size, MAX_VERSION_SIZE))
-    return PEInfo(machine=machine, **parse_version_info(data))
+    return _peinfo(parse_version_info(data, {"machine": machine}))
+
+
+_peinfo = PEInfo._from_fields
+_NO_VERSION_RESOURCE: dict[str, PEInfo] = {}  # one shared (frozen) answer per known machine
+
+
+def _no_version_resource(machine: str) -> PEInfo:
+    info = _NO_VERSION_RESOURCE.get(machine)
+    if info is None:
+        info = PEInfo(machine=machine, version_problem="no version resource")
+        if machine in _KNOWN_MACHINES:  # a bounded set
+            _NO_VERSION_RESOURCE[machine] = info
+    return info
+
+
+_KNOWN_MACHINES = frozenset(MACHINES.values())
 
 
 def read(path: str) -> PEInfo:
