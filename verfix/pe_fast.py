@@ -42,6 +42,7 @@ _TWO_WORDS = struct.Struct("<HH")        # a version block's wLength, wValueLeng
 _TWO_DWORDS = struct.Struct("<II")
 _WORD = struct.Struct("<H")
 _DWORD = struct.Struct("<I")
+_FIRST_ENTRY = struct.Struct("<12xHH4xI")  # a resource directory's counts, first OffsetToData
 _COFF = struct.Struct("<HH12xH")         # Machine, NumberOfSections, SizeOfOptionalHeader
 _FIXED_HEAD = struct.Struct("<6I")        # signature, struct version, file MS/LS, product MS/LS
 _VS_VERSION_INFO = "VS_VERSION_INFO".encode("utf-16-le")
@@ -217,22 +218,21 @@ class _File:
 
 
 class _Image:
-    """Maps RVAs to file offsets the way the loader lays sections out.
+    """Maps RVAs to file offsets the way the loader lays sections out."""
 
-    Section spans are worked out in table order and only as far as a lookup needs them
-    (first match wins); the whole table is laid out only for an RVA no section holds.
-    """
-
-    __slots__ = ("low_alignment", "alignment", "_pending", "_spans", "_hot")
+    __slots__ = ("low_alignment", "alignment", "table", "table_at", "count", "_spans",
+                 "_lowest", "_hot")
 
     def __init__(self, table: bytes, table_at: int, count: int, section_alignment: int,
                  file_alignment: int) -> None:
         """``count`` section headers start at ``table[table_at]``."""
         self.low_alignment = section_alignment < 0x1000
         self.alignment = file_alignment if self.low_alignment else section_alignment
-        self._pending = _SECTION.iter_unpack(
-            memoryview(table)[table_at:table_at + count * _SECTION.size])
-        self._spans: list[tuple[int, int, int]] = []  # (start RVA, end RVA, offset - RVA)
+        self.table = table
+        self.table_at = table_at
+        self.count = count
+        self._spans: list[tuple[int, int, int]] | None = None
+        self._lowest = 0
         # A span no earlier span overlaps: every RVA in it maps through it (first match wins),
         # so the RVAs of one resource tree are mapped without walking the section table again.
         self._hot: tuple[int, int, int] | None = None
@@ -240,62 +240,73 @@ class _Image:
     def offset_of(self, rva: int) -> int:
         """File offset of ``rva``; PEReadError when no section holds it."""
         hot = self._hot
-        if hot is not None and hot[0] <= rva < hot[1]:
-            return rva + hot[2]
+        if hot is not None:
+            if hot[0] <= rva < hot[1]:
+                return rva + hot[2]
+        elif self._spans is None:
+            span = self._first_span(rva)  # the first lookup
+            if span is not None:
+                return rva + span[2]
         spans = self._spans
+        if spans is None:
+            spans = self._spans = self._layout()
         for start, end, delta in spans:
             if start <= rva < end:
                 return rva + delta
-        span = self._lay_out_until(rva)
-        if span is not None:
-            start, end, delta = span
-            if hot is None:
-                for earlier_start, earlier_end, _ in spans[:-1]:
-                    if earlier_start < end and start < earlier_end:
-                        break
-                else:
-                    self._hot = span
-            return rva + delta
-        if self.low_alignment or not spans or rva < min(span[0] for span in spans):
+        if self.low_alignment or not spans or rva < self._lowest:
             return rva  # headers (and low-alignment images) are mapped one to one
         raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} is in no section")
 
-    def _lay_out_until(self, rva: int) -> tuple[int, int, int] | None:
-        """Lay out the sections not laid out yet, in table order, until one holds ``rva``;
-        return its span, or None once the whole table is laid out.
-
-        In memory a section spans VirtualSize (SizeOfRawData when that is 0), rounded up to
-        the alignment; a bogus SizeOfRawData must not widen it.
-        """
+    def _first_span(self, rva: int) -> tuple[int, int, int] | None:
+        """The first lookup, in the usual case (SectionAlignment >= 0x1000, a power of two):
+        the span of the first section holding ``rva``, found without laying out the whole
+        table; it becomes the hot span when every earlier section ends before it starts.
+        None when the table must be laid out (another case, or no section holds ``rva``);
+        the spans are laid out then too, unless the hot span was set."""
         alignment = self.alignment
-        append = self._spans.append
-        if not self.low_alignment and not alignment & (alignment - 1):
-            # The usual case: SectionAlignment (>= 0x1000) is a power of two, so rounding is
-            # masking (x - x % a == x & -a; x + -x % a == (x + a - 1) & -a).
-            mask, round_up = -alignment, alignment - 1
-            for virtual_size, virtual_address, raw_size, raw_pointer in self._pending:
-                start = virtual_address & mask
-                end = start + (((virtual_size or raw_size) + round_up) & mask)
-                span = (start, end, (raw_pointer & ~0x1FF) - start)
-                append(span)
-                if start <= rva < end:
-                    return span
+        if self.low_alignment or alignment & (alignment - 1):
+            self._spans = self._layout()
             return None
-        low_alignment = self.low_alignment
-        for virtual_size, virtual_address, raw_size, raw_pointer in self._pending:
+        # Rounding is masking here: x - x % a == x & -a, x + -x % a == (x + a - 1) & -a.
+        mask, round_up = -alignment, alignment - 1
+        reach = 0  # the furthest end of the sections before
+        at = self.table_at
+        for virtual_size, virtual_address, raw_size, raw_pointer in _SECTION.iter_unpack(
+                memoryview(self.table)[at:at + self.count * _SECTION.size]):
+            start = virtual_address & mask
+            end = start + (((virtual_size or raw_size) + round_up) & mask)
+            if start <= rva < end:
+                span = (start, end, (raw_pointer & ~0x1FF) - start)
+                if reach <= start:
+                    self._hot = span
+                else:
+                    self._spans = self._layout()
+                return span
+            if end > reach:
+                reach = end
+        self._spans = self._layout()
+        return None
+
+    def _layout(self) -> list[tuple[int, int, int]]:
+        """(start RVA, end RVA, offset - RVA) per section, in table order (first match wins)."""
+        alignment = self.alignment
+        spans = []
+        at = self.table_at
+        for virtual_size, virtual_address, raw_size, raw_pointer in _SECTION.iter_unpack(
+                memoryview(self.table)[at:at + self.count * _SECTION.size]):
             start = virtual_address - virtual_address % alignment if alignment else virtual_address
-            if low_alignment and raw_pointer == virtual_address:
+            if self.low_alignment and raw_pointer == virtual_address:
                 delta = 0
             else:
                 delta = (raw_pointer & ~0x1FF) - start
+            # In memory a section spans VirtualSize (SizeOfRawData when that is 0), rounded
+            # up to the alignment; a bogus SizeOfRawData must not widen it.
             extent = virtual_size or raw_size
             if alignment:
                 extent += -extent % alignment
-            span = (start, start + extent, delta)
-            append(span)
-            if start <= rva < start + extent:
-                return span
-        return None
+            spans.append((start, start + extent, delta))
+        self._lowest = min((span[0] for span in spans), default=0)
+        return spans
 
 
 def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
@@ -404,10 +415,21 @@ def _find_version_data(file: _File, image: _Image, root: int) -> tuple[int, int]
         if rva in visited:
             raise PEReadError(f"malformed resource directory: loop at RVA 0x{rva:x}")
         visited += (rva,)
-        position, count = _entries_at(file, offset_of(rva), rva, 1)
-        if count == 0:
-            return None
-        (target,) = _DWORD.unpack_from(file.buffer, position + 4)
+        offset = offset_of(rva)
+        buffer = file.buffer
+        position = offset - file.base
+        if 0 <= position and position + 24 <= len(buffer):  # header and first entry in hand
+            named, ids, target = _FIRST_ENTRY.unpack_from(buffer, position)
+            count = named + ids
+            if count > MAX_ROOT_ENTRIES:
+                raise PEReadError(f"malformed resource directory: {count} entries at RVA 0x{rva:x}")
+            if count == 0:
+                return None
+        else:
+            position, count = _entries_at(file, offset, rva, 1)
+            if count == 0:
+                return None
+            (target,) = _DWORD.unpack_from(file.buffer, position + 4)
     if target & 0x80000000:
         rva = root + (target & 0x7FFFFFFF)
         if rva in visited:
@@ -424,8 +446,12 @@ def _align4(offset: int) -> int:
 def _key_end(data: bytes, start: int, end: int) -> int:
     """End of the NUL-terminated UTF-16 text at ``start`` (the NUL's offset, or ``end``)."""
     nul = data.find(b"\0\0", start, end)
-    while nul >= 0 and (nul - start) & 1:  # a NUL pair straddling two characters
+    if nul >= 0 and (nul - start) & 1:  # a NUL pair straddling two characters: usually
+        if nul + 3 <= end and not data[nul + 2]:  # an ASCII character's high byte and the NUL
+            return nul + 1
         nul = data.find(b"\0\0", nul + 1, end)
+        while nul >= 0 and (nul - start) & 1:
+            nul = data.find(b"\0\0", nul + 1, end)
     return nul if nul >= 0 else end - (end - start) % 2
 
 
