@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import operator
 import os
 import stat
 from dataclasses import dataclass, field
@@ -79,19 +80,19 @@ def _inside(real_path: str, real_root: str) -> bool:
     return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def _classify_link(path: str, real_root: str) -> WalkEntry:
+def _classify_link(path: str, real_root: str) -> _Entry:
     """A symbolic link is used only when it ends on a regular file inside the root."""
     try:
         target = os.stat(path)
     except OSError:
-        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_DANGLING)
+        return (path, _SKIPPED, SKIP_LINK_DANGLING, False)
     if not _inside(os.path.realpath(path), real_root):
-        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_OUTSIDE)
+        return (path, _SKIPPED, SKIP_LINK_OUTSIDE, False)
     if stat.S_ISDIR(target.st_mode):
-        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_TO_DIRECTORY)
+        return (path, _SKIPPED, SKIP_LINK_TO_DIRECTORY, False)
     if not stat.S_ISREG(target.st_mode):
-        return WalkEntry(path, EntryKind.SKIPPED, SKIP_LINK_TO_SPECIAL)
-    return WalkEntry(path, EntryKind.FILE, via_link=True)
+        return (path, _SKIPPED, SKIP_LINK_TO_SPECIAL, False)
+    return (path, _FILE, None, True)
 
 
 def walk_pe_candidates(root: Path | str) -> Iterator[WalkEntry]:
@@ -104,18 +105,29 @@ def walk_pe_candidates(root: Path | str) -> Iterator[WalkEntry]:
     remembered by (device, inode), so a bind-mount loop is entered once. Memory grows with
     the number of folders and the size of the largest folder, never with the number of files.
     """
+    for path, kind, reason, via_link in _walk(root):
+        yield WalkEntry(path, kind, reason, via_link)
+
+
+_Entry = tuple  # (path, EntryKind, reason, via_link): a WalkEntry's fields
+_FILE, _SKIPPED, _UNREADABLE_DIRECTORY = EntryKind.FILE, EntryKind.SKIPPED, EntryKind.UNREADABLE_DIRECTORY
+_name_of = operator.attrgetter("name")
+
+
+def _walk(root: Path | str) -> Iterator[_Entry]:
+    """walk_pe_candidates as plain tuples, for the inventory's loop."""
     root_path = os.fspath(root)
     real_root = os.path.realpath(root_path)
     try:
         root_info = os.stat(root_path)
     except OSError as error:
-        yield WalkEntry(root_path, EntryKind.UNREADABLE_DIRECTORY, f"cannot list folder: {_os_reason(error)}")
+        yield (root_path, _UNREADABLE_DIRECTORY, f"cannot list folder: {_os_reason(error)}", False)
         return
     if not stat.S_ISDIR(root_info.st_mode):
         if stat.S_ISREG(root_info.st_mode):
-            yield WalkEntry(root_path, EntryKind.FILE)
+            yield (root_path, _FILE, None, False)
         else:
-            yield WalkEntry(root_path, EntryKind.SKIPPED, _type_skip_reason(root_info.st_mode))
+            yield (root_path, _SKIPPED, _type_skip_reason(root_info.st_mode), False)
         return
     visited: set[tuple[int, int]] = {(root_info.st_dev, root_info.st_ino)}
     pending: list[str] = [root_path]
@@ -130,29 +142,29 @@ def walk_pe_candidates(root: Path | str) -> Iterator[WalkEntry]:
         except OSError as error:
             listing_error = error
         if listing_error is not None:
-            yield WalkEntry(folder, EntryKind.UNREADABLE_DIRECTORY,
-                            f"cannot list folder: {_os_reason(listing_error)}")
-        entries.sort(key=lambda entry: entry.name)
+            yield (folder, _UNREADABLE_DIRECTORY,
+                   f"cannot list folder: {_os_reason(listing_error)}", False)
+        entries.sort(key=_name_of)
         subfolders: list[str] = []
         for entry in entries:
             try:
                 if entry.is_symlink():
                     yield _classify_link(entry.path, real_root)
                 elif entry.is_file(follow_symlinks=False):
-                    yield WalkEntry(entry.path, EntryKind.FILE)
+                    yield (entry.path, _FILE, None, False)
                 elif entry.is_dir(follow_symlinks=False):
                     info = entry.stat(follow_symlinks=False)
                     key = (info.st_dev, info.st_ino)
                     if key in visited:
-                        yield WalkEntry(entry.path, EntryKind.SKIPPED, SKIP_DIRECTORY_SEEN)
+                        yield (entry.path, _SKIPPED, SKIP_DIRECTORY_SEEN, False)
                     else:
                         visited.add(key)
                         subfolders.append(entry.path)
                 else:
                     mode = entry.stat(follow_symlinks=False).st_mode
-                    yield WalkEntry(entry.path, EntryKind.SKIPPED, _type_skip_reason(mode))
+                    yield (entry.path, _SKIPPED, _type_skip_reason(mode), False)
             except OSError:  # the entry vanished or its inode cannot be read: let the
-                yield WalkEntry(entry.path, EntryKind.FILE)  # probe report (or skip) it
+                yield (entry.path, _FILE, None, False)  # open report (or skip) it
         del entries
         pending.extend(reversed(subfolders))
 
@@ -267,9 +279,9 @@ class _NotRegular(Exception):
         self.reason = reason
 
 
-def _open_regular(path: str, follow_link: bool) -> tuple[int, int]:
-    """(fd, size) of a file the walk found; _NotRegular when it is no longer a regular file,
-    OSError when it cannot be opened."""
+def _open_with_head(path: str, follow_link: bool) -> tuple[int, int, bytes]:
+    """(fd, size, first HEAD_SIZE bytes) of a file the walk found; _NotRegular when it is no
+    longer a regular file (it is not read then), OSError when it cannot be opened or read."""
     try:
         fd = _open_for_reading(path, follow_link)
     except OSError as error:
@@ -278,24 +290,18 @@ def _open_regular(path: str, follow_link: bool) -> tuple[int, int]:
         raise
     try:
         info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular(_type_skip_reason(info.st_mode))
+        head = os.pread(fd, HEAD_SIZE, 0)
+        while 0 < len(head) < HEAD_SIZE:  # a short read before the end: read on
+            more = os.pread(fd, HEAD_SIZE - len(head), len(head))
+            if not more:
+                break
+            head += more
     except BaseException:
         os.close(fd)
         raise
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise _NotRegular(_type_skip_reason(info.st_mode))
-    return fd, info.st_size
-
-
-def _head_of(fd: int) -> bytes:
-    """The first HEAD_SIZE bytes of an open file (fewer only at its end); OSError on failure."""
-    head = os.pread(fd, HEAD_SIZE, 0)
-    while 0 < len(head) < HEAD_SIZE:  # a short read before the end: read on
-        more = os.pread(fd, HEAD_SIZE - len(head), len(head))
-        if not more:
-            break
-        head += more
-    return head
+    return fd, info.st_size, head
 
 
 def inventory(
@@ -315,47 +321,53 @@ def inventory(
     if hash_algorithm is not None and hash_algorithm not in HASH_ALGORITHMS:
         raise ValueError(f"unsupported hash algorithm {hash_algorithm!r}; use one of {HASH_ALGORITHMS}")
     counters = stats if stats is not None else InventoryStats()
+    skipped = counters.skipped
     hashed = hash_algorithm is not None
     fast = Reader(reader) is Reader.FAST
-    _record_of = InventoryRecord._from_fields
-    for entry in walk_pe_candidates(root):
-        if entry.kind is EntryKind.SKIPPED:
-            reason = entry.reason or SKIP_OTHER_TYPE
-            counters.skipped[reason] = counters.skipped.get(reason, 0) + 1
+    record_of = InventoryRecord._from_fields
+    for path, kind, reason, via_link in _walk(root):
+        if kind is not _FILE:
+            if kind is _SKIPPED:
+                reason = reason or SKIP_OTHER_TYPE
+                skipped[reason] = skipped.get(reason, 0) + 1
+            else:  # _UNREADABLE_DIRECTORY
+                counters.unreadable_folders += 1
+                yield InventoryRecord(path, error=reason, hashed=hashed)
             continue
-        if entry.kind is EntryKind.UNREADABLE_DIRECTORY:
-            counters.unreadable_folders += 1
-            yield InventoryRecord(entry.path, error=entry.reason, hashed=hashed)
-            continue
-        # One open per file: its head decides "MZ", and the fast reader goes on from the same fd.
+        # One open per file: its head decides "MZ"; the hash and the fast reader go on from
+        # the same fd, which is closed before anything is yielded.
         try:
-            fd, size = _open_regular(entry.path, entry.via_link)
+            fd, size, head = _open_with_head(path, via_link)
         except _NotRegular as replaced:
-            counters.skipped[replaced.reason] = counters.skipped.get(replaced.reason, 0) + 1
+            skipped[replaced.reason] = skipped.get(replaced.reason, 0) + 1
             continue
         except OSError as error:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(entry.path, error=f"cannot read: {_os_reason(error)}", hashed=hashed)
+            yield InventoryRecord(path, error=f"cannot read: {_os_reason(error)}", hashed=hashed)
             continue
-        info = problem = failure = None
+        is_pe = head[:2] == b"MZ"
+        info = problem = failure = digest = None
         try:
-            head = _head_of(fd)
-            is_pe = head[:2] == b"MZ"
-            digest = _hash_open_file(fd, hash_algorithm) if is_pe and hash_algorithm else None
-            if is_pe and fast:
-                try:
-                    info = read_open(fd, size, head)
-                except PEReadError as error:
-                    problem = str(error)
+            if is_pe:
+                if hash_algorithm:
+                    digest = _hash_open_file(fd, hash_algorithm)
+                if fast:
+                    try:
+                        info = read_open(fd, size, head)
+                    except PEReadError as error:
+                        problem = str(error)
         except OSError as error:
             failure = error
         finally:
-            os.close(fd)  # before anything is yielded
+            try:
+                os.close(fd)
+            except OSError as error:
+                failure = failure or error
         if failure is not None:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(entry.path, error=f"cannot read: {_os_reason(failure)}", hashed=hashed)
+            yield InventoryRecord(path, error=f"cannot read: {_os_reason(failure)}", hashed=hashed)
             continue
         counters.files_seen += 1
         counters.bytes_seen += size
@@ -365,19 +377,19 @@ def inventory(
         counters.pe_files += 1
         if not fast:
             try:
-                info = read_pe_file(entry.path, reader)
+                info = read_pe_file(path, reader)
             except PEReadError as error:
                 problem = str(error)
         if info is None:
             counters.read_errors += 1
-            yield InventoryRecord(entry.path, size=size, sha256=digest, error=problem, hashed=hashed)
+            yield InventoryRecord(path, size=size, sha256=digest, error=problem, hashed=hashed)
             continue
         file_version = info.file_version
         if file_version is None:
             counters.no_version += 1
         product_version = info.product_version
-        yield _record_of({
-            "path": entry.path,
+        yield record_of({
+            "path": path,
             "size": size,
             "file_version": None if file_version is None else str(file_version),
             "file_version_string": info.file_version_string,
