@@ -1,0 +1,303 @@
+"""The fast reader's shortcuts give exactly the answers of the plain algorithms they replace."""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from verfix import pe_fast
+from verfix.inventory import inventory
+from verfix.pe import PEReadError
+
+sys.path.insert(0, str(Path(__file__).parent))
+import hostile  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def outcome(call):
+    try:
+        return repr(call())
+    except PEReadError as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def read_through_fd(path: Path):
+    fd, size = pe_fast.open_regular_file(str(path))
+    try:
+        return pe_fast.read_open(fd, size, pe_fast.pread_upto(fd, 0, pe_fast.HEAD_SIZE))
+    finally:
+        os.close(fd)
+
+
+def test_read_open_answers_like_read(tmp_path: Path) -> None:
+    paths = [p for p in sorted((REPO / "testdata").rglob("*")) if p.is_file()]
+    for name, build in hostile.HOSTILE_CASES.items():
+        path = tmp_path / f"{name}.dll"
+        path.write_bytes(build())
+        paths.append(path)
+    assert len(paths) > 100
+    for path in paths:
+        assert outcome(lambda: read_through_fd(path)) == outcome(lambda: pe_fast.read(str(path))), path
+
+
+# --- RVA mapping: the first lookup's shortcut and the hot span against the plain loader rules
+
+def reference_offset(sections, section_alignment: int, file_alignment: int, rva: int):
+    """The loader rules, spelled out: every section's span, the first that holds the RVA."""
+    low = section_alignment < 0x1000
+    alignment = file_alignment if low else section_alignment
+    spans = []
+    for virtual_size, virtual_address, raw_size, raw_pointer in sections:
+        start = virtual_address - virtual_address % alignment if alignment else virtual_address
+        delta = 0 if low and raw_pointer == virtual_address else (raw_pointer & ~0x1FF) - start
+        extent = virtual_size or raw_size
+        if alignment:
+            extent += -extent % alignment
+        spans.append((start, start + extent, delta))
+    for start, end, delta in spans:
+        if start <= rva < end:
+            return rva + delta
+    if low or not spans or rva < min(span[0] for span in spans):
+        return rva
+    return "no section"
+
+
+def mapped(image, rva: int):
+    try:
+        return image.offset_of(rva)
+    except PEReadError as error:
+        assert "is in no section" in str(error)
+        return "no section"
+
+
+PAGE = st.integers(0, 12).map(lambda n: n * 0x1000)
+SECTION = st.tuples(st.integers(0, 0x3000) | PAGE, st.integers(0, 0x6000) | PAGE,
+                    st.integers(0, 0x3000), st.integers(0, 0x8000))
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sections=st.lists(SECTION, max_size=6),
+       section_alignment=st.sampled_from([0x1000, 0x2000, 0x10000, 0x3000, 0x200, 0x1, 0]),
+       file_alignment=st.sampled_from([0x200, 0x1000, 0x3, 0]),
+       rvas=st.lists(st.integers(0, 0xE000) | PAGE, min_size=1, max_size=6))
+def test_offset_of_follows_the_loader_rules(sections, section_alignment, file_alignment, rvas):
+    table = b"".join(struct.pack("<8xIIII16x", *section) for section in sections)
+    image = pe_fast._Image(b"\xAA" * 8 + table, 8, len(sections), section_alignment,
+                           file_alignment)
+    for rva in rvas:  # one image, several lookups: the hot span must never change an answer
+        assert mapped(image, rva) == reference_offset(sections, section_alignment,
+                                                      file_alignment, rva)
+
+
+def test_an_earlier_section_over_the_version_data_wins(tmp_path: Path) -> None:
+    """The resource root's section is not used for RVAs an earlier section also holds."""
+    image = bytearray(hostile.valid_pe())
+    lfanew = struct.unpack_from("<I", image, 0x3C)[0]
+    optional_size = struct.unpack_from("<H", image, lfanew + 20)[0]
+    table_at = lfanew + 24 + optional_size
+    virtual_size, rsrc_rva, raw_size, raw_at = struct.unpack_from("<IIII", image, table_at + 8)
+    # .rsrc grows to two pages, its version data moved to the second; a section listed
+    # before it (the table gets a slot in front) maps that second page to other bytes.
+    version_at = image.find("VS_VERSION_INFO".encode("utf-16-le")) - 6
+    entry_at = image.find(struct.pack("<I", rsrc_rva + version_at - raw_at))
+    version = bytes(image[version_at:])
+    del image[version_at:]
+    image += b"\0" * (raw_at + 0x1000 - len(image)) + version
+    image += b"\0" * (-len(image) % 0x200)
+    struct.pack_into("<I", image, entry_at, rsrc_rva + 0x1000)
+    struct.pack_into("<I", image, table_at + 8, 0x2000)             # .rsrc VirtualSize
+    struct.pack_into("<I", image, table_at + 16, len(image) - raw_at)  # .rsrc SizeOfRawData
+    rsrc_header = bytes(image[table_at:table_at + 40])
+    other = struct.pack("<8sIIIIIIHHI", b".other", 0x1000, rsrc_rva + 0x1000, 0x200, 0x200,
+                        0, 0, 0, 0, 0x40000040)
+    struct.pack_into("<H", image, lfanew + 6, 2)                     # NumberOfSections
+    image[table_at:table_at + 80] = other + rsrc_header
+    path = tmp_path / "overlap.dll"
+    path.write_bytes(bytes(image))
+    info = pe_fast.read(str(path))
+    # Through .other the version data's RVA lands on zeros in the first page of .rsrc.
+    assert info.has_version_resource and info.file_version is None
+    assert info.version_problem == "version resource is malformed (length 0)"
+    # Without the earlier section, the same bytes read fine.
+    struct.pack_into("<I", image, table_at + 12, 0x100000)          # .other moved far away
+    path.write_bytes(bytes(image))
+    assert pe_fast.read(str(path)).file_version is not None
+
+
+# --- the version block walk against the plain algorithm ---------------------------------
+
+def reference_key_end(data: bytes, start: int, end: int) -> int:
+    search = start
+    while True:
+        nul = data.find(b"\0\0", search, end)
+        if nul < 0:
+            return end - (end - start) % 2
+        if not (nul - start) & 1:
+            return nul
+        search = nul + 1
+
+
+def reference_children(data: bytes, start: int, end: int):
+    position = (start + 3) & ~3
+    for _ in range(pe_fast.MAX_CHILDREN):
+        if position + 6 > end:
+            return
+        length, value_length = struct.unpack_from("<HH", data, position)
+        if length < 6:
+            return
+        child_end = min(position + length, end)
+        yield position, child_end, value_length, reference_key_end(data, position + 6, child_end)
+        position = (position + length + 3) & ~3
+
+
+WANTED = {name.encode("utf-16-le"): field for name, field in (
+    ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
+    ("ProductName", "product_name"))}
+
+
+def reference_strings(data: bytes) -> dict:
+    """The StringTable chosen (US English, else the first) and its wanted strings."""
+    if len(data) < 6:
+        return {}
+    length, value_length = struct.unpack_from("<HH", data, 0)
+    end = min(length, len(data))
+    if length < 6 or data[6:reference_key_end(data, 6, end)] != "VS_VERSION_INFO".encode("utf-16-le"):
+        return {}
+    start = ((reference_key_end(data, 6, end) + 2 + 3) & ~3) + value_length
+    chosen = None
+    for info_start, info_end, _, info_key_end in reference_children(data, start, end):
+        if data[info_start + 6:info_key_end] != "StringFileInfo".encode("utf-16-le"):
+            continue
+        for table_start, table_end, _, table_key_end in reference_children(
+                data, info_key_end + 2, info_end):
+            table = (table_key_end + 2, table_end)
+            if data[table_start + 6:table_start + 14] == "0409".encode("utf-16-le"):
+                chosen = table
+                break
+            chosen = chosen or table
+        else:
+            continue
+        break
+    found: dict = {}
+    if chosen is None:
+        return found
+    for string_start, string_end, value_length, name_end in reference_children(data, *chosen):
+        field = WANTED.get(data[string_start + 6:name_end])
+        if field is None or field in found:
+            continue
+        value_start = (name_end + 2 + 3) & ~3
+        if value_length == 0 or value_start >= string_end:
+            found[field] = ""
+        else:
+            raw = data[value_start:reference_key_end(data, value_start, string_end)]
+            found[field] = raw.decode("utf-16-le", "replace")
+        if len(found) == len(WANTED):
+            break
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64), st.integers(0, 64), st.integers(0, 64))
+def test_key_end_matches_the_plain_search(data: bytes, start: int, end: int) -> None:
+    data = data.replace(b"\1", b"\0")  # plenty of NULs, at odd and even offsets
+    start, end = min(start, len(data)), min(end, len(data))
+    if start <= end:
+        assert pe_fast._key_end(data, start, end) == reference_key_end(data, start, end)
+
+
+KEYS = ["FileVersion", "ProductVersion", "ProductName", "FileDescription", "FileVers",
+        "FileVersionX", "Product", "P", "F", "", "CompanyName", "Pr\u0100ductName"]
+
+
+def _strings_block(pairs) -> bytes:
+    return b"".join(hostile._pad4(hostile.string_entry(key, value)) for key, value in pairs)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pairs=st.lists(st.tuples(st.sampled_from(KEYS), st.text(max_size=6)), max_size=6),
+       language=st.sampled_from(["040904B0", "040704B0"]),
+       cut=st.integers(0, 400), edits=st.lists(st.tuples(st.integers(0, 400),
+                                                          st.integers(0, 255)), max_size=4))
+def test_version_strings_match_the_plain_walk(pairs, language, cut, edits) -> None:
+    data = bytearray(hostile.version_info(tables=[(language, dict(pairs))]))
+    for at, value in edits:  # lengths, keys and NULs damaged here and there
+        if at < len(data):
+            data[at] = value
+    data = bytes(data[:max(len(data) - cut, 0)])
+    result = pe_fast.parse_version_info(data)
+    expected = reference_strings(data)
+    got = {field: result[field] for field in WANTED.values() if field in result}
+    assert got == expected
+
+
+# --- inventory: one open per file, nothing open while a record is out --------------------
+
+def test_inventory_opens_each_file_once_and_holds_no_fd_across_records(tmp_path, monkeypatch):
+    for index in range(3):
+        (tmp_path / f"v{index}.dll").write_bytes(hostile.valid_pe())
+    (tmp_path / "data.txt").write_bytes(b"not a program")
+    (tmp_path / "bad.dll").write_bytes(hostile.truncated_resource_data())
+    opened: list[str] = []
+    real_open = os.open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", counting_open)
+    fd_folder = "/proc/self/fd"
+    before = len(os.listdir(fd_folder)) if os.path.isdir(fd_folder) else None
+    records = []
+    for record in inventory(tmp_path):
+        if before is not None:
+            assert len(os.listdir(fd_folder)) == before, record.path
+        records.append(record.as_dict())
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    assert sorted(opened) == files  # every regular file once, PE or not
+    assert sorted(r["path"] for r in records) == [f for f in files if f.endswith(".dll")]
+    errors = {os.path.basename(r["path"]): r["error"] for r in records}
+    assert errors["bad.dll"].startswith("truncated: version resource")
+    assert errors["v0.dll"] is None
+
+
+def test_key_end_on_every_short_string() -> None:
+    """Exhaustively: NULs and a letter, every (start, end) — the shortcut for an odd NUL pair
+    included."""
+    import itertools
+
+    for size in range(8):
+        for data in itertools.product(b"\0A", repeat=size):
+            data = bytes(data)
+            for start in range(size + 1):
+                for end in range(start, size + 1):
+                    assert pe_fast._key_end(data, start, end) == reference_key_end(
+                        data, start, end), (data, start, end)
+
+
+@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("extra", [0, 1, 2, 3, 4])
+def test_a_string_block_ending_inside_or_right_after_its_key(key: str, extra: int) -> None:
+    """A String block whose wLength stops at its key (plus ``extra`` bytes: none, part or
+    all of the NUL, then the value): the key is still the name when nothing but the NUL is
+    missing."""
+    name = key.encode("utf-16-le")
+    body = (name + b"\0\0" + "7.1".encode("utf-16-le") + b"\0\0")[:len(name) + extra]
+    cut = struct.pack("<HHH", 6 + len(body), 3, 1) + body
+    strings = hostile._pad4(cut) + _strings_block([("ProductName", "Wine"), (key, "2.0")])
+    table = struct.pack("<HHH", 6 + 18 + len(strings), 0, 1) + "040904B0".encode(
+        "utf-16-le") + b"\0\0" + strings
+    info = struct.pack("<HHH", 6 + 30 + len(table), 0, 1) + "StringFileInfo".encode(
+        "utf-16-le") + b"\0\0" + table
+    fixed = hostile.fixed_info((1, 2, 3, 4))
+    data = hostile.block("VS_VERSION_INFO", fixed, children=[info])
+    result = pe_fast.parse_version_info(data)
+    expected = reference_strings(data)
+    assert {field: result[field] for field in WANTED.values() if field in result} == expected
+    assert expected  # the walk reached the strings
