@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterator
 
+from verfix.locate import scan_folder
 from verfix.pe import PEReadError, Reader, read_pe_file
 from verfix.pe_fast import HEAD_SIZE, read_open
 from verfix.schemas import SCHEMA_VERSION
@@ -133,39 +134,37 @@ def _walk(root: Path | str) -> Iterator[_Entry]:
     pending: list[str] = [root_path]
     while pending:
         folder = pending.pop()
-        entries: list[os.DirEntry[str]] = []
-        listing_error: OSError | None = None
-        try:
-            with os.scandir(folder) as iterator:
-                for entry in iterator:
-                    entries.append(entry)
-        except OSError as error:
-            listing_error = error
-        if listing_error is not None:
-            yield (folder, _UNREADABLE_DIRECTORY,
-                   f"cannot list folder: {_os_reason(listing_error)}", False)
-        entries.sort(key=_name_of)
         subfolders: list[str] = []
-        for entry in entries:
-            try:
-                if entry.is_symlink():
-                    yield _classify_link(entry.path, real_root)
-                elif entry.is_file(follow_symlinks=False):
-                    yield (entry.path, _FILE, None, False)
-                elif entry.is_dir(follow_symlinks=False):
-                    info = entry.stat(follow_symlinks=False)
-                    key = (info.st_dev, info.st_ino)
-                    if key in visited:
-                        yield (entry.path, _SKIPPED, SKIP_DIRECTORY_SEEN, False)
-                    else:
-                        visited.add(key)
-                        subfolders.append(entry.path)
-                else:
-                    mode = entry.stat(follow_symlinks=False).st_mode
-                    yield (entry.path, _SKIPPED, _type_skip_reason(mode), False)
-            except OSError:  # the entry vanished or its inode cannot be read: let the
-                yield (entry.path, _FILE, None, False)  # open report (or skip) it
-        del entries
+        found: list[_Entry] = []
+        try:
+            # Listed through a descriptor opened with O_NOATIME: the folder's atime stays.
+            # Classified while it is open, yielded once it is closed: no fd is held between
+            # records.
+            with scan_folder(folder) as iterator:
+                for entry in sorted(iterator, key=_name_of):
+                    path = os.path.join(folder, entry.name)
+                    try:
+                        if entry.is_symlink():
+                            found.append(_classify_link(path, real_root))
+                        elif entry.is_file(follow_symlinks=False):
+                            found.append((path, _FILE, None, False))
+                        elif entry.is_dir(follow_symlinks=False):
+                            info = entry.stat(follow_symlinks=False)
+                            key = (info.st_dev, info.st_ino)
+                            if key in visited:
+                                found.append((path, _SKIPPED, SKIP_DIRECTORY_SEEN, False))
+                            else:
+                                visited.add(key)
+                                subfolders.append(path)
+                        else:
+                            mode = entry.stat(follow_symlinks=False).st_mode
+                            found.append((path, _SKIPPED, _type_skip_reason(mode), False))
+                    except OSError:  # the entry vanished or its inode cannot be read: let
+                        found.append((path, _FILE, None, False))  # the open report (or skip) it
+        except OSError as error:
+            found.append((folder, _UNREADABLE_DIRECTORY, f"cannot list folder: {_os_reason(error)}", False))
+        yield from found
+        del found
         pending.extend(reversed(subfolders))
 
 

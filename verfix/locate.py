@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from contextlib import contextmanager
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -62,6 +63,25 @@ def open_readonly(
     return os.open(path, flags)
 
 
+@contextmanager
+def scan_folder(folder: str | os.PathLike[str]) -> Iterator[Iterator[os.DirEntry[str]]]:
+    """``os.scandir`` of ``folder`` without updating its access time (see iter_names).
+
+    Entries come from an open descriptor: their ``name`` is right, their ``path`` is the
+    bare name, and their ``stat()``/``is_dir()`` work only inside the ``with`` block.
+    """
+    if os.scandir not in os.supports_fd or not hasattr(os, "O_DIRECTORY"):
+        with os.scandir(folder) as entries:  # pragma: no cover - not Linux/BSD/macOS
+            yield entries
+        return
+    fd = open_readonly(folder, follow_links=True, directory=True)
+    try:
+        with os.scandir(fd) as entries:
+            yield entries
+    finally:
+        os.close(fd)
+
+
 def iter_names(folder: str | os.PathLike[str]) -> Iterator[str]:
     """The entry names of ``folder``, read without updating the folder's access time.
 
@@ -69,18 +89,9 @@ def iter_names(folder: str | os.PathLike[str]) -> Iterator[str]:
     (where allowed), O_DIRECTORY and O_NONBLOCK; elsewhere it is listed by path.
     Raises OSError like ``os.scandir``.
     """
-    if os.scandir not in os.supports_fd or not hasattr(os, "O_DIRECTORY"):
-        with os.scandir(folder) as entries:  # pragma: no cover - not Linux/BSD/macOS
-            for entry in entries:
-                yield entry.name
-        return
-    fd = open_readonly(folder, follow_links=True, directory=True)
-    try:
-        with os.scandir(fd) as entries:
-            for entry in entries:
-                yield entry.name
-    finally:
-        os.close(fd)
+    with scan_folder(folder) as entries:
+        for entry in entries:
+            yield entry.name
 
 
 class FolderIndex:
