@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from verfix import inventory as inventory_module
 from verfix.inventory import (
     HASH_CHUNK_SIZE, SKIP_DEVICE, SKIP_FIFO, SKIP_LINK_DANGLING, SKIP_LINK_OUTSIDE,
     SKIP_LINK_TO_DIRECTORY, SKIP_SOCKET, EntryKind, InventoryStats, inventory, walk_pe_candidates,

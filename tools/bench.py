@@ -95,12 +95,13 @@ def worker_pefile(root: str, out) -> dict:
 
 
 def _worker_verfix(root: str, out, reader_name: str) -> dict:
+    from verfix.formats import write_jsonl
     from verfix.inventory import InventoryStats, inventory
     from verfix.pe import Reader
 
     stats = InventoryStats()
-    for record in inventory(root, Reader(reader_name), stats=stats):
-        out.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+    # The CLI's own path: records as dicts, written by the JSON Lines writer.
+    write_jsonl((record.as_dict() for record in inventory(root, Reader(reader_name), stats=stats)), out)
     return {"files": stats.files_seen, "pe": stats.pe_files}
 
 
@@ -126,8 +127,8 @@ WORKERS = {
 # import, byte-compilation included, is start-up, which the 'wall' column and the CLI count).
 WORKER_IMPORTS = {
     "pefile": ("pefile",),
-    "verfix-fast": ("verfix.inventory", "verfix.pe", "verfix.pe_fast"),
-    "verfix-pefile": ("verfix.inventory", "verfix.pe", "verfix.pe_pefile"),
+    "verfix-fast": ("verfix.inventory", "verfix.pe", "verfix.pe_fast", "verfix.formats"),
+    "verfix-pefile": ("verfix.inventory", "verfix.pe", "verfix.pe_pefile", "verfix.formats"),
 }
 
 
@@ -364,7 +365,7 @@ def _benchmark(corpus: str, runs: int, startup_runs: int, workdir: str) -> int:
                        "peak RSS MB"])
     print(f"files/s divides the {files} regular files of the corpus by the time; 'wall' includes start-up "
           "and imports, 'loop' is the walk-and-read loop alone (in-process workers).")
-    print(f"exiftool's 'PE' column counts files with a FileVersionNumber.")
+    print("exiftool's 'PE' column counts files with a FileVersionNumber.")
 
     # Version agreement: verfix (in-process, and the CLI when wired) against exiftool.
     mismatches = compare_versions(load_verfix_versions(by_name["verfix-fast"].output), exif_versions)

@@ -130,19 +130,24 @@ VERSION_FIELDS = ("path", "file_version", "file_version_string", "product_versio
 
 # --- writers for streams of flat records ------------------------------------------------
 
+# One encoder for every record: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def write_json_array(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
     """A JSON array written as the records come (``[]`` when there are none)."""
     separator = "[\n  "
     for record in records:
-        stream.write(separator + json.dumps(record, ensure_ascii=False))
+        stream.write(separator + _encode(record))
         separator = ",\n  "
     stream.write("[]\n" if separator.startswith("[") else "\n]\n")
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
     """One JSON object per line (nothing at all when there are no records)."""
+    write = stream.write
     for record in records:
-        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        write(_encode(record) + "\n")
 
 
 def _csv_cell(value: Any) -> Any:

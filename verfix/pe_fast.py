@@ -7,7 +7,7 @@ from codecs import utf_16_le_decode as _utf_16_le_decode
 import os
 import stat
 import struct
-from typing import Callable, Iterator
+from typing import Callable
 
 from verfix.pe import NotPEError, PEInfo, PEReadError
 from verfix.version import Version
