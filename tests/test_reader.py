@@ -232,3 +232,26 @@ def test_amd64(reader: Reader) -> None:
     info = read_pe_file(str(need(PE_DIR / "amd64.dll")), reader)
     assert info.machine == "amd64"
     assert info.file_version == Version(2, 3, 4, 5)
+
+
+@pytest.mark.parametrize("keep", [0, 64, 600])
+def test_file_that_shrinks_while_it_is_read(tmp_path: Path, reader: Reader, keep: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # A live server or a damaged image: the file is cut after it was opened and measured.
+    # With mmap this kills the process (SIGBUS); read with pread, it is one reason.
+    data = hostile.valid_pe() + bytes(8192)  # the size fstat reports stays the old one
+    path = write(tmp_path, "shrinking.dll", data)
+    real_pread = os.pread
+
+    def pread_after_shrinking(fd: int, length: int, offset: int) -> bytes:
+        os.truncate(path, keep)
+        return real_pread(fd, length, offset)
+
+    monkeypatch.setattr(os, "pread", pread_after_shrinking)
+    with pytest.raises(PEReadError) as caught:
+        read_pe_file(path, reader)
+    assert os.path.getsize(path) == keep
+    assert "\n" not in str(caught.value)
+    assert str(caught.value).startswith("truncated")
+    if keep < 4096:  # cut before the first read: said as such
+        assert str(caught.value) == f"truncated: the file shrank while it was read ({len(data)} bytes, then {keep})"

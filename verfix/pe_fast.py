@@ -593,12 +593,19 @@ def _table_strings(data: bytes, start: int, end: int, found: dict) -> None:
         position = (position + length + 3) & ~3
 
 
+def check_head_length(head: bytes, size: int) -> None:
+    """A head shorter than the size fstat gave means the file was cut while being read."""
+    if len(head) < min(size, HEAD_SIZE):
+        raise PEReadError(f"truncated: the file shrank while it was read ({size} bytes, then {len(head)})")
+
+
 def read_open(fd: int, size: int, head: bytes) -> PEInfo:
     """Read the version information of an open regular file (the caller fstat'ed it and
     closes it): ``size`` is its size and ``head`` its first HEAD_SIZE bytes (fewer only when
     the file is shorter), as :func:`pread_upto` reads them."""
     if size == 0:
         raise NotPEError("empty file")
+    check_head_length(head, size)
     file = _File(fd, size, head)
     machine, resource_rva, image = _parse_headers(file, head)
     if image is None:

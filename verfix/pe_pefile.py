@@ -11,6 +11,7 @@ import pefile
 from verfix.pe import NotPEError, PEInfo, PEReadError
 from verfix.pe_fast import (FIXED_SIGNATURE, FIXED_SIZE, HEAD_SIZE, MAX_ROOT_ENTRIES,
                             MAX_VERSION_SIZE, RT_VERSION, US_ENGLISH, check_dos_and_pe_signature,
+                            check_head_length,
                             machine_name, open_regular_file, pread_upto)
 from verfix.version import Version
 
@@ -40,6 +41,7 @@ def _load(path: str) -> bytes:
         if size == 0:
             raise NotPEError("empty file")
         head = pread_upto(fd, 0, HEAD_SIZE)
+        check_head_length(head, size)
         check_dos_and_pe_signature(head, size, lambda offset: pread_upto(fd, offset, 4))
         if size > MAX_FILE_SIZE:
             raise PEReadError(f"too large for the pefile reader ({size >> 20} MiB, "
