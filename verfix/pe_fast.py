@@ -309,6 +309,15 @@ class _Image:
         return spans
 
 
+def _data_directories_at(magic: int) -> int:
+    """Where the data directories start in an optional header: PE32 or PE32+."""
+    if magic == 0x10B:
+        return 96
+    if magic == 0x20B:
+        return 112
+    raise PEReadError(f"not a PE file (optional header magic 0x{magic:x})")
+
+
 def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
     """Return (machine, resource directory RVA or 0, image map)."""
     size = file.size
@@ -323,12 +332,7 @@ def _parse_headers(file: _File, head: bytes) -> tuple[str, int, _Image | None]:
     machine_code, section_count, optional_size = _COFF.unpack_from(head, lfanew + 4)
     optional_offset = lfanew + 24
     (magic,) = _WORD.unpack_from(head, optional_offset)
-    if magic == 0x10B:
-        directories_at = 96
-    elif magic == 0x20B:
-        directories_at = 112
-    else:
-        raise PEReadError(f"not a PE file (optional header magic 0x{magic:x})")
+    directories_at = _data_directories_at(magic)
     machine = MACHINES.get(machine_code) or machine_name(machine_code)
     (directory_count,) = _DWORD.unpack_from(head, optional_offset + directories_at - 4)
     if directory_count <= 2:
@@ -354,12 +358,7 @@ def _parse_headers_by_reads(file: _File, head: bytes) -> tuple[str, int, _Image 
     optional_offset = lfanew + 24
     magic_bytes = file.read(optional_offset, 2, "optional header")
     (magic,) = struct.unpack("<H", magic_bytes)
-    if magic == 0x10B:
-        directories_at = 96
-    elif magic == 0x20B:
-        directories_at = 112
-    else:
-        raise PEReadError(f"not a PE file (optional header magic 0x{magic:x})")
+    directories_at = _data_directories_at(magic)
     optional = file.read(optional_offset, directories_at, "optional header")
     section_alignment, file_alignment = struct.unpack_from("<II", optional, 32)
     (directory_count,) = struct.unpack_from("<I", optional, directories_at - 4)
