@@ -8,6 +8,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable
 
+from verfix.discover import MARKER_FILES
 from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
@@ -198,8 +199,6 @@ def check_manifest(
 
 # Exchange releases by the major.minor of their binaries' file versions.
 RELEASES = {(4, 0): "4.0", (5, 0): "5.0", (5, 5): "5.5", (6, 0): "2000", (6, 5): "2003"}
-# Programs whose version tells the release of an Exchange server (MTA, Store, DS, SA).
-RELEASE_MARKERS = ("emsmta.exe", "store.exe", "dsamain.exe", "mad.exe")
 _RELEASE_RE = re.compile(r"^\s*(\d+)(?:\.(\d+))?")
 
 
@@ -214,7 +213,7 @@ def release_label(text: str) -> str | None:
 
 def server_release(index: FolderIndex, cache: FileCache) -> str | None:
     """The Exchange release of a bin folder, from its server programs' fixed versions."""
-    for name in RELEASE_MARKERS:
+    for name in MARKER_FILES:  # the server programs: MTA, Store, Directory, System Attendant
         for found in index.lookup(name):
             if found.problem is not None:
                 continue
