@@ -288,3 +288,37 @@ def test_reader_leaving_early_is_not_an_error():
     assert process.wait(timeout=60) == 0, stderr
     assert json.loads(first)["path"].startswith(str(REPO / "testdata"))
     assert stderr == ""
+
+
+def test_selectors_narrow_the_catalog():
+    everything = json.loads(run("check", SP3, "-f", "json", "-q").stdout)
+    mta = json.loads(run("check", SP3, "-f", "json", "-q", "--component", "mta").stdout)
+    store = json.loads(run("check", SP3, "-f", "json", "-q", "--component", "Information Store").stdout)
+    ids = {m["id"] for m in everything["manifests"]}
+    mta_ids = {m["id"] for m in mta["manifests"]}
+    store_ids = {m["id"] for m in store["manifests"]}
+    assert "Q236586" in mta_ids and "Q236586" not in store_ids
+    assert mta_ids < ids and store_ids < ids and not mta_ids & store_ids - {"Q232391"}
+    none = run("check", SP3, "--component", "no such component")
+    assert none.exit_code == 2 and "no manifest matches the selection" in none.stderr
+
+
+def test_product_selector_matches_product_and_version():
+    only_55 = json.loads(run("check", SP3, "-f", "json", "-q", "--product", "server 5.5").stdout)
+    assert only_55["manifests"] and "Q236586" in {m["id"] for m in only_55["manifests"]}
+    none = run("check", SP3, "--product", "Exchange Server 9.9")
+    assert none.exit_code == 2
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from verfix import cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._use_colour(None)
+    assert not cli._use_colour(Path("report.txt"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli._use_colour(None)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    monkeypatch.delenv("NO_COLOR")
+    assert not cli._use_colour(None)
