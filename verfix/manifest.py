@@ -8,7 +8,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -170,11 +170,16 @@ BUNDLE_NAME = "bundle.json"  # every bundled manifest, decoded, with a digest of
 def bundled_root() -> Path:
     """The folder of the bundled manifests: the installed ``verfix.manifests`` package, or
     ``manifests/`` of a source checkout."""
+    # ``manifests/`` holds no __init__.py: it installs as a namespace package, whose
+    # location the import spec gives (importlib.resources would give a MultiplexedPath).
     try:
-        return Path(str(resources.files("verfix.manifests")))
+        spec = importlib.util.find_spec("verfix.manifests")
     except ModuleNotFoundError:
-        # Running from a checkout (cwd on sys.path shadows the installed mapping).
-        return Path(__file__).resolve().parent.parent / "manifests"
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    # Running from a checkout (cwd on sys.path shadows the installed mapping).
+    return Path(__file__).resolve().parent.parent / "manifests"
 
 
 def bundled_manifest_paths(root: Path | None = None) -> list[Path]:
