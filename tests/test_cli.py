@@ -322,3 +322,15 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     monkeypatch.delenv("NO_COLOR")
     assert not cli._use_colour(None)
+
+
+def test_inventory_summary_counts_what_was_skipped(tmp_path):
+    shutil.copy(SP3 / "Emsmta.exe", tmp_path / "Emsmta.exe")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "out.dll").symlink_to("/etc/passwd")
+    result = run("inventory", tmp_path)
+    assert result.exit_code == 0
+    assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == [str(tmp_path / "Emsmta.exe")]
+    assert "1 PE file(s) of 1 file(s)" in result.stderr
+    assert "1 skipped: FIFO (named pipe)" in result.stderr
+    assert "1 skipped: symbolic link leading outside the tree" in result.stderr

@@ -282,8 +282,10 @@ def inventory(
             with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
                 write_records((tick(record) for record in records), format, fields, stream)
     if not quiet:
+        skipped = "".join(f"; {n} skipped: {reason}" for reason, n in sorted(stats.skipped.items()))
         _err(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
-             f"{stats.records} record(s), {stats.read_errors + stats.unreadable_files} unreadable")
+             f"{stats.records} record(s), {stats.read_errors + stats.unreadable_files} unreadable, "
+             f"{stats.unreadable_folders} folder(s) unreadable{skipped}")
     problems = stats.unreadable_files + stats.unreadable_folders + stats.read_errors
     raise typer.Exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLIANT)
 
