@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TextIO
+from typing import Any, Iterable, Sequence, TextIO
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status, Verdict, worst_offender
@@ -289,10 +288,3 @@ def summary_line(result: ManifestResult) -> str:
     """One line for humans: verdict and the count of each status."""
     counts = ", ".join(f"{n} {status}" for status, n in sorted(result.counts().items()))
     return f"{result.manifest.id}: {result.verdict.value} ({counts}) in {result.bin_dir}"
-
-
-def to_text(write: Callable[[TextIO], None]) -> str:
-    """Run a writer into a string (for tests and small outputs)."""
-    buffer = io.StringIO()
-    write(buffer)
-    return buffer.getvalue()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterator
 
-from verfix.locate import scan_folder
+from verfix.locate import open_readonly, scan_folder
 from verfix.pe import PEReadError, Reader, read_pe_file
 from verfix.pe_fast import HEAD_SIZE, read_open
 from verfix.schemas import SCHEMA_VERSION
@@ -21,12 +21,6 @@ if TYPE_CHECKING:
 HASH_ALGORITHMS = ("sha256",)
 HASH_CHUNK_SIZE = 1 << 20  # 1 MiB per read while hashing: memory stays flat for any file size
 
-_OPEN_FLAGS = (
-    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_NOATIME = getattr(os, "O_NOATIME", 0)
 
 
 class EntryKind(str, Enum):
@@ -246,17 +240,6 @@ class InventoryRecord:
         return record
 
 
-def _open_for_reading(path: str, follow_link: bool) -> int:
-    """Open without blocking, without following a final link we did not vet, atime untouched."""
-    flags = _OPEN_FLAGS | (0 if follow_link else _O_NOFOLLOW)
-    if _O_NOATIME:
-        try:
-            return os.open(path, flags | _O_NOATIME)
-        except PermissionError:
-            pass  # O_NOATIME is only for the file's owner: try again without it
-    return os.open(path, flags)
-
-
 def _hash_open_file(fd: int, algorithm: str) -> str:
     import hashlib
 
@@ -282,7 +265,7 @@ def _open_with_head(path: str, follow_link: bool) -> tuple[int, int, bytes]:
     """(fd, size, first HEAD_SIZE bytes) of a file the walk found; _NotRegular when it is no
     longer a regular file (it is not read then), OSError when it cannot be opened or read."""
     try:
-        fd = _open_for_reading(path, follow_link)
+        fd = open_readonly(path, follow_links=follow_link)  # non-blocking, atime untouched
     except OSError as error:
         if error.errno == errno.ELOOP and not follow_link:
             raise _NotRegular(SKIP_LINK_DANGLING) from None  # became a link since the walk
