@@ -22,3 +22,19 @@ def no_hang() -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def recorded_opens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every path given to ``os.open`` from here on, in order (the call itself goes through)."""
+    import os
+
+    opened: list[str] = []
+    real_open = os.open
+
+    def recording_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    return opened

@@ -186,24 +186,17 @@ def test_links_out_of_the_tree_are_not_followed(tmp_path):
     assert stats.skipped == {SKIP_LINK_OUTSIDE: 3, SKIP_LINK_TO_DIRECTORY: 1, SKIP_LINK_DANGLING: 2}
 
 
-def test_fifo_is_skipped_never_opened_and_the_run_does_not_block(tmp_path, monkeypatch):
+def test_fifo_is_skipped_never_opened_and_the_run_does_not_block(tmp_path, recorded_opens):
     put_pe(tmp_path / "a.dll")
     fifo = tmp_path / "pipe.dll"
     os.mkfifo(fifo)
-    opened: list[str] = []
-    real_open = os.open
-
-    def recording_open(path, *args, **kwargs):
-        opened.append(os.fspath(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", recording_open)
+    opened = recorded_opens
     outcome: dict = {}
     worker = threading.Thread(target=lambda: outcome.update(result=records_of(tmp_path)), daemon=True)
     worker.start()
     worker.join(timeout=20)
     if worker.is_alive():  # give the blocked reader a writer, so pytest can exit, then fail
-        os.close(real_open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         pytest.fail("inventory blocked on a FIFO")
     records, stats = outcome["result"]
     assert rel(records, tmp_path) == {"a.dll"}

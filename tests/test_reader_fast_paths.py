@@ -239,19 +239,12 @@ def test_version_strings_match_the_plain_walk(pairs, language, cut, edits) -> No
 
 # --- inventory: one open per file, nothing open while a record is out --------------------
 
-def test_inventory_opens_each_file_once_and_holds_no_fd_across_records(tmp_path, monkeypatch):
+def test_inventory_opens_each_file_once_and_holds_no_fd_across_records(tmp_path, recorded_opens):
     for index in range(3):
         (tmp_path / f"v{index}.dll").write_bytes(hostile.valid_pe())
     (tmp_path / "data.txt").write_bytes(b"not a program")
     (tmp_path / "bad.dll").write_bytes(hostile.truncated_resource_data())
-    opened: list[str] = []
-    real_open = os.open
-
-    def counting_open(path, *args, **kwargs):
-        opened.append(os.fspath(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", counting_open)
+    opened = recorded_opens
     fd_folder = "/proc/self/fd"
     before = len(os.listdir(fd_folder)) if os.path.isdir(fd_folder) else None
     records = []
