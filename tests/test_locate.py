@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.unprivileged import run_unprivileged, world_readable_tmpdir
-from verfix.locate import FolderIndex, FoundFile, is_within, open_readonly
+from verfix.fsio import open_readonly
+from verfix.locate import FolderIndex, FoundFile, is_within
 
 
 def only(found: list[FoundFile]) -> FoundFile:
@@ -151,7 +152,7 @@ def test_permission_denied_file_is_unreadable() -> None:
             return only(index.lookup("store.exe")).problem, only(index.lookup("mad.exe")).problem
 
         denied, readable = run_unprivileged(look)
-    assert denied == "cannot open: Permission denied"
+    assert denied == "cannot open: permission denied"
     assert readable is None
 
 
@@ -167,13 +168,13 @@ def test_unlistable_folder_reports_every_lookup_unreadable() -> None:
             return index.error, index.lookup("store.exe")
 
         error, found = run_unprivileged(look)
-    assert error is not None and "Permission denied" in error
+    assert error is not None and "permission denied" in error
     assert only(found).problem == error
 
 
 def test_missing_folder_does_not_raise(tmp_path: Path) -> None:
     index = FolderIndex(tmp_path / "nowhere")
-    assert index.error is not None and "No such file" in index.error
+    assert index.error is not None and "no such file" in index.error
     assert index.lookup("store.exe")[0].problem == index.error
 
 

@@ -110,7 +110,7 @@ def test_missing_file(tmp_path: Path, reader: Reader) -> None:
 
 
 def test_directory_refused(tmp_path: Path, reader: Reader) -> None:
-    with pytest.raises(PEReadError, match="^not a regular file \\(a directory\\)$"):
+    with pytest.raises(PEReadError, match="^not a regular file \\(directory\\)$"):
         read_pe_file(str(tmp_path), reader)
 
 
@@ -124,8 +124,8 @@ def test_fifo_refused_without_blocking(tmp_path: Path, reader: Reader) -> None:
 def test_permission_denied(reader: Reader) -> None:
     # Tests run as root, who reads any file: the read happens as user 65534 instead.
     # The readers are imported first: user 65534 may not reach the Python installation.
-    import verfix.pe_fast  # noqa: F401
-    import verfix.pe_pefile  # noqa: F401
+    import verfix.pe.fast  # noqa: F401
+    import verfix.pe.pefile_reader  # noqa: F401
 
     with world_readable_tmpdir() as folder:
         path = Path(write(folder, "a.dll", hostile.valid_pe()))

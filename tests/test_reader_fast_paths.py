@@ -11,7 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from verfix import pe_fast
+from verfix.pe import fast as pe_fast
+from verfix.pe import reference, versioninfo
+from verfix.pe.fileio import open_regular_file, pread_upto
+from verfix.pe.format import HEAD_SIZE
+from verfix.pe.sections import SectionMap
 from verfix.inventory import inventory
 from verfix.pe import PEReadError
 
@@ -29,9 +33,9 @@ def outcome(call):
 
 
 def read_through_fd(path: Path):
-    fd, size = pe_fast.open_regular_file(str(path))
+    fd, size = open_regular_file(str(path))
     try:
-        return pe_fast.read_open(fd, size, pe_fast.pread_upto(fd, 0, pe_fast.HEAD_SIZE))
+        return pe_fast.read_open(fd, size, pread_upto(fd, 0, HEAD_SIZE))
     finally:
         os.close(fd)
 
@@ -49,32 +53,12 @@ def test_read_open_answers_like_read(tmp_path: Path) -> None:
 
 # --- RVA mapping: the first lookup's shortcut and the hot span against the plain loader rules
 
-def reference_offset(sections, section_alignment: int, file_alignment: int, rva: int):
-    """The loader rules, spelled out: every section's span, the first that holds the RVA."""
-    low = section_alignment < 0x1000
-    alignment = file_alignment if low else section_alignment
-    spans = []
-    for virtual_size, virtual_address, raw_size, raw_pointer in sections:
-        start = virtual_address - virtual_address % alignment if alignment else virtual_address
-        delta = 0 if low and raw_pointer == virtual_address else (raw_pointer & ~0x1FF) - start
-        extent = virtual_size or raw_size
-        if alignment:
-            extent += -extent % alignment
-        spans.append((start, start + extent, delta))
-    for start, end, delta in spans:
-        if start <= rva < end:
-            return rva + delta
-    if low or not spans or rva < min(span[0] for span in spans):
-        return rva
-    return "no section"
-
-
 def mapped(image, rva: int):
     try:
         return image.offset_of(rva)
     except PEReadError as error:
         assert "is in no section" in str(error)
-        return "no section"
+        return reference.NO_SECTION
 
 
 PAGE = st.integers(0, 12).map(lambda n: n * 0x1000)
@@ -89,10 +73,10 @@ SECTION = st.tuples(st.integers(0, 0x3000) | PAGE, st.integers(0, 0x6000) | PAGE
        rvas=st.lists(st.integers(0, 0xE000) | PAGE, min_size=1, max_size=6))
 def test_offset_of_follows_the_loader_rules(sections, section_alignment, file_alignment, rvas):
     table = b"".join(struct.pack("<8xIIII16x", *section) for section in sections)
-    image = pe_fast._Image(b"\xAA" * 8 + table, 8, len(sections), section_alignment,
+    image = SectionMap(b"\xAA" * 8 + table, 8, len(sections), section_alignment,
                            file_alignment)
     for rva in rvas:  # one image, several lookups: the hot span must never change an answer
-        assert mapped(image, rva) == reference_offset(sections, section_alignment,
+        assert mapped(image, rva) == reference.section_offset(sections, section_alignment,
                                                       file_alignment, rva)
 
 
@@ -133,83 +117,13 @@ def test_an_earlier_section_over_the_version_data_wins(tmp_path: Path) -> None:
 
 # --- the version block walk against the plain algorithm ---------------------------------
 
-def reference_key_end(data: bytes, start: int, end: int) -> int:
-    search = start
-    while True:
-        nul = data.find(b"\0\0", search, end)
-        if nul < 0:
-            return end - (end - start) % 2
-        if not (nul - start) & 1:
-            return nul
-        search = nul + 1
-
-
-def reference_children(data: bytes, start: int, end: int):
-    position = (start + 3) & ~3
-    for _ in range(pe_fast.MAX_CHILDREN):
-        if position + 6 > end:
-            return
-        length, value_length = struct.unpack_from("<HH", data, position)
-        if length < 6:
-            return
-        child_end = min(position + length, end)
-        yield position, child_end, value_length, reference_key_end(data, position + 6, child_end)
-        position = (position + length + 3) & ~3
-
-
-WANTED = {name.encode("utf-16-le"): field for name, field in (
-    ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
-    ("ProductName", "product_name"))}
-
-
-def reference_strings(data: bytes) -> dict:
-    """The StringTable chosen (US English, else the first) and its wanted strings."""
-    if len(data) < 6:
-        return {}
-    length, value_length = struct.unpack_from("<HH", data, 0)
-    end = min(length, len(data))
-    if length < 6 or data[6:reference_key_end(data, 6, end)] != "VS_VERSION_INFO".encode("utf-16-le"):
-        return {}
-    start = ((reference_key_end(data, 6, end) + 2 + 3) & ~3) + value_length
-    chosen = None
-    for info_start, info_end, _, info_key_end in reference_children(data, start, end):
-        if data[info_start + 6:info_key_end] != "StringFileInfo".encode("utf-16-le"):
-            continue
-        for table_start, table_end, _, table_key_end in reference_children(
-                data, info_key_end + 2, info_end):
-            table = (table_key_end + 2, table_end)
-            if data[table_start + 6:table_start + 14] == "0409".encode("utf-16-le"):
-                chosen = table
-                break
-            chosen = chosen or table
-        else:
-            continue
-        break
-    found: dict = {}
-    if chosen is None:
-        return found
-    for string_start, string_end, value_length, name_end in reference_children(data, *chosen):
-        field = WANTED.get(data[string_start + 6:name_end])
-        if field is None or field in found:
-            continue
-        value_start = (name_end + 2 + 3) & ~3
-        if value_length == 0 or value_start >= string_end:
-            found[field] = ""
-        else:
-            raw = data[value_start:reference_key_end(data, value_start, string_end)]
-            found[field] = raw.decode("utf-16-le", "replace")
-        if len(found) == len(WANTED):
-            break
-    return found
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=64), st.integers(0, 64), st.integers(0, 64))
 def test_key_end_matches_the_plain_search(data: bytes, start: int, end: int) -> None:
     data = data.replace(b"\1", b"\0")  # plenty of NULs, at odd and even offsets
     start, end = min(start, len(data)), min(end, len(data))
     if start <= end:
-        assert pe_fast._key_end(data, start, end) == reference_key_end(data, start, end)
+        assert versioninfo._key_end(data, start, end) == reference.key_end(data, start, end)
 
 
 KEYS = ["FileVersion", "ProductVersion", "ProductName", "FileDescription", "FileVers",
@@ -231,9 +145,9 @@ def test_version_strings_match_the_plain_walk(pairs, language, cut, edits) -> No
         if at < len(data):
             data[at] = value
     data = bytes(data[:max(len(data) - cut, 0)])
-    result = pe_fast.parse_version_info(data)
-    expected = reference_strings(data)
-    got = {field: result[field] for field in WANTED.values() if field in result}
+    result = versioninfo.parse_version_info(data)
+    expected = reference.version_strings(data)
+    got = {field: result[field] for field in reference.WANTED.values() if field in result}
     assert got == expected
 
 
@@ -271,7 +185,7 @@ def test_key_end_on_every_short_string() -> None:
             data = bytes(data)
             for start in range(size + 1):
                 for end in range(start, size + 1):
-                    assert pe_fast._key_end(data, start, end) == reference_key_end(
+                    assert versioninfo._key_end(data, start, end) == reference.key_end(
                         data, start, end), (data, start, end)
 
 
@@ -291,7 +205,7 @@ def test_a_string_block_ending_inside_or_right_after_its_key(key: str, extra: in
         "utf-16-le") + b"\0\0" + table
     fixed = hostile.fixed_info((1, 2, 3, 4))
     data = hostile.block("VS_VERSION_INFO", fixed, children=[info])
-    result = pe_fast.parse_version_info(data)
-    expected = reference_strings(data)
-    assert {field: result[field] for field in WANTED.values() if field in result} == expected
+    result = versioninfo.parse_version_info(data)
+    expected = reference.version_strings(data)
+    assert {field: result[field] for field in reference.WANTED.values() if field in result} == expected
     assert expected  # the walk reached the strings

@@ -127,8 +127,8 @@ WORKERS = {
 # import, byte-compilation included, is start-up, which the 'wall' column and the CLI count).
 WORKER_IMPORTS = {
     "pefile": ("pefile",),
-    "verfix-fast": ("verfix.inventory", "verfix.pe", "verfix.pe_fast", "verfix.formats"),
-    "verfix-pefile": ("verfix.inventory", "verfix.pe", "verfix.pe_pefile", "verfix.formats"),
+    "verfix-fast": ("verfix.inventory", "verfix.pe", "verfix.pe.fast", "verfix.formats"),
+    "verfix-pefile": ("verfix.inventory", "verfix.pe", "verfix.pe.pefile_reader", "verfix.formats"),
 }
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 from typing import Iterable
 
+from verfix.fsio import os_reason
 from verfix.hive import SERVICES_VALUE, SETUP_KEY_DISPLAY, HiveError, read_exchange_setup
 from verfix.locate import is_within, iter_names
 
@@ -102,7 +103,7 @@ def find_bin_dirs(path: Path, markers: Iterable[str] = MARKER_FILES) -> Discover
         if not stat.S_ISDIR(os.stat(root).st_mode):
             raise DiscoveryError(f"{root} is not a folder")
     except OSError as exc:
-        raise DiscoveryError(f"cannot use {root}: {exc.strerror or exc}") from None
+        raise DiscoveryError(f"cannot use {root}: {os_reason(exc)}") from None
     finder = _Finder(root, markers)
 
     reason = finder.bin_folder_reason(root)
@@ -149,7 +150,7 @@ class _Finder:
                     break
                 by_name.setdefault(name.lower(), []).append(name)
         except OSError as exc:
-            self.warnings.append(f"cannot list {folder}: {exc.strerror or exc}")
+            self.warnings.append(f"cannot list {folder}: {os_reason(exc)}")
         for names in by_name.values():
             names.sort()
         return by_name

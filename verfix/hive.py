@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from verfix.locate import open_readonly
+from verfix.fsio import InputFileError, read_bounded
 
 #: Where Exchange Server (4.0 to 5.5) setup records its install folder, inside HKLM\SOFTWARE.
 SETUP_KEY = r"Microsoft\Exchange\Setup"
@@ -59,30 +58,9 @@ def read_exchange_setup(hive_path: Path, max_bytes: int = MAX_HIVE_BYTES) -> Exc
 
 def _read_capped(hive_path: Path, max_bytes: int) -> bytes:
     try:
-        fd = open_readonly(hive_path, follow_links=False)
-    except OSError as exc:
-        raise HiveError(f"cannot open: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise HiveError("not a regular file")
-        if info.st_size > max_bytes:
-            raise HiveError(f"larger than {max_bytes} bytes ({info.st_size}); not read")
-        chunks: list[bytes] = []
-        remaining = max_bytes + 1  # one byte more, to notice a file that grew
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-    except OSError as exc:
-        raise HiveError(f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > max_bytes:
-        raise HiveError(f"larger than {max_bytes} bytes; not read")
+        data = read_bounded(hive_path, max_bytes, follow_links=False)
+    except InputFileError as exc:
+        raise HiveError(str(exc)) from None
     if not data.startswith(b"regf"):
         raise HiveError("not a registry hive (no 'regf' signature)")
     return data

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterator
 
-from verfix.locate import open_readonly, scan_folder
-from verfix.pe import PEReadError, Reader, read_pe_file
-from verfix.pe_fast import HEAD_SIZE, read_open
+from verfix.fsio import file_kind, open_readonly, os_reason, pread_upto
+from verfix.locate import scan_folder
+from verfix.pe import HEAD_SIZE, PEReadError, Reader, read_pe_open
 from verfix.schemas import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -32,9 +32,9 @@ class EntryKind(str, Enum):
 
 
 # Skip reasons: a small fixed set, so counting them by reason costs constant memory.
-SKIP_FIFO = "FIFO (named pipe)"
-SKIP_SOCKET = "socket"
-SKIP_DEVICE = "device file"
+SKIP_FIFO = file_kind(stat.S_IFIFO)
+SKIP_SOCKET = file_kind(stat.S_IFSOCK)
+SKIP_DEVICE = file_kind(stat.S_IFCHR)
 SKIP_OTHER_TYPE = "not a regular file"
 SKIP_LINK_OUTSIDE = "symbolic link leading outside the tree"
 SKIP_LINK_TO_DIRECTORY = "symbolic link to a directory (not followed)"
@@ -54,21 +54,8 @@ class WalkEntry:
 
 
 def _type_skip_reason(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return SKIP_FIFO
-    if stat.S_ISSOCK(mode):
-        return SKIP_SOCKET
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return SKIP_DEVICE
-    return SKIP_OTHER_TYPE
-
-
-def _os_reason(error: OSError) -> str:
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if error.errno is not None:
-        return os.strerror(error.errno).lower()
-    return str(error) or type(error).__name__
+    kind = file_kind(mode)
+    return kind if kind in (SKIP_FIFO, SKIP_SOCKET, SKIP_DEVICE) else SKIP_OTHER_TYPE
 
 
 def _inside(real_path: str, real_root: str) -> bool:
@@ -116,7 +103,7 @@ def _walk(root: Path | str) -> Iterator[_Entry]:
     try:
         root_info = os.stat(root_path)
     except OSError as error:
-        yield (root_path, _UNREADABLE_DIRECTORY, f"cannot list folder: {_os_reason(error)}", False)
+        yield (root_path, _UNREADABLE_DIRECTORY, f"cannot list folder: {os_reason(error)}", False)
         return
     if not stat.S_ISDIR(root_info.st_mode):
         if stat.S_ISREG(root_info.st_mode):
@@ -156,7 +143,7 @@ def _walk(root: Path | str) -> Iterator[_Entry]:
                     except OSError:  # the entry vanished or its inode cannot be read: let
                         found.append((path, _FILE, None, False))  # the open report (or skip) it
         except OSError as error:
-            found.append((folder, _UNREADABLE_DIRECTORY, f"cannot list folder: {_os_reason(error)}", False))
+            found.append((folder, _UNREADABLE_DIRECTORY, f"cannot list folder: {os_reason(error)}", False))
         yield from found
         del found
         pending.extend(reversed(subfolders))
@@ -274,12 +261,7 @@ def _open_with_head(path: str, follow_link: bool) -> tuple[int, int, bytes]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise _NotRegular(_type_skip_reason(info.st_mode))
-        head = os.pread(fd, HEAD_SIZE, 0)
-        while 0 < len(head) < HEAD_SIZE:  # a short read before the end: read on
-            more = os.pread(fd, HEAD_SIZE - len(head), len(head))
-            if not more:
-                break
-            head += more
+        head = pread_upto(fd, 0, HEAD_SIZE)
     except BaseException:
         os.close(fd)
         raise
@@ -305,7 +287,6 @@ def inventory(
     counters = stats if stats is not None else InventoryStats()
     skipped = counters.skipped
     hashed = hash_algorithm is not None
-    fast = Reader(reader) is Reader.FAST
     record_of = InventoryRecord._from_fields
     for path, kind, reason, via_link in _walk(root):
         if kind is not _FILE:
@@ -316,7 +297,7 @@ def inventory(
                 counters.unreadable_folders += 1
                 yield InventoryRecord(path, error=reason, hashed=hashed)
             continue
-        # One open per file: its head decides "MZ"; the hash and the fast reader go on from
+        # One open per file: its head decides "MZ"; the hash and the reader go on from
         # the same fd, which is closed before anything is yielded.
         try:
             fd, size, head = _open_with_head(path, via_link)
@@ -326,7 +307,7 @@ def inventory(
         except OSError as error:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(path, error=f"cannot read: {_os_reason(error)}", hashed=hashed)
+            yield InventoryRecord(path, error=f"cannot read: {os_reason(error)}", hashed=hashed)
             continue
         is_pe = head[:2] == b"MZ"
         info = problem = failure = digest = None
@@ -334,11 +315,10 @@ def inventory(
             if is_pe:
                 if hash_algorithm:
                     digest = _hash_open_file(fd, hash_algorithm)
-                if fast:
-                    try:
-                        info = read_open(fd, size, head)
-                    except PEReadError as error:
-                        problem = str(error)
+                try:
+                    info = read_pe_open(fd, size, head, reader)
+                except PEReadError as error:
+                    problem = str(error)
         except OSError as error:
             failure = error
         finally:
@@ -349,7 +329,7 @@ def inventory(
         if failure is not None:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(path, error=f"cannot read: {_os_reason(failure)}", hashed=hashed)
+            yield InventoryRecord(path, error=f"cannot read: {os_reason(failure)}", hashed=hashed)
             continue
         counters.files_seen += 1
         counters.bytes_seen += size
@@ -357,11 +337,6 @@ def inventory(
             counters.not_pe += 1
             continue
         counters.pe_files += 1
-        if not fast:
-            try:
-                info = read_pe_file(path, reader)
-            except PEReadError as error:
-                problem = str(error)
         if info is None:
             counters.read_errors += 1
             yield InventoryRecord(path, size=size, sha256=digest, error=problem, hashed=hashed)

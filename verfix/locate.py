@@ -10,11 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# Opening never blocks (a FIFO that slipped past lstat), never follows a final link we did
-# not vet, and never updates the access time where the system lets us say so.
-_PROBE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NOATIME = getattr(os, "O_NOATIME", 0)
+from verfix.fsio import file_kind, open_readonly, os_reason
 
 
 @dataclass(frozen=True)
@@ -42,25 +38,6 @@ def is_within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> boo
         return os.path.commonpath([real_path, real_root]) == real_root
     except ValueError:  # different drives on Windows, or mixed absolute/relative
         return False
-
-
-def open_readonly(
-    path: str | os.PathLike[str], *, follow_links: bool = True, directory: bool = False
-) -> int:
-    """Open ``path`` for reading without blocking and, where allowed, without touching atime.
-
-    ``directory`` insists on a folder (O_DIRECTORY). Returns a file descriptor; raises
-    OSError like ``os.open``.
-    """
-    flags = _PROBE_FLAGS | (0 if follow_links else _NOFOLLOW)
-    if directory:
-        flags |= getattr(os, "O_DIRECTORY", 0)
-    if _NOATIME:
-        try:
-            return os.open(path, flags | _NOATIME)
-        except PermissionError:
-            pass  # O_NOATIME needs ownership of the file (or CAP_FOWNER): retry without
-    return os.open(path, flags)
 
 
 @contextmanager
@@ -121,7 +98,7 @@ class FolderIndex:
                 if wanted_lower is None or key in wanted_lower:
                     self._by_name.setdefault(key, []).append(name)
         except OSError as exc:
-            self.error = f"cannot list folder {self.folder}: {_reason(exc)}"
+            self.error = f"cannot list folder {self.folder}: {os_reason(exc)}"
         for names in self._by_name.values():
             names.sort()
 
@@ -150,7 +127,7 @@ class FolderIndex:
         try:
             link_info = os.lstat(path)
         except OSError as exc:
-            return FoundFile(path, f"cannot stat: {_reason(exc)}")
+            return FoundFile(path, f"cannot stat: {os_reason(exc)}")
         is_link = stat.S_ISLNK(link_info.st_mode)
         if is_link:
             try:
@@ -160,7 +137,7 @@ class FolderIndex:
                     return FoundFile(path, "looping symbolic link")
                 if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                     return FoundFile(path, "dangling symbolic link (its target does not exist)")
-                return FoundFile(path, f"cannot follow symbolic link: {_reason(exc)}")
+                return FoundFile(path, f"cannot follow symbolic link: {os_reason(exc)}")
             if not is_within(path, self.root):
                 return FoundFile(path, "symbolic link leads outside the scanned tree")
         else:
@@ -176,7 +153,7 @@ def _open_problem(path: Path, *, follow_links: bool) -> str | None:
     try:
         fd = open_readonly(path, follow_links=follow_links)
     except OSError as exc:
-        return f"cannot open: {_reason(exc)}"
+        return f"cannot open: {os_reason(exc)}"
     try:
         mode = os.fstat(fd).st_mode
     finally:
@@ -186,20 +163,7 @@ def _open_problem(path: Path, *, follow_links: bool) -> str | None:
     return None
 
 
-def _reason(exc: OSError) -> str:
-    """A short reason for an OSError: its strerror, else its text."""
-    return exc.strerror or str(exc)
-
-
 def _file_type_problem(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
-    if stat.S_ISDIR(mode):
-        return "is a directory, not a file"
-    if stat.S_ISFIFO(mode):
-        return "is a FIFO (named pipe), not a file"
-    if stat.S_ISSOCK(mode):
-        return "is a socket, not a file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "is a device, not a file"
-    return "is not a regular file"
+    return f"is a {file_kind(mode)}, not a file"

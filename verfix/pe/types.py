@@ -1,4 +1,4 @@
-"""Reading the version resource of a PE file: the one interface the rest of verfix uses."""
+"""The PE readers' result and error types."""
 
 from __future__ import annotations
 
@@ -49,18 +49,3 @@ class PEInfo:
 
 # Every field in order, with its default (machine has none: None until given).
 _DEFAULTS = {name: getattr(PEInfo, name, None) for name in PEInfo.__dataclass_fields__}
-
-
-def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
-    """Read one file's version information, or raise PEReadError with the reason.
-
-    A PE without a version resource is not an error: its PEInfo has
-    ``has_version_resource=False`` and ``version_problem="no version resource"``.
-    """
-    if Reader(reader) is Reader.PEFILE:
-        from verfix import pe_pefile  # imported on demand: pefile is a large module
-
-        return pe_pefile.read(path)
-    from verfix import pe_fast
-
-    return pe_fast.read(path)

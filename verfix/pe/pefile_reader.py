@@ -8,11 +8,11 @@ import struct
 
 import pefile
 
-from verfix.pe import NotPEError, PEInfo, PEReadError
-from verfix.pe_fast import (FIXED_SIGNATURE, FIXED_SIZE, HEAD_SIZE, MAX_ROOT_ENTRIES,
-                            MAX_VERSION_SIZE, RT_VERSION, US_ENGLISH, check_dos_and_pe_signature,
-                            check_head_length,
-                            machine_name, open_regular_file, pread_upto)
+from verfix.pe.fileio import check_head_length, open_regular_file, pread_upto
+from verfix.pe.format import (FIXED_SIGNATURE, FIXED_SIZE, HEAD_SIZE, MAX_ROOT_ENTRIES,
+                              MAX_VERSION_SIZE, RT_VERSION, US_ENGLISH,
+                              check_dos_and_pe_signature, machine_name)
+from verfix.pe.types import NotPEError, PEInfo, PEReadError
 from verfix.version import Version
 
 MAX_FILE_SIZE = 64 << 20  # pefile holds the whole file in memory
@@ -34,21 +34,16 @@ def _text(raw: bytes | str | None) -> str | None:
     return _ESCAPED_SURROGATE.sub("\ufffd", text).split("\0", 1)[0]
 
 
-def _load(path: str) -> bytes:
-    """Read the whole (capped) file after the same header checks as the fast reader."""
-    fd, size = open_regular_file(path)
-    try:
-        if size == 0:
-            raise NotPEError("empty file")
-        head = pread_upto(fd, 0, HEAD_SIZE)
-        check_head_length(head, size)
-        check_dos_and_pe_signature(head, size, lambda offset: pread_upto(fd, offset, 4))
-        if size > MAX_FILE_SIZE:
-            raise PEReadError(f"too large for the pefile reader ({size >> 20} MiB, "
-                              f"limit {MAX_FILE_SIZE >> 20} MiB)")
-        return pread_upto(fd, 0, size)
-    finally:
-        os.close(fd)
+def _load(fd: int, size: int, head: bytes) -> bytes:
+    """Read the whole (capped) open file after the same header checks as the fast reader."""
+    if size == 0:
+        raise NotPEError("empty file")
+    check_head_length(head, size)
+    check_dos_and_pe_signature(head, size, lambda offset: pread_upto(fd, offset, 4))
+    if size > MAX_FILE_SIZE:
+        raise PEReadError(f"too large for the pefile reader ({size >> 20} MiB, "
+                          f"limit {MAX_FILE_SIZE >> 20} MiB)")
+    return pread_upto(fd, 0, size)
 
 
 class _Walker:
@@ -185,7 +180,16 @@ def _read(data: bytes) -> PEInfo:
 
 def read(path: str) -> PEInfo:
     """Read ``path`` with pefile; every failure becomes PEReadError."""
-    data = _load(path)
+    fd, size = open_regular_file(path)
+    try:
+        return read_open(fd, size, pread_upto(fd, 0, HEAD_SIZE))
+    finally:
+        os.close(fd)
+
+
+def read_open(fd: int, size: int, head: bytes) -> PEInfo:
+    """Read an open regular file with pefile (see :func:`verfix.pe.read_pe_open`)."""
+    data = _load(fd, size, head)
     try:
         return _read(data)
     except PEReadError:

@@ -1,0 +1,43 @@
+"""Reading the version resource of a PE file: the one interface the rest of verfix uses.
+
+``read_pe_file(path, reader)`` reads a file by path; ``read_pe_open(fd, size, head, reader)``
+reads a file already opened (and vetted) by the caller, as the inventory does. Inside:
+:mod:`.types` (results, errors), :mod:`.fileio` (bounded file I/O), :mod:`.fast` (verfix's
+own reader), :mod:`.pefile_reader` (pefile, the reference), :mod:`.reference` (the plain
+algorithms the fast paths are tested against).
+"""
+
+from __future__ import annotations
+
+from verfix.pe.format import HEAD_SIZE
+from verfix.pe.types import NotPEError, PEInfo, PEReadError, Reader
+
+__all__ = ["HEAD_SIZE", "NotPEError", "PEInfo", "PEReadError", "Reader", "read_pe_file",
+           "read_pe_open"]
+
+
+def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
+    """Read one file's version information, or raise PEReadError with the reason.
+
+    A PE without a version resource is not an error: its PEInfo has
+    ``has_version_resource=False`` and ``version_problem="no version resource"``.
+    """
+    if Reader(reader) is Reader.PEFILE:
+        from verfix.pe import pefile_reader  # imported on demand: pefile is a large module
+
+        return pefile_reader.read(path)
+    from verfix.pe import fast
+
+    return fast.read(path)
+
+
+def read_pe_open(fd: int, size: int, head: bytes, reader: Reader = Reader.FAST) -> PEInfo:
+    """Read an open regular file (the caller fstat'ed it and closes it): ``size`` is its
+    size, ``head`` its first HEAD_SIZE bytes (fewer only when the file is shorter)."""
+    if Reader(reader) is Reader.PEFILE:
+        from verfix.pe import pefile_reader
+
+        return pefile_reader.read_open(fd, size, head)
+    from verfix.pe import fast
+
+    return fast.read_open(fd, size, head)
