@@ -51,6 +51,8 @@ def test_wheel_ships_manifests_bundle_and_schemas(tmp_path: Path) -> None:
         "assert verfix.__file__.startswith(sys.argv[1]), verfix.__file__; "
         "assert str(root).startswith(sys.argv[1]), root; "
         "assert _decoded_bundle(root, paths, [p.read_bytes() for p in paths]) is not None; "
+        "import verfix.check, verfix.pe.fast as fast, verfix.products.exchange as ex; "
+        "assert all(m.__file__.startswith(sys.argv[1]) for m in (fast, ex)), (fast, ex); "  # shipped
         "print(len(load_bundled()), find_manifest('Q236586').id)"
     )
     ran = subprocess.run([sys.executable, "-c", probe, str(target)], cwd=tmp_path,

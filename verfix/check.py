@@ -8,10 +8,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable
 
-from verfix.discover import MARKER_FILES
 from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
+from verfix.products import exchange
 from verfix.version import Version, try_parse_version
 
 
@@ -197,8 +197,8 @@ def check_manifest(
     return ManifestResult(manifest, bin_dir, tuple(rows))
 
 
-# Exchange releases by the major.minor of their binaries' file versions.
-RELEASES = {(4, 0): "4.0", (5, 0): "5.0", (5, 5): "5.5", (6, 0): "2000", (6, 5): "2003"}
+# Exchange releases by the major.minor of their binaries' file versions (from the profile).
+RELEASES = exchange.RELEASES
 _RELEASE_RE = re.compile(r"^\s*(\d+)(?:\.(\d+))?")
 
 
@@ -213,13 +213,13 @@ def release_label(text: str) -> str | None:
 
 def server_release(index: FolderIndex, cache: FileCache) -> str | None:
     """The Exchange release of a bin folder, from its server programs' fixed versions."""
-    for name in MARKER_FILES:  # the server programs: MTA, Store, Directory, System Attendant
+    for name in exchange.PROFILE.release_programs:  # MTA, Store, Directory, System Attendant
         for found in index.lookup(name):
             if found.problem is not None:
                 continue
             info = cache.read(found.path)
             if isinstance(info, PEInfo) and info.file_version is not None:
-                release = RELEASES.get(info.file_version[:2])
+                release = exchange.PROFILE.release_of(info.file_version)
                 if release:
                     return release
     return None

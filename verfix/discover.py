@@ -29,22 +29,16 @@ from pathlib import Path, PureWindowsPath
 from typing import Iterable
 
 from verfix.fsio import os_reason
-from verfix.hive import SERVICES_VALUE, SETUP_KEY_DISPLAY, HiveError, read_exchange_setup
+from verfix.hive import HiveError, read_exchange_setup
 from verfix.locate import is_within, iter_names
+from verfix.products import exchange, windows_nt
 
-#: Programs found only in an Exchange Server bin folder (4.0 to 5.5): MTA, Information
-#: Store, Directory, System Attendant. One of them marks a folder as a bin folder.
-MARKER_FILES = ("emsmta.exe", "store.exe", "dsamain.exe", "mad.exe")
+#: Exchange's server programs: one of them marks a folder as a bin folder (see the profile).
+MARKER_FILES = exchange.MARKER_FILES
 #: Where the SOFTWARE hive lives on a system volume (NT 4.0/2000, then XP/2003 names).
-HIVE_PATHS = (
-    ("winnt", "system32", "config", "software"),
-    ("windows", "system32", "config", "software"),
-)
+HIVE_PATHS = tuple((root.lower(), *windows_nt.SOFTWARE_HIVE) for root in windows_nt.SYSTEM_ROOTS)
 #: Where Exchange setup installs by default, relative to a volume root.
-DEFAULT_INSTALLS = (
-    ("exchsrvr", "bin"),
-    ("program files", "exchsrvr", "bin"),
-)
+DEFAULT_INSTALLS = tuple(tuple(p.lower() for p in parts) for _, parts in exchange.PROFILE.folder_parts())
 #: A folder standing for one volume of a multi-volume copy: ``C``, ``c:``, ``D$``.
 DRIVE_FOLDER = re.compile(r"^([A-Za-z])[:$]?$")
 #: No more than this many entries are read from any one folder while discovering.
@@ -231,9 +225,9 @@ class _Finder:
             self.warnings.append(f"registry hive {hive_path} not used: {exc}; searching the usual places")
             return []
         if services is None:
-            self.warnings.append(f"registry hive {hive_path} has no {SETUP_KEY_DISPLAY} {SERVICES_VALUE}")
+            self.warnings.append(f"registry hive {hive_path} has no {exchange.SETUP.display}")
             return []
-        said = f"registry: {SETUP_KEY_DISPLAY} {SERVICES_VALUE} = {services}"
+        said = f"registry: {exchange.SETUP.display} = {services}"
         self.registry_paths.append(services)
         windows_path = PureWindowsPath(services)
         drive = windows_path.drive.rstrip(":").lower()
@@ -252,7 +246,7 @@ class _Finder:
         if ".." in parts:
             self.warnings.append(f"{said}: '..' in the path; not followed")
             return []
-        bins = self.resolve(volume, parts + ("bin",))
+        bins = self.resolve(volume, parts + exchange.SETUP.subfolder)
         if not bins:
             self.warnings.append(f"{said}: {volume} has no such bin folder; searching the usual places")
             return []

@@ -1,4 +1,4 @@
-"""Reading Exchange's install folder from a SOFTWARE registry hive found in a disk image."""
+"""Reading keys and values from a registry hive found in a disk image (read-only, size-capped)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verfix.fsio import InputFileError, read_bounded
-
-#: Where Exchange Server (4.0 to 5.5) setup records its install folder, inside HKLM\SOFTWARE.
-SETUP_KEY = r"Microsoft\Exchange\Setup"
-SERVICES_VALUE = "Services"
-#: Full registry path, for messages.
-SETUP_KEY_DISPLAY = r"HKLM\SOFTWARE" + "\\" + SETUP_KEY
+from verfix.products.exchange import SETUP as EXCHANGE_SETUP
 
 #: A SOFTWARE hive of an NT 4.0 or Windows 2000 server is a few MB to a few tens of MB;
 #: anything larger is not read (regipy holds the whole file in memory).
@@ -36,24 +31,64 @@ class ExchangeSetup:
 
 
 def read_exchange_setup(hive_path: Path, max_bytes: int = MAX_HIVE_BYTES) -> ExchangeSetup:
-    """Read ``HKLM\\SOFTWARE\\Microsoft\\Exchange\\Setup`` value ``Services`` from a hive file.
+    """Read Exchange's setup value (the profile's ``Setup`` key, ``Services``) from a hive file.
 
     The file is opened without following a final symbolic link, without blocking and
     without updating its access time where allowed; files over ``max_bytes`` are refused.
     A missing key or value gives ``services=None``. Any unreadable, truncated or garbage
     hive raises HiveError with a one-line reason, never another exception.
     """
+    values = open_hive(hive_path, max_bytes).values(EXCHANGE_SETUP.key)
+    value = None if values is None else values.get(EXCHANGE_SETUP.value.lower())
+    return ExchangeSetup(services=_as_path_text(value))
+
+
+class Hive:
+    """A parsed hive, asked for keys by path (names compared ignoring case).
+
+    Every question wraps regipy's errors (a damaged cell deep in the file) into HiveError.
+    """
+
+    def __init__(self, regipy_hive: object, path: Path) -> None:
+        self._hive = regipy_hive
+        self.path = path
+
+    def values(self, key_path: str) -> dict[str, object] | None:
+        """The values of the key at ``key_path`` by lower-cased name; None when absent."""
+        try:
+            with _quiet_regipy():
+                key = _find_key(self._hive, key_path)
+                if key is None:
+                    return None
+                found: dict[str, object] = {}
+                for value in key.iter_values(trim_values=False):
+                    found.setdefault(str(value.name).lower(), value.value)  # the first of a name wins
+                return found
+        except Exception as exc:  # regipy and construct raise many types on garbage input
+            raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
+
+    def subkeys(self, key_path: str) -> list[str] | None:
+        """The names of the sub-keys of the key at ``key_path``; None when absent."""
+        try:
+            with _quiet_regipy():
+                key = _find_key(self._hive, key_path)
+                if key is None:
+                    return None
+                if not key.subkey_count:
+                    return []
+                return [str(sub.name) for sub in key.iter_subkeys()]
+        except Exception as exc:
+            raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
+
+
+def open_hive(hive_path: Path, max_bytes: int = MAX_HIVE_BYTES) -> Hive:
+    """Read and parse a hive file once (rules of read_exchange_setup); HiveError if unusable."""
     data = _read_capped(hive_path, max_bytes)
     try:
         with _quiet_regipy():
-            hive = _parse(data)
-            key = _find_key(hive, SETUP_KEY)
-            if key is None:
-                return ExchangeSetup(services=None)
-            value = _find_value(key, SERVICES_VALUE)
-    except Exception as exc:  # regipy and construct raise many types on garbage input
+            return Hive(_parse(data), Path(hive_path))
+    except Exception as exc:
         raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
-    return ExchangeSetup(services=_as_path_text(value))
 
 
 def _read_capped(hive_path: Path, max_bytes: int) -> bytes:
@@ -123,13 +158,6 @@ def _find_key(hive, key_path: str):
         if node is None:
             return None
     return node
-
-
-def _find_value(key, name: str):
-    for value in key.iter_values(trim_values=False):
-        if str(value.name).lower() == name.lower():
-            return value.value
-    return None
 
 
 def _as_path_text(value: object) -> str | None:

@@ -1,0 +1,25 @@
+"""Internet Information Server 4.0 (NT 4.0 Option Pack) and 5.0 (Windows 2000): inetsrv."""
+
+from __future__ import annotations
+
+from verfix.products.profile import Profile, RegistryValue
+
+INETSTP_KEY = r"Microsoft\InetStp"
+
+PROFILE = Profile(
+    slug="iis",
+    name="Microsoft Internet Information Server",
+    kb_folders=("iis",),
+    article_names={"Internet Information Server": "Microsoft Internet Information Server"},
+    folders=(r"%SystemRoot%\system32\inetsrv",),
+    markers=("inetinfo.exe", "w3svc.dll", "infocomm.dll"),
+    release_programs=("inetinfo.exe", "w3svc.dll", "infocomm.dll"),
+    # IIS 4.0's files are 4.2.x (4.02.0xxx in the tables), IIS 5.0's 5.0.2195.x.
+    releases={(4, 2): "4.0", (5, 0): "5.0", (5, 1): "5.1", (6, 0): "6.0"},
+    how_release="the major.minor of inetsrv\\inetinfo.exe (4.2 is IIS 4.0), else InetStp MajorVersion",
+    how_service_pack="IIS has no service packs of its own: it follows the Windows service pack",
+    registry=(
+        RegistryValue(INETSTP_KEY, "InstallPath", "install-folder"),
+        RegistryValue(INETSTP_KEY, "MajorVersion", "version"),
+    ),
+)
