@@ -31,7 +31,8 @@ test: $(STAMP)
 testdata:
 	sh testdata/build.sh
 
-# Rebuild the committed SOFTWARE registry hives in testdata/hive from their .reg text, byte for byte.
+# Rebuild the committed registry hives (testdata/hive, and the SOFTWARE and SYSTEM hives of the
+# mock NT 4.0 volume testdata/nt4) from their .reg text, byte for byte.
 # Needs Debian libwin-hivex-perl (hivexregedit). hivex edits hives but cannot create one, so each
 # starts as the empty hive that make_empty_hive.py writes. Not needed by run or test.
 testdata-hive:
@@ -39,6 +40,12 @@ testdata-hive:
 	  hive=testdata/hive/software-$$name; \
 	  $(PYTHON) testdata/hive/make_empty_hive.py $$hive && \
 	  hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' $$hive $$hive.reg || exit 1; \
+	done
+	for name in software system; do \
+	  hive=testdata/nt4/WINNT/system32/config/$$name; \
+	  $(PYTHON) testdata/hive/make_empty_hive.py $$hive && \
+	  hivexregedit --merge --prefix "HKEY_LOCAL_MACHINE\\$$(echo $$name | tr a-z A-Z)" \
+	    $$hive testdata/hive/nt4-$$name.reg || exit 1; \
 	done
 
 # Mutation-fuzz both PE readers (tools/fuzz.py --help for options): FUZZ_ARGS="--count 50000 --seed 7".

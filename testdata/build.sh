@@ -117,9 +117,45 @@ exchange() {
     done
 }
 
+
+# set_link_time FILE "YYYY-MM-DD HH:MM": write that UTC time into the COFF header's
+# TimeDateStamp (the linker wrote none), so a rebuild stays byte for byte the same.
+set_link_time() {
+    file=$1 secs=$(date -u -d "$2" +%s)
+    header=$(od -An -tu4 -j60 -N4 "$1" | tr -d ' ')
+    bytes=$(printf '\\%03o\\%03o\\%03o\\%03o' $((secs & 255)) $((secs >> 8 & 255)) \
+        $((secs >> 16 & 255)) $((secs >> 24 & 255)))
+    printf "$bytes" | dd of="$file" bs=1 seek=$((header + 8)) conv=notrunc status=none
+}
+
+# nt4: the mock Windows NT 4.0 server volume testdata/nt4 from nt4-files.tsv: binaries with
+# their version, link time and size. Its registry hives (WINNT/system32/config) are built
+# by `make testdata-hive` and kept.
+nt4() {
+    root=$here/nt4
+    ms="Microsoft Corporation"
+    if [ -d "$root" ]; then
+        find "$root" -type f ! -path "*/config/*" -exec rm -f {} +
+    fi
+    grep -v '^#' "$here/nt4-files.tsv" | tail -n +2 |
+    while IFS="$tab" read -r path fixed str linked size desc chosen; do
+        case $path in
+            exchsrvr/*) product="Microsoft Exchange" cr="Copyright (C) Microsoft Corp. 1986-1999" ;;
+            */inetsrv/*) product="Microsoft(R) Windows NT(TM) Operating System" cr="Copyright (C) Microsoft Corp. 1981-2000" ;;
+            *) product="Microsoft(R) Windows NT(TM) Operating System" cr="Copyright (C) Microsoft Corp. 1981-2002" ;;
+        esac
+        versioned i386 "$root/$path" "$fixed" "$str" "$str" "$desc" "$ms" "$product" "$cr"
+        set_link_time "$root/$path" "$linked"
+        if [ "$size" != "-" ]; then
+            truncate -s "$size" "$root/$path"
+        fi
+    done
+}
+
 tab=$(printf '\t')
 exchange sp2
 exchange sp3
+nt4
 
 # Samples for the PE reader's tests.
 pe=$here/pe
