@@ -68,9 +68,10 @@ bench: $(STAMP)
 	       "build it with: sudo sh tools/build_bench_corpus.sh $(BENCH_CORPUS)" >&2; exit 2; fi
 	$(BIN)/python tools/bench.py $(BENCH_ARGS) "$(BENCH_CORPUS)"
 
-# Import every KB article of $(KB_DIR) into manifests/catalog/ (rewritten whole) and print
-# the coverage summary. The result is committed; running it again changes nothing.
-KB_DIR ?= ../shared/kb/exchange
+# Import every KB article under $(KB_DIR) (each product folder) into manifests/catalog/
+# (rewritten whole) and print the coverage per product folder and the import time. The
+# result is committed; running it again changes nothing.
+KB_DIR ?= ../shared/kb
 catalog: $(STAMP)
 	$(BIN)/python tools/make_catalog.py $(KB_DIR)
 

@@ -68,7 +68,16 @@ def folder_files() -> dict[str, dict[str, tuple[str, Version | None]]]:
 
 @cache
 def catalog() -> dict[str, Manifest]:
-    return {m.id: m for m in load_bundled()}
+    """The manifests a bin-folder check applies: the bundled catalog's Exchange ones."""
+    return {m.id: m for m in load_bundled() if m.product == "Microsoft Exchange Server"}
+
+
+def test_a_bin_folder_check_applies_only_exchange_manifests():
+    others = {m.id for m in load_bundled()} - set(catalog())
+    assert len(others) > 500  # the other products' articles are in the bundled catalog
+    _, report = check("sp3")
+    (folder,) = report["folders"]
+    assert not others & ({m["id"] for m in report["manifests"]} | set(folder["not_applicable"]))
 
 
 def is_55(text: str) -> bool:

@@ -73,7 +73,7 @@ def test_valid_manifest_loads(tmp_path):
         (lambda t: t.replace('id = "Q123456"\n', ""), "missing 'id'"),
         (lambda t: t.replace('id = "Q123456"', 'id = "KB123"'), "is not a KB article id"),
         (lambda t: t.replace('name = "P2.xv2"', 'name = "..\\\\evil.dll"'), "plain name"),
-        (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nplatform = "mips"'), "platform must be"),
+        (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nplatform = "sparc"'), "platform must be"),
         (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nsize = "big"'), "'size' must be an integer"),
         (lambda t: t.replace('product_versions = ["5.5"]', 'product_versions = "5.5"'), "'product_versions' must be a list"),
         (lambda t: t + "[[files]]\nversion = \"1.0\"\n", "missing 'name'"),

@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from verfix.check import fits_release, release_label  # noqa: E402
+from verfix.discover import PRODUCT  # noqa: E402
 from verfix.manifest import FileRow, Manifest, load_bundled  # noqa: E402
 from verfix.version import Version, parse_version  # noqa: E402
 
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="only compare with the existing file")
     args = parser.parse_args(argv)
-    manifests = load_bundled()
+    manifests = [m for m in load_bundled() if m.product == PRODUCT]  # what a bin-folder check applies
     text = render(derive(manifests), sum(fits_release(m, RELEASE) for m in manifests))
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""

@@ -48,7 +48,10 @@ EXECUTABLE_EXTENSIONS = frozenset(
 )
 
 # PE machine names that satisfy a manifest row's platform.
-PLATFORM_MACHINES = {"x86": {"i386"}, "alpha": {"alpha", "alpha64"}}
+PLATFORM_MACHINES = {
+    "x86": {"i386"}, "alpha": {"alpha", "alpha64"}, "mips": {"mips"}, "ppc": {"powerpc"},
+    "win9x": {"i386"},  # Windows 9x runs on x86 only
+}
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,10 @@ def _select_manifests(
             if manifest.id not in {m.id for m in chosen}:
                 chosen.append(manifest)
     else:
-        chosen = load_bundled()
+        from verfix.discover import PRODUCT
+
+        # A bin folder is an Exchange server's: the other products' manifests do not apply.
+        chosen = [m for m in load_bundled() if m.product == PRODUCT]
     if product:
         wanted = product.lower()
         chosen = [m for m in chosen if wanted in f"{m.product} {' '.join(m.product_versions)}".lower()]
@@ -328,7 +331,7 @@ def schema(
 
 
 MANIFEST_FIELDS = ("id", "product_versions", "fixed_in", "components", "files", "title")
-ROW_FIELDS = ("name", "version", "platform", "component", "product_version", "size", "date")
+ROW_FIELDS = ("name", "version", "platform", "location", "component", "product_version", "size", "date")
 
 
 @manifests_app.command("list")
@@ -368,6 +371,7 @@ def manifests_show(
             "name": row.name,
             "version": None if row.version is None else str(row.version),
             "platform": row.platform,
+            "location": row.location,
             "component": row.component,
             "product_version": row.product_version,
             "size": row.size,

@@ -35,6 +35,8 @@ from verfix.products import exchange, windows_nt
 
 #: Exchange's server programs: one of them marks a folder as a bin folder (see the profile).
 MARKER_FILES = exchange.MARKER_FILES
+#: The product whose bin folders discovery finds: a bin-folder check applies its manifests only.
+PRODUCT = exchange.PROFILE.name
 #: Where the SOFTWARE hive lives on a system volume (NT 4.0/2000, then XP/2003 names).
 HIVE_PATHS = tuple((root.lower(), *windows_nt.SOFTWARE_HIVE) for root in windows_nt.SYSTEM_ROOTS)
 #: Where Exchange setup installs by default, relative to a volume root.

@@ -20,7 +20,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 ARTICLE_ID_RE = re.compile(r"^Q\d{5,7}$")
-PLATFORMS = ("x86", "alpha")
+PLATFORMS = ("x86", "alpha", "mips", "ppc", "win9x")  # processors, and Windows 9x (x86 only)
 
 _TOP_KEYS = {
     "id": str, "title": str, "product": str, "product_versions": list,
@@ -29,8 +29,16 @@ _TOP_KEYS = {
 _REQUIRED_TOP = ("id", "title", "product", "files")
 _ROW_KEYS = {
     "name": str, "version": str, "platform": str, "component": str,
-    "product_version": str, "size": int, "date": str,
+    "product_version": str, "size": int, "date": str, "location": str,
 }
+# A row's folder as the KB table gives it: "%Windir%\System32\inetsrv", "System32\Drivers".
+_LOCATION_RE = re.compile(r"^(%[A-Za-z0-9_]+%|[A-Za-z]:|[^\\/:*?\"<>|%\x00-\x1f\x7f]+)"
+                          r"(\\[^\\/:*?\"<>|%\x00-\x1f\x7f]+)*$")
+
+
+def is_location(text: str) -> bool:
+    """Whether ``text`` is a Windows folder as a manifest's ``location`` may give it."""
+    return bool(_LOCATION_RE.match(text)) and ".." not in text.split("\\")
 
 
 class ManifestError(Exception):
@@ -48,11 +56,13 @@ class FileRow:
     product_version: str | None = None
     size: int | None = None
     date: str | None = None
+    location: str | None = None  # the folder the article gives for the file, if any
 
     @property
-    def key(self) -> tuple[str, str | None, str | None]:
-        """What makes a row unique in its manifest (Windows names ignore case)."""
-        return (self.name.lower(), self.platform, self.product_version)
+    def key(self) -> tuple[str, str | None, str | None, str | None]:
+        """What makes a row unique in its manifest (Windows names and folders ignore case)."""
+        return (self.name.lower(), self.platform, self.product_version,
+                None if self.location is None else self.location.lower())
 
 
 @dataclass(frozen=True)
@@ -110,9 +120,14 @@ def _parse_row(where: str, raw: Any) -> FileRow:
         raise ManifestError(
             f"{where} ({name}): platform must be one of {', '.join(PLATFORMS)}, not {platform!r}"
         )
+    location = raw.get("location")
+    if location is not None and not is_location(location):
+        raise ManifestError(f"{where} ({name}): location {location!r} is not a Windows folder "
+                            "like %Windir%\\System32")
     return FileRow(
         name=name, version=version, platform=platform, component=raw.get("component"),
         product_version=raw.get("product_version"), size=raw.get("size"), date=raw.get("date"),
+        location=location,
     )
 
 

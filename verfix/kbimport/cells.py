@@ -1,0 +1,185 @@
+"""Table cells recognised by what they are: one recogniser per column kind.
+
+A cell is a date, a time, a version, a size, a file name (maybe with its folder), a platform
+or a language; ``fits(kind, text)`` says whether a text can be a cell of that kind, and the
+``read_*`` helpers turn a cell into what a manifest keeps. Blank cells fit every kind but the
+file name: a blank is a blank, never a sign that the cells have shifted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from verfix.manifest import is_location as is_manifest_location
+
+# Header labels, by the column kind they name. "name+path": a file name with its folder.
+COLUMN_LABELS = {
+    "file name": "name", "filename": "name", "file": "name", "name": "name", "file names": "name",
+    "file name and path": "name+path", "file name and folder": "name+path",
+    "path and file name": "name+path", "file path": "name+path",
+    "path": "location", "folder": "location", "location": "location", "directory": "location",
+    "version": "version", "file version": "version", "version#": "version", "version #": "version",
+    "date": "date", "file date": "date", "time": "time", "file time": "time",
+    "size": "size", "file size": "size", "size (bytes)": "size", "bytes": "size",
+    "platform": "platform", "operating system": "platform", "processor": "platform",
+    "language": "language", "locale": "language",
+}
+MAX_LABEL_WORDS = max(len(label.split()) for label in COLUMN_LABELS)
+
+
+def column_kind(label: str) -> str | None:
+    """The kind of column a header cell names, or None."""
+    return COLUMN_LABELS.get(" ".join(label.lower().split()))
+
+
+# What a version, size, date or time cell holds when it holds nothing.
+BLANK_MARKERS = frozenset({"", "-", "--", "n/a", "na", "none", "xx/xx/xx", "xx:xx"})
+
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_DATE_RES = [re.compile(p, re.IGNORECASE) for p in (
+    r"\d{1,4}([-/.])\d{1,2}\1\d{2,4}",          # 01/25/99, 1999/10/02, 5-16-2000, 12/20/199
+    rf"\d{{1,2}}-{_MONTH}-\d{{2,4}}",             # 18-Sep-2001, 07-December-2001, 29-JUNE-2001
+    rf"{_MONTH}-\d{{1,2}}-\d{{2,4}}",             # Oct-17-2001
+    rf"\d{{1,2}} {_MONTH},? \d{{4}}",             # 29 May 2001
+    rf"{_MONTH} \d{{1,2}},? \d{{4}}",             # October 6, 2000
+)]
+_TIME_RES = [re.compile(p, re.IGNORECASE) for p in (
+    r"\d{1,2}[:.]\d{2}([:.]\d{2})?\s?([ap]\.?m?\.?)?",   # 12:22p, 05:17pm, 12:34:58PM, 11.31am, 7:50 A.M.
+    r"\d{1,2}:\d{2} (midnight|noon)",
+    r"([01]\d|2[0-3])[0-5]\d",                           # 1436 (a 24-hour clock without a colon)
+)]
+# 1 to 4 parts of at most 5 digits; the 16-bit range is checked by read_version.
+VERSION_RE = re.compile(r"[0-9]{1,5}(\.[0-9]{1,5}){0,3}")
+# One colon where a dot belongs ("5.0:1462.3"); read only by a documented rule.
+COLON_VERSION_RE = re.compile(r"[0-9]{1,5}(\.[0-9]{1,5})?:[0-9]{1,5}(\.[0-9]{1,5}){0,2}")
+_EXACT_SIZE_RE = re.compile(r"([0-9]{1,3}(?:([,.])[0-9]{3})?(?:\2[0-9]{3})*|[0-9]+)\s?(bytes|b)?",
+                            re.IGNORECASE)
+_ROUGH_SIZE_RE = re.compile(r"[0-9]+([.,][0-9]+)?\s?(kb|k|mb|bytes)", re.IGNORECASE)
+_LOOSE_SIZE_RE = re.compile(r"[0-9]{1,3},[0-9]{4}")   # "8,1012": a size with a typo
+# A Windows file name: no blanks, no wildcards, no reserved characters; at least one letter.
+_NAME_RE = re.compile(r"[A-Za-z0-9_$~!#%&'(){}^@+=\[\];,.\-]+")
+_LANGUAGE_RE = re.compile(r"(\d{4,6}\s+)?[A-Za-z][A-Za-z ()\-]*")
+
+# Platform cells, by what they name: a processor, or Windows 9x (which runs on x86 only).
+PLATFORMS = {
+    "x86": "x86", "intel": "x86", "i386": "x86", "ix86": "x86", "x386": "x86", "intel x86": "x86",
+    "i386 - 128-bit": "x86", "x86 - 128-bit": "x86", "i386 128-bit": "x86",
+    "alpha": "alpha", "axp": "alpha", "dec alpha": "alpha",
+    "mips": "mips", "ppc": "ppc", "powerpc": "ppc",
+    "win9x": "win9x", "windows 95": "win9x", "windows 98": "win9x", "win95": "win9x",
+    "win98": "win9x", "windows 9x": "win9x", "win95 osr2": "win9x", "windows 95 osr2": "win9x",
+}
+# A platform cell that names an operating system, not a processor: no processor restriction.
+OPERATING_SYSTEMS = frozenset({"win32", "win2k", "windows 2000", "nt4", "nt 4.0", "windows nt",
+                               "windows nt 4.0", "winnt", "w2k"})
+# A row for every platform of the fix: no platform restriction.
+ALL_PLATFORMS = frozenset({"intel and alpha", "x86 and alpha", "alpha and intel", "alpha and x86",
+                           "intel, alpha", "x86, alpha", "both", "all"})
+
+
+def _clean(text: str) -> str:
+    """A cell without surrounding blanks, a left-over ``<BR/>`` tag, or (x86)/<x86> brackets."""
+    text = re.sub(r"<br\s*/?>", "", text, flags=re.IGNORECASE).strip()
+    if len(text) > 2 and text[0] + text[-1] in ("()", "<>", "[]"):
+        text = text[1:-1].strip()
+    return " ".join(text.split())
+
+
+def is_blank(text: str) -> bool:
+    return _clean(text).lower() in BLANK_MARKERS
+
+
+def is_date(text: str) -> bool:
+    return any(r.fullmatch(_clean(text)) for r in _DATE_RES)
+
+
+def is_time(text: str) -> bool:
+    return any(r.fullmatch(_clean(text)) for r in _TIME_RES)
+
+
+def is_version(text: str) -> bool:
+    value = _clean(text)
+    return bool(VERSION_RE.fullmatch(value) or COLON_VERSION_RE.fullmatch(value))
+
+
+def is_size(text: str) -> bool:
+    value = _clean(text)
+    return bool(_EXACT_SIZE_RE.fullmatch(value) or _ROUGH_SIZE_RE.fullmatch(value)
+                or _LOOSE_SIZE_RE.fullmatch(value))
+
+
+def is_name(text: str) -> bool:
+    """A file name: no blanks, a letter, a dot-extension unless it is a known extensionless
+    kind of name (the table may list ``Makefile``); never a version or size."""
+    value = text.strip()
+    return (bool(_NAME_RE.fullmatch(value)) and any(ch.isalpha() for ch in value)
+            and not is_version(value) and not is_size(value) and not is_time(value))
+
+
+def split_path(text: str) -> tuple[str | None, str] | None:
+    """``%Windir%\\System32\\Ism.dll`` -> ("%Windir%\\System32", "Ism.dll"); None if no path."""
+    value = text.strip()
+    folder, sep, name = value.rpartition("\\")
+    if not sep or not is_manifest_location(folder) or not is_name(name):
+        return None
+    return folder, name
+
+
+def is_name_or_path(text: str) -> bool:
+    return is_name(text) or split_path(text) is not None
+
+
+def is_location(text: str) -> bool:
+    return is_manifest_location(text.strip())
+
+
+def platform_of(text: str) -> str | None:
+    """The platform a cell names (None for every platform); KeyError when it names none known."""
+    low = _clean(text).lower()
+    if low not in PLATFORMS:  # "x86 (Uniprocessor)", "Windows 95 (all)": the qualifier says no more
+        low = re.sub(r"\s*\([^()]*\)$", "", low)
+    if low in ALL_PLATFORMS or low in BLANK_MARKERS or low in OPERATING_SYSTEMS:
+        return None
+    return PLATFORMS[low]
+
+
+def is_platform(text: str) -> bool:
+    try:
+        platform_of(text)
+    except KeyError:
+        return False
+    return True
+
+
+def is_language(text: str) -> bool:
+    return bool(_LANGUAGE_RE.fullmatch(_clean(text)))
+
+
+RECOGNISERS: dict[str, Callable[[str], bool]] = {
+    "name": is_name_or_path, "name+path": is_name_or_path, "location": is_location,
+    "version": is_version, "date": is_date, "time": is_time, "size": is_size,
+    "platform": is_platform, "language": is_language,
+}
+
+
+def fits(kind: str, text: str) -> bool:
+    """Whether ``text`` can be a cell of a column of ``kind`` (a blank fits all but names)."""
+    if kind in ("name", "name+path"):
+        return is_name_or_path(text)
+    return is_blank(text) or RECOGNISERS[kind](text)
+
+
+def read_size(text: str) -> int | None:
+    """Bytes from an exact size cell (``29,520``, ``66.560 bytes``, ``185,760b``); None when
+    blank or given only roughly (``37 KB``, ``1.33 MB``) or mistyped (``8,1012``)."""
+    value = _clean(text)
+    match = _EXACT_SIZE_RE.fullmatch(value)
+    if not match or value.lower() in BLANK_MARKERS:
+        return None
+    return int(re.sub(r"[,.]", "", match.group(1)))
+
+
+def clean_cell(text: str) -> str:
+    """A cell as the manifest keeps it (blanks folded, left-over tags and brackets gone)."""
+    return _clean(text)

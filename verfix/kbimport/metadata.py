@@ -1,0 +1,127 @@
+"""What an article says about its product: versions from the header, releases from headings."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from verfix.kbimport.profiles import (
+    COMMON_FIX_KEYWORDS, PROFILES, FixKeyword, profile_for_article_name,
+)
+
+_NUMBER_RE = re.compile(r"\d+(\.\d+)*")
+
+
+def manifest_product(article_product: str) -> str:
+    """The ``product`` of the manifest: the article's, or its profile's manifest name."""
+    profile = profile_for_article_name(article_product)
+    return profile.manifest_name if profile else article_product
+
+
+def parse_product_versions(text: str) -> tuple[str, ...]:
+    """``winnt:5.5,5.5 SP1`` or ``WINDOWS:98; winnt:5.5`` -> ("5.5", "5.5 SP1") etc."""
+    versions: list[str] = []
+    for group in text.split(";"):
+        values = group.rpartition(":")[2]
+        for item in values.split(","):
+            item = " ".join(item.split())
+            if not item:
+                continue
+            # "4.0 5.0 5.5" is three versions; "5.5 SP1" is one.
+            parts = item.split(" ")
+            pieces = parts if all(_NUMBER_RE.fullmatch(p) for p in parts) else [item]
+            for piece in pieces:
+                if piece not in versions:
+                    versions.append(piece)
+    return tuple(versions)
+
+
+def base_versions(product_versions: Sequence[str]) -> tuple[str, ...]:
+    """The distinct base versions, service packs dropped: ("5.5", "5.5 SP1", "5.0") -> ("5.5", "5.0").
+
+    Only versions that are numbers count (``Build 2.573.6526`` or ``SP1`` alone name none).
+    """
+    bases: list[str] = []
+    for version in product_versions:
+        base = re.sub(r"\s*(SP|SR)\s*\w+$", "", version, flags=re.IGNORECASE).strip()
+        if _NUMBER_RE.fullmatch(base) and base not in bases:
+            bases.append(base)
+    return tuple(bases)
+
+
+def _fixed_in(keyword: str, family: FixKeyword) -> str | None:
+    match = family.pattern.match(keyword)
+    if not match:
+        return None
+    code = match.group("code")
+    product = family.releases.get(code, f"Office {code}")
+    pre, kind, number = match.group("pre"), match.group("kind").upper(), int(match.group("number"))
+    if not pre:
+        return f"{product} {kind}{number}"
+    if number > 1:
+        return f"{product} post-{kind}{number - 1} hotfix (before {kind}{number})"
+    return f"{product} hotfix (before {kind}{number})"
+
+
+def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
+    """Where the fix shipped, from keywords like EXC55SP3Fix or kbExchange550preSP5fix.
+
+    The keyword families are the profiles' (and Office's); a keyword glued to the next one
+    (``EXC55SP3Fixkbbuglist``) still counts.
+    """
+    families = [family for profile in PROFILES for family in profile.fix_keywords]
+    families += COMMON_FIX_KEYWORDS
+    found: list[str] = []
+    for keyword in keywords:
+        for family in families:
+            text = _fixed_in(keyword, family)
+            if text and text not in found:
+                found.append(text)
+    return "; ".join(found) if found else None
+
+
+# "Exchange Server 5.5", "Windows NT Server version 4.0", "IIS 4.0", "Exchange 2000 Server".
+_RELEASE_RE = re.compile(
+    r"^(?:for\s+)?(?:the\s+)?(?:microsoft\s+)?(?P<name>[A-Za-z][\w+/&\-. ]*?)\s+(?:version\s+)?"
+    r"(?P<version>\d+(?:\.\d+)*[a-z]?)(?:\s+(?:server|workstation|client))?$", re.IGNORECASE)
+_GENERIC_WORDS = {"microsoft", "server", "servers", "workstation", "client", "version", "for", "the"}
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _GENERIC_WORDS]
+
+
+def names_product(name: str, product: str) -> bool:
+    """Whether ``name`` (from a heading) names the article's ``product``: its words, or its
+    initials (``IIS`` for Internet Information Server, ``SMS`` for Systems Management Server)."""
+    words, product_words = _words(name), _words(product)
+    if not words:
+        return False
+    if all(word in product_words for word in words):
+        return True
+    full = [w for w in re.findall(r"[a-z0-9]+", product.lower()) if w != "microsoft"]
+    initials = "".join(w[0] for w in full)
+    return len(words) == 1 and words[0] in (initials, initials.rstrip("s") + "s")
+
+
+def release_of(heading: str, product: str, *, other_products: bool = True) -> str | None:
+    """The product version a heading names, or None.
+
+    A heading naming the article's own product (``Exchange Server 5.0``, ``Windows NT 4.0``,
+    ``For IIS 4.0:``) gives its version number; ``NAME version N`` gives N whatever the name
+    (``STORE version 5.5``); a heading naming another product with a version (``Outlook 98``)
+    is kept whole (None with ``other_products=False``); a heading without a version (``Important Notes``) names none.
+    """
+    text = " ".join(heading.split()).rstrip(":").strip()
+    alone = re.fullmatch(r"version\s+(\d+(?:\.\d+)*[a-z]?)", text, re.IGNORECASE)
+    if alone:
+        return alone.group(1)  # "Version 5.5": the article's product
+    match = _RELEASE_RE.match(text)
+    if not match:
+        return None
+    name, version = match.group("name"), match.group("version")
+    if names_product(name, product) or re.search(r"\sversion\s+\S+$", text, re.IGNORECASE):
+        return version
+    if not other_products:
+        return None
+    return re.sub(r"^(?:for\s+)?(?:the\s+)?(?:microsoft\s+)?", "", text, flags=re.IGNORECASE)

@@ -1,0 +1,184 @@
+"""One table line to one row: cells placed under the header's columns, then read by kind.
+
+A plain line has no cell separators a reader can trust (columns are sometimes one blank
+apart, and cells like ``1.33 MB`` or ``7:50 A.M.`` hold blanks), so its words are grouped
+into cells every way the recognisers allow, in column order, each column taking one cell or
+a blank. One way: that is the row. Several: the header decides, each cell standing under the
+column it belongs to; still several (or none): the line is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from verfix.kbimport import cells
+from verfix.kbimport.model import ImportedRow, TableError
+from verfix.version import VersionError, parse_version
+
+NAME_KINDS = ("name", "name+path")
+MAX_CELL_WORDS = 4  # "001033 English (United States)", "I386 - 128-bit"
+_MAX_WAYS = 64
+
+
+@dataclass(frozen=True)
+class Column:
+    """A header column: its kind and where its label stands on the header line."""
+
+    kind: str
+    start: int = -1  # the label's first character (-1: not known, as in boxed tables)
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What the headings above a table say about its rows."""
+
+    component: str | None = None
+    product_version: str | None = None
+    heading: str | None = None
+    language: str | None = None
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+
+
+def _name_with_marker(words: Sequence[tuple[int, int, str]]) -> bool:
+    """``Nwconv.exe (x86)``: a file name and a bracketed platform marker in one cell."""
+    return (len(words) == 2 and cells.is_name_or_path(words[0][2])
+            and words[1][2][:1] in "(<" and cells.is_platform(words[1][2]))
+
+
+def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]]) -> list[list[tuple]]:
+    """Every grouping of ``words`` into one cell (or a blank) per column, in order."""
+    found: list[list[tuple]] = []
+    # A platform marker after the name ("Nwconv.exe (x86)") only when no column holds platforms.
+    markers = all(column.kind != "platform" for column in columns)
+
+    def place(wi: int, ci: int, acc: list[tuple]) -> None:
+        if len(found) >= _MAX_WAYS:
+            return
+        if ci == len(columns):
+            if wi == len(words):
+                found.append(list(acc))
+            return
+        kind = columns[ci].kind
+        for take in range(0, min(MAX_CELL_WORDS, len(words) - wi) + 1):
+            group = words[wi:wi + take]
+            text = " ".join(w[2] for w in group)
+            if take == 0:
+                if kind in NAME_KINDS:
+                    continue
+            elif not (cells.fits(kind, text) or (markers and kind in NAME_KINDS and _name_with_marker(group))):
+                continue
+            cell = (group[0][0], group[-1][1], text) if group else None
+            place(wi + take, ci + 1, acc + [cell])
+
+    place(0, 0, [])
+    return found
+
+
+def _column_of(columns: Sequence[Column], start: int, end: int) -> int:
+    """The column whose header span (its label to the next label) a cell overlaps most."""
+    best, best_overlap = -1, -1
+    for index, column in enumerate(columns):
+        low = column.start if index else -(1 << 30)
+        high = columns[index + 1].start if index + 1 < len(columns) else 1 << 30
+        overlap = min(end, high) - max(start, low)
+        if overlap > best_overlap:
+            best, best_overlap = index, overlap
+    return best
+
+
+def place_plain(columns: Sequence[Column], line_no: int, text: str) -> list[str]:
+    """The cells of a plain table line in column order ("" for a blank); TableError if none
+    or several placements remain."""
+    ways = _ways(columns, _words(text))
+    if not ways:
+        raise TableError(line_no, text,
+                         f"cells do not fit the columns {', '.join(c.kind for c in columns)}")
+    if len(ways) > 1 and all(c.start >= 0 for c in columns):
+        def placed(way: list[tuple]) -> int:
+            return sum(1 for ci, cell in enumerate(way)
+                       if cell and _column_of(columns, cell[0], cell[1]) == ci)
+        scores = [placed(way) for way in ways]
+        best = max(scores)
+        ways = [way for way, score in zip(ways, scores) if score == best]
+    if len(ways) > 1:
+        raise TableError(line_no, text, f"cells fit the columns {', '.join(c.kind for c in columns)} "
+                                        f"in {len(ways)} ways, even by the header's positions")
+    return [cell[2] if cell else "" for cell in ways[0]]
+
+
+def _read_version(raw: str, line_no: int, text: str) -> tuple[str | None, str | None]:
+    """(version, written): the version as the manifest keeps it, and the cell as written when
+    a rule must still complete or confirm it (build only, build.revision, a colon for a dot)."""
+    value = cells.clean_cell(raw)
+    if cells.is_blank(value):
+        return None, None
+    if cells.COLON_VERSION_RE.fullmatch(value):
+        repaired = value.replace(":", ".")
+        if not cells.VERSION_RE.fullmatch(repaired):
+            raise TableError(line_no, text, f"version {value!r} has more than four parts")
+        _check_parts(repaired, value, line_no, text)
+        return repaired, value
+    if not cells.VERSION_RE.fullmatch(value):
+        raise TableError(line_no, text, f"version {value!r} is not 1 to 4 numbers separated by dots")
+    _check_parts(value, value, line_no, text)
+    parts = value.split(".")
+    if len(parts) <= 2 and int(parts[0]) > 99 and not parts[0].startswith("0"):
+        return None, value  # "2638" or "2543.1": a build (and revision) to be completed
+    if len(parts) <= 2:
+        # "4.00", "1.2", "5.52594": a release number, or a version with a dot lost: no guess.
+        raise TableError(line_no, text, f"version {value!r} has {len(parts)} part(s) only: a "
+                                        "product release or a mistyped version, not a file version")
+    return value, None
+
+
+def _check_parts(version: str, written: str, line_no: int, text: str) -> None:
+    try:
+        parse_version(version, strict=True)
+    except VersionError as exc:
+        raise TableError(line_no, text, f"version {written!r}: {exc}") from None
+
+
+def row_from_cells(
+    kinds: Sequence[str], row_cells: Sequence[str], line_no: int, text: str, context: RowContext
+) -> ImportedRow:
+    """Turn the cells of one table line (in column order) into a row, or raise TableError."""
+    values = {kind: cell.strip() for kind, cell in zip(kinds, row_cells)}
+    raw_name = values.get("name") or values.get("name+path") or ""
+    platform: str | None = None
+    name_words = raw_name.split()
+    if len(name_words) == 2 and cells.is_platform(name_words[1]):
+        raw_name, platform = name_words[0], cells.platform_of(name_words[1])
+    location = cells.clean_cell(values["location"]) if values.get("location") else None
+    path = cells.split_path(raw_name)
+    if path is not None:
+        if location:
+            raise TableError(line_no, text, "a file name with a folder under a Path column too")
+        location, raw_name = path
+    if not raw_name or not cells.is_name(raw_name):
+        raise TableError(line_no, text, f"{raw_name!r} is not a file name")
+    for kind in ("date", "time", "size", "language"):
+        if values.get(kind) and not cells.fits(kind, values[kind]):
+            raise TableError(line_no, text, f"{values[kind]!r} is not a {kind}")
+    version, written = _read_version(values.get("version", ""), line_no, text)
+    if values.get("platform"):
+        try:
+            column_platform = cells.platform_of(values["platform"])
+        except KeyError:
+            raise TableError(line_no, text, f"unknown platform {values['platform']!r}") from None
+        if platform and column_platform and platform != column_platform:
+            raise TableError(line_no, text, "platform marker disagrees with the Platform column")
+        platform = platform or column_platform
+    when = [cells.clean_cell(values[k]) for k in ("date", "time")
+            if values.get(k) and not cells.is_blank(values[k])]
+    return ImportedRow(
+        name=raw_name, version=version, platform=platform, location=location,
+        component=context.component, product_version=context.product_version,
+        size=cells.read_size(values.get("size", "")), date=" ".join(when) or None,
+        line_no=line_no, line_text=text, written_version=written,
+        heading=context.heading, language=context.language,
+    )

@@ -1,0 +1,143 @@
+"""Walking an article body: headings and ``Component:`` lines set the context, tables are read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from verfix.kbimport import tables
+from verfix.kbimport.metadata import base_versions, release_of
+from verfix.kbimport.model import ImportedRow, TableError
+from verfix.kbimport.rows import NAME_KINDS, RowContext
+from verfix.kbimport.tables import Body, LeadIn, Scan
+
+# The hotfix's own self-extracting package, listed beside the files it installs.
+_PACKAGE_RE = re.compile(r"^Q\d{6}\w*\.exe$", re.IGNORECASE)
+
+
+@dataclass
+class _Context:
+    """What the headings and ``Component:`` lines above a table say about it."""
+
+    heading_version: str | None = None
+    heading: str | None = None
+    component: str | None = None
+    component_version: str | None = None
+
+    def for_table(self, lead: LeadIn, bases: Sequence[str]) -> RowContext:
+        """The context of the next table: component, product version, heading, language.
+
+        The product version is the ``Component:`` line's, else the lead-in's, else the
+        heading's; a service pack the lead-in names ("for Service Pack 3 (SP3) sites") is
+        added to it, or to the article's one base version.
+        """
+        release = self.component_version or lead.release or self.heading_version
+        if lead.service_pack:
+            base = release if release and re.fullmatch(r"\d+(\.\d+)*", release) else None
+            if base is None and release is None and len(bases) == 1:
+                base = bases[0]
+            if base is not None:
+                release = f"{base} {lead.service_pack}"
+        return RowContext(self.component, release, self.heading, lead.language)
+
+
+def _add_table(scan: Scan, rows: list[ImportedRow], lead: LeadIn) -> None:
+    """Keep a table's rows, minus the hotfix's own package files (noted, not checked)."""
+    if lead.superseded:
+        scan.notes.append(f"line {rows[0].line_no}: a table of a superseded build "
+                          "(its lead-in says the fix had these files), left out")
+        return
+    packages = [row.name for row in rows if _PACKAGE_RE.match(row.name)]
+    if packages and len(packages) == len(rows):
+        scan.notes.append(f"left out the hotfix package files {', '.join(packages)}")
+        return
+    if packages:
+        kept = [row for row in rows if not _PACKAGE_RE.match(row.name)]
+        scan.notes.append(f"left out the hotfix package file {', '.join(packages)} "
+                          "listed among the files it installs")
+        rows = kept
+    scan.tables += 1
+    scan.rows.extend(replace(row, table=scan.tables) for row in rows)
+
+
+def _is_blank(body: Body, index: int) -> bool:
+    return index < 0 or index >= len(body) or not body[index][1].strip()
+
+
+def _plain_table_start(body: Body, index: int) -> tuple[list, int] | None:
+    """(columns, first row index) when a plain table's header is at ``index``."""
+    columns = tables.plain_header(body[index][1]) if body[index][1].strip() else None
+    if columns is None:
+        return None
+    nxt = index + 1
+    if nxt < len(body) and tables._RULE_RE.match(body[nxt][1]):
+        return columns, tables._next_text(body, nxt + 1)
+    # A header without a rule: two or more labels, a file name among them, a row right after.
+    if len(columns) < 2 or not any(c.kind in NAME_KINDS for c in columns):
+        return None
+    return columns, tables._next_text(body, nxt)
+
+
+def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] = ()) -> Scan:
+    """Find and read every fixed-file table of an article body; raise TableError on doubt.
+
+    A table whose lead-in says it is superseded ("The previous version of this fix had the
+    following file attributes") is left out, with a note.
+    """
+    bases = base_versions(product_versions)
+    scan = Scan()
+    context = _Context()
+    index = 0
+    while index < len(body):
+        line_no, text = body[index]
+        next_text = body[index + 1][1] if index + 1 < len(body) else ""
+        stripped = text.strip()
+        component = tables._COMPONENT_RE.match(text)
+        if component:
+            name = component.group(1) or None
+            context.component = name
+            context.component_version = release_of(name, product) if name else None
+            index += 1
+            continue
+        if tables._BORDER_RE.match(text):
+            lead = tables.lead_in(body, index, product)
+            index, rows = tables.read_boxed(body, index, context.for_table(lead, bases))
+            _add_table(scan, rows, lead)
+            continue
+        start = _plain_table_start(body, index)
+        if start is not None:
+            columns, first = start
+            if [c.kind for c in columns] == ["version"]:
+                # A product's version alone ("Version / ------- / 8.1.3"): no file to check.
+                scan.notes.append(f"line {line_no}: a table of versions without file names, left out")
+                index = first
+                while index < len(body) and body[index][1].strip():
+                    index += 1
+                continue
+            if not any(c.kind in NAME_KINDS for c in columns):
+                raise TableError(line_no, text, "a table without a file name column")
+            lead = tables.lead_in(body, index, product)
+            index, rows = tables.read_plain(body, index, first, columns, context.for_table(lead, bases))
+            _add_table(scan, rows, lead)
+            continue
+        if stripped and tables._UNDERLINE_RE.match(next_text) and not stripped.startswith(("-", "=")):
+            if next_text.strip().startswith("="):
+                context = _Context()  # a new top-level section: RESOLUTION, STATUS, ...
+            else:
+                context = _Context(heading_version=release_of(stripped, product), heading=stripped)
+            index += 2
+            continue
+        colon_heading = tables._COLON_HEADING_RE.match(text)
+        if colon_heading and _is_blank(body, index - 1) and _is_blank(body, index + 1):
+            release = release_of(colon_heading.group(1), product)
+            if release:
+                context = _Context(heading_version=release, heading=colon_heading.group(1))
+            index += 1
+            continue
+        if tables._STRAY_ROW_RE.match(text):
+            raise TableError(line_no, text, "a file row outside any table")
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            raise TableError(line_no, text, "a table line outside a table")
+        index += 1
+    return scan

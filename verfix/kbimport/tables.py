@@ -1,0 +1,223 @@
+"""Finding and reading the fixed-file tables of an article body: boxed and plain columns.
+
+Boxed tables (``+----+`` borders, ``| cell |`` rows) give their cells; plain tables give a
+header line of column labels (usually over a ``----`` rule), then one line per file, rows
+maybe double-spaced or in blocks (one per platform) split by a blank line. Headings,
+``Component:`` lines and the sentence that introduces a table say which product version
+and component its rows belong to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from verfix.kbimport import cells
+from verfix.kbimport.metadata import release_of
+from verfix.kbimport.model import ImportedRow, TableError
+from verfix.kbimport.rows import NAME_KINDS, Column, RowContext, place_plain, row_from_cells
+
+Body = Sequence[tuple[int, str]]
+
+_BORDER_RE = re.compile(r"^\s*\+[-=+]*\+?\s*$")
+_RULE_RE = re.compile(r"^\s*(-{3,}|={3,})[-=\s]*$")
+_UNDERLINE_RE = re.compile(r"^\s*(-{3,}|={3,})\s*$")
+_COMPONENT_RE = re.compile(r"^\s*Components?\s*:\s*(.*?)\s*$", re.IGNORECASE)
+# A short line of its own ending with a colon, naming a release: "Exchange Server 5.5:", "For IIS 4.0:".
+_COLON_HEADING_RE = re.compile(r"^\s*([A-Za-z][^:.]{0,60}?\d[^:]{0,20}?):\s*$")
+# "The English version of the IIS 4.0 fix should have ...": the release of the next table.
+_LEAD_IN_RE = re.compile(r"\bversion of the (.+?) (?:hot ?fix|fix|update|patch)\b", re.IGNORECASE)
+# A line that looks like a fixed-file row ("Store.exe   5.5.2650.21") wherever it appears.
+_STRAY_ROW_RE = re.compile(r"^\s*\|?\s*[\w$~-]+\.[A-Za-z0-9]{1,3}\s*\|?\s+(\d+\.){2,3}\d+\s*\|?\s*$")
+
+
+@dataclass
+class Scan:
+    """What the tables of one article gave: rows (numbered by table) and notes."""
+
+    rows: list[ImportedRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tables: int = 0
+
+
+def plain_header(text: str) -> list[Column] | None:
+    """The columns of a plain header line (labels one or more blanks apart), or None."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
+    columns: list[Column] = []
+    index = 0
+    while index < len(words):
+        for size in range(min(cells.MAX_LABEL_WORDS, len(words) - index), 0, -1):
+            kind = cells.column_kind(" ".join(w for _, w in words[index:index + size]))
+            if kind:
+                columns.append(Column(kind, words[index][0]))
+                index += size
+                break
+        else:
+            return None
+    kinds = [c.kind for c in columns]
+    return columns if len(columns) >= 1 and len(set(kinds)) == len(kinds) else None
+
+
+def _box_cells(text: str) -> list[str]:
+    inner = text.strip()[1:]
+    if inner.endswith("|"):
+        inner = inner[:-1]
+    return [cell.strip() for cell in inner.split("|")]
+
+
+def _box_header(row_cells: Sequence[str]) -> list[str] | None:
+    kinds = [cells.column_kind(cell) for cell in row_cells]
+    if not row_cells or None in kinds or len(set(kinds)) != len(kinds):
+        return None
+    return [k for k in kinds if k]
+
+
+def _headerless_kinds(row_cells: Sequence[str], where: tuple[int, str]) -> list[str]:
+    """Columns of a box without a header row, when each cell can be of one kind only."""
+    kinds: list[str] = []
+    for cell in row_cells:
+        fitting = [k for k in ("name", "version", "date", "time", "size", "platform")
+                   if cell and cells.RECOGNISERS[k](cell)]
+        if len(fitting) != 1 or fitting[0] in kinds:
+            raise TableError(where[0], where[1], "a table without a header whose columns cannot be told")
+        kinds.append(fitting[0])
+    if "name" not in kinds:
+        raise TableError(where[0], where[1], "a table without a header whose columns cannot be told")
+    return kinds
+
+
+def _has_name(kinds: Sequence[str]) -> bool:
+    return any(kind in NAME_KINDS for kind in kinds)
+
+
+def read_boxed(body: Body, start: int, context: RowContext) -> tuple[int, list[ImportedRow]]:
+    """Read a +---+ boxed table from ``start``; return the index after it and its rows."""
+    index = start
+    groups: list[list[tuple[int, str]]] = [[]]
+    while index < len(body):
+        text = body[index][1]
+        if _BORDER_RE.match(text):
+            groups.append([])
+        elif text.strip().startswith("|"):
+            groups[-1].append(body[index])
+        else:
+            break
+        index += 1
+    kinds: list[str] | None = None
+    rows: list[ImportedRow] = []
+    for group in (g for g in groups if g):
+        cell_rows = [_box_cells(text) for _, text in group]
+        if all(not any(row_cells) for row_cells in cell_rows):
+            continue  # an empty row says nothing
+        header = _box_header(cell_rows[0])
+        if header is not None:
+            if kinds is not None or rows:
+                raise TableError(group[0][0], group[0][1], "a second header row in one table")
+            if len(group) > 1:
+                raise TableError(group[1][0], group[1][1], "a header wrapped onto a second line")
+            if not _has_name(header):
+                raise TableError(group[0][0], group[0][1], "a table without a file name column")
+            kinds = header
+            continue
+        if kinds is None:
+            kinds = _headerless_kinds(cell_rows[0], group[0])
+        if len(group) > 1:
+            raise TableError(group[1][0], group[1][1], "a row wrapped onto a second line")
+        line_no, text = group[0]
+        row_cells = cell_rows[0]
+        if len(row_cells) != len(kinds):
+            raise TableError(line_no, text, f"{len(row_cells)} cells under {len(kinds)} columns")
+        for kind, cell in zip(kinds, row_cells):
+            if not cells.fits(kind, cell):
+                raise TableError(line_no, text, f"{cell!r} is not a {kind.replace('+', ' and ')}")
+        rows.append(row_from_cells(kinds, row_cells, line_no, text, context))
+    if not rows:
+        raise TableError(body[start][0], body[start][1], "a table without rows")
+    return index, rows
+
+
+def _next_text(body: Body, index: int) -> int:
+    while index < len(body) and not body[index][1].strip():
+        index += 1
+    return index
+
+
+def _continues(body: Body, index: int, columns: Sequence[Column]) -> bool:
+    """Whether the line at ``index`` (after blank lines) is one more row of the table above."""
+    if index + 1 < len(body) and _UNDERLINE_RE.match(body[index + 1][1]):
+        return False  # a heading
+    try:
+        placed = place_plain(columns, *body[index])
+    except TableError:
+        return False
+    name = next(cell for column, cell in zip(columns, placed) if column.kind in NAME_KINDS)
+    return bool(re.search(r"\.\w{1,4}$", name.split()[0]))
+
+
+def read_plain(body: Body, start: int, first: int, columns: list[Column],
+               context: RowContext) -> tuple[int, list[ImportedRow]]:
+    """Read the rows of a plain table whose header is at ``start`` and first row at ``first``."""
+    kinds = [c.kind for c in columns]
+    index = first
+    rows: list[ImportedRow] = []
+    while index < len(body):
+        line_no, text = body[index]
+        if not text.strip():
+            ahead = _next_text(body, index)
+            if rows and ahead < len(body) and _continues(body, ahead, columns):
+                index = ahead
+                continue
+            break
+        if _RULE_RE.match(text) and rows:
+            break  # a closing rule
+        rows.append(row_from_cells(kinds, place_plain(columns, line_no, text), line_no, text, context))
+        index += 1
+    if not rows:
+        raise TableError(body[start][0], body[start][1], "a table without rows")
+    return index, rows
+
+
+LANGUAGES = frozenset({
+    "arabic", "brazilian", "chinese", "czech", "danish", "dutch", "finnish", "french", "german",
+    "greek", "hebrew", "hungarian", "italian", "japanese", "korean", "norwegian", "polish",
+    "portuguese", "russian", "spanish", "swedish", "turkish",
+})
+_LANGUAGE_LEAD_RE = re.compile(r"\bthe (\w+)(?:-language)? version of (?:this|the)\b", re.IGNORECASE)
+_SUPERSEDED_RE = re.compile(r"\bhad the following\b|\bprevious version of this fix\b", re.IGNORECASE)
+_SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LeadIn:
+    """What the paragraph just above a table says of it."""
+
+    release: str | None = None        # "the IIS 4.0 fix": 4.0
+    service_pack: str | None = None   # "for Service Pack 3 (SP3) sites", "Post-SP4 hotfix": SP3, SP4
+    language: str | None = None       # "The French version of this fix": french
+    superseded: bool = False          # "The previous version of this fix had ...": not the fix
+
+
+def lead_in(body: Body, index: int, product: str) -> LeadIn:
+    """The lead-in of the table at line ``index``: the paragraph above it (up to 4 lines)."""
+    start = index - 1
+    while start >= 0 and not body[start][1].strip():
+        start -= 1
+    lines: list[str] = []
+    while start >= 0 and body[start][1].strip() and len(lines) < 4:
+        lines.insert(0, body[start][1].strip())
+        start -= 1
+    text = " ".join(lines)
+    release = _LEAD_IN_RE.search(text)
+    if release is None and len(lines) == 1 and len(text) < 60:
+        # A line of its own naming a release ("Microsoft SQL Server 7.0"), right above the table.
+        named = release_of(text, product)
+        return LeadIn(release=named, superseded=False)
+    language = _LANGUAGE_LEAD_RE.search(text)
+    service_pack = _SERVICE_PACK_RE.search(text)
+    return LeadIn(
+        release=release_of(release.group(1), product) if release else None,
+        service_pack=f"SP{service_pack.group(1).lower().upper()}" if service_pack else None,
+        language=language.group(1).lower() if language and language.group(1).lower() in LANGUAGES else None,
+        superseded=bool(_SUPERSEDED_RE.search(text)),
+    )
