@@ -56,7 +56,7 @@ COLON_VERSION_RE = re.compile(r"[0-9]{1,5}(\.[0-9]{1,5})?:[0-9]{1,5}(\.[0-9]{1,5
 _EXACT_SIZE_RE = re.compile(r"([0-9]{1,3}(?:([,.])[0-9]{3})?(?:\2[0-9]{3})*|[0-9]+)\s?(bytes|b)?",
                             re.IGNORECASE)
 _ROUGH_SIZE_RE = re.compile(r"[0-9]+([.,][0-9]+)?\s?(kb|k|mb|bytes)", re.IGNORECASE)
-_LOOSE_SIZE_RE = re.compile(r"[0-9]{1,3},[0-9]{4}")   # "8,1012": a size with a typo
+_LOOSE_SIZE_RE = re.compile(r"[0-9]{1,3}(,[0-9]{1,4})+")   # "8,1012", "2,538,44": a size with a typo
 # A Windows file name: no blanks, no wildcards, no reserved characters; at least one letter.
 _NAME_RE = re.compile(r"[A-Za-z0-9_$~!#%&'(){}^@+=\[\];,.\-]+")
 _LANGUAGE_RE = re.compile(r"(\d{4,6}\s+)?[A-Za-z][A-Za-z ()\-]*")
@@ -98,8 +98,19 @@ def is_time(text: str) -> bool:
     return any(r.fullmatch(_clean(text)) for r in _TIME_RES)
 
 
-def is_version(text: str) -> bool:
+# A build label after the version, as Windows writes FileVersion: "7.0.2600.15 (xpclnt_qfe.010827-1803)".
+_BUILD_LABEL_RE = re.compile(r"\s+\([\w.\-]+\)$")
+
+
+def version_text(text: str) -> str:
+    """A version cell without its build label, if it has one."""
     value = _clean(text)
+    stripped = _BUILD_LABEL_RE.sub("", value)
+    return stripped if stripped != value and VERSION_RE.fullmatch(stripped) else value
+
+
+def is_version(text: str) -> bool:
+    value = version_text(text)
     return bool(VERSION_RE.fullmatch(value) or COLON_VERSION_RE.fullmatch(value))
 
 
@@ -134,14 +145,28 @@ def is_location(text: str) -> bool:
     return is_manifest_location(text.strip())
 
 
+# Words of a platform cell that qualify a build without naming a platform: "NT x86 40bit".
+_QUALIFIER_RE = re.compile(r"\(?(\d+-?bit|uniprocessor|multiprocessor|up|mp|retail|debug|checked|free|"
+                           r"all|nt|version)\)?,?")
+
+
 def platform_of(text: str) -> str | None:
-    """The platform a cell names (None for every platform); KeyError when it names none known."""
+    """The platform a cell names (None for every platform); KeyError when it names none known.
+
+    Beside the names themselves, a cell of words is read when exactly one word names a
+    platform and the others qualify the build ("NT x86 40bit", "x86 (Uniprocessor)").
+    """
     low = _clean(text).lower()
-    if low not in PLATFORMS:  # "x86 (Uniprocessor)", "Windows 95 (all)": the qualifier says no more
-        low = re.sub(r"\s*\([^()]*\)$", "", low)
     if low in ALL_PLATFORMS or low in BLANK_MARKERS or low in OPERATING_SYSTEMS:
         return None
-    return PLATFORMS[low]
+    if low in PLATFORMS:
+        return PLATFORMS[low]
+    words = low.replace("(", " ( ").replace(")", " ) ").split()
+    named = {PLATFORMS[w] for w in words if w in PLATFORMS}
+    rest = [w for w in words if w not in PLATFORMS and w not in "()" and not _QUALIFIER_RE.fullmatch(w)]
+    if len(named) == 1 and not rest:
+        return named.pop()
+    raise KeyError(text)
 
 
 def is_platform(text: str) -> bool:

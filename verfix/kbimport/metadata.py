@@ -84,7 +84,8 @@ def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
 _RELEASE_RE = re.compile(
     r"^(?:for\s+)?(?:the\s+)?(?:microsoft\s+)?(?P<name>[A-Za-z][\w+/&\-. ]*?)\s+(?:version\s+)?"
     r"(?P<version>\d+(?:\.\d+)*[a-z]?)(?:\s+(?:server|workstation|client))?$", re.IGNORECASE)
-_GENERIC_WORDS = {"microsoft", "server", "servers", "workstation", "client", "version", "for", "the"}
+_GENERIC_WORDS = {"microsoft", "server", "servers", "workstation", "client", "version", "for", "the",
+                  "or", "and"}
 
 
 def _words(text: str) -> list[str]:
@@ -101,7 +102,11 @@ def names_product(name: str, product: str) -> bool:
         return True
     full = [w for w in re.findall(r"[a-z0-9]+", product.lower()) if w != "microsoft"]
     initials = "".join(w[0] for w in full)
-    return len(words) == 1 and words[0] in (initials, initials.rstrip("s") + "s")
+    if len(words) == 1 and words[0] in (initials, initials.rstrip("s") + "s"):
+        return True
+    # "Internet Information Services" for Internet Information Server: the same initials.
+    named = [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w != "microsoft"]
+    return len(named) > 1 and "".join(w[0] for w in named) == initials
 
 
 def release_of(heading: str, product: str, *, other_products: bool = True) -> str | None:
@@ -113,6 +118,14 @@ def release_of(heading: str, product: str, *, other_products: bool = True) -> st
     is kept whole (None with ``other_products=False``); a heading without a version (``Important Notes``) names none.
     """
     text = " ".join(heading.split()).rstrip(":").strip()
+    text = re.sub(r"\s*\([A-Z]{2,6}\)", "", text)  # "Internet Information Services (IIS) 5.0"
+    listed = re.fullmatch(r"(.*?)(\d+(?:\.\d+)*)((?:\s+SP\d+a?)?(?:,\s*(?:and\s+)?\d+(?:\.\d+)*(?:\s+SP\d+a?)?)+)",
+                          text, re.IGNORECASE)
+    if listed:  # "MDAC 2.6, 2.6 SP1, and 2.6 SP2": one release line, if they all share its base
+        bases = set(re.findall(r"(?:^|,\s*(?:and\s+)?)(\d+(?:\.\d+)*)", listed.group(2) + listed.group(3)))
+        if len(bases) != 1:
+            return None
+        text = listed.group(1) + listed.group(2)
     alone = re.fullmatch(r"version\s+(\d+(?:\.\d+)*[a-z]?)", text, re.IGNORECASE)
     if alone:
         return alone.group(1)  # "Version 5.5": the article's product

@@ -114,7 +114,7 @@ def place_plain(columns: Sequence[Column], line_no: int, text: str) -> list[str]
 def _read_version(raw: str, line_no: int, text: str) -> tuple[str | None, str | None]:
     """(version, written): the version as the manifest keeps it, and the cell as written when
     a rule must still complete or confirm it (build only, build.revision, a colon for a dot)."""
-    value = cells.clean_cell(raw)
+    value = cells.version_text(raw)
     if cells.is_blank(value):
         return None, None
     if cells.COLON_VERSION_RE.fullmatch(value):
@@ -180,5 +180,16 @@ def row_from_cells(
         component=context.component, product_version=context.product_version,
         size=cells.read_size(values.get("size", "")), date=" ".join(when) or None,
         line_no=line_no, line_text=text, written_version=written,
-        heading=context.heading, language=context.language,
+        heading=context.heading, language=_language(values.get("language", "")) or context.language,
     )
+
+
+def _language(cell: str) -> str | None:
+    """The language a Language cell names ("001033 English (United States)" -> English; "US" -> English)."""
+    text = re.sub(r"^\d{4,6}\s+", "", cells.clean_cell(cell))
+    if cells.is_blank(text) or "neutral" in text.lower():
+        return None  # "000000 Language Neutral": for every language
+    word = text.split()[0]
+    if word.lower() in ("english", "us", "enu", "usa"):
+        return "English"
+    return re.sub(r"\s*\(.*\)$", "", text) or text  # "French (France)" -> French

@@ -180,18 +180,22 @@ def release_lines(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
     return out, notes
 
 
-def english_tables(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, list[str]]:
-    """Tables per language: when the article gives a table for the English version (or one
-    that names no language), the tables whose lead-in names another language ("The French
-    version of this fix") are left out, noted: verfix checks the English build, as the
-    English tables state it. An article with only other languages' tables keeps them."""
-    if all(row.language for row in rows):
+def language_tables(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, list[str]]:
+    """Tables (or rows) per language: when the lead-ins ("The French version of this fix
+    ...") or a Language column name two or more languages, each row for a language other than English gets
+    that language in its ``product_version`` ("French", or "5.5 French"): a check of an
+    English server then leaves those rows aside, as it does rows of another release."""
+    languages = list(dict.fromkeys(row.language for row in rows if row.language))
+    if len(languages) < 2:
         return rows, []
-    left_out = list(dict.fromkeys(row.language for row in rows if row.language))
-    if not left_out:
-        return rows, []
-    kept = [row for row in rows if not row.language]
-    return kept, [f"the tables of the {', '.join(left_out)} version(s) left out; the English ones kept"]
+    out = []
+    for row in rows:
+        if row.language and row.language != "English":
+            label = row.language
+            row = replace(row, product_version=f"{row.product_version} {label}" if row.product_version else label)
+        out.append(row)
+    others = [language for language in languages if language and language != "English"]
+    return out, [f"tables for the {', '.join(others)} versions too; their rows' product_version names the language"]
 
 
 def heading_tables(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, list[str]]:
@@ -216,8 +220,10 @@ def heading_tables(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, l
 
 
 def one_row_per_file(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, list[str]]:
-    """A row repeated word for word is dropped (noted); a file listed twice with different
-    details for the same platform, folder and product version is refused."""
+    """A row repeated word for word, or with only another size or date (the same
+    requirement: name, version, platform, folder, product version), is kept once (noted); a
+    file listed twice with different versions for the same platform, folder and product
+    version is refused."""
     seen: dict[tuple, ImportedRow] = {}
     kept: Rows = []
     notes = []
@@ -229,6 +235,10 @@ def one_row_per_file(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows,
             kept.append(row)
         elif replace(first, line_no=0) == replace(row, line_no=0):
             notes.append(f"line {row.line_no} repeats line {first.line_no} ({row.name})")
+        elif first.version == row.version and first.component == row.component:
+            # The same requirement (name, version, platform, folder, release): one row.
+            notes.append(f"line {row.line_no} lists {row.name} again with another size or date; "
+                         f"the same requirement as line {first.line_no}, kept once")
         else:
             raise _refuse(row, f"file listed twice with different details (first at line {first.line_no})")
     return kept, notes
@@ -251,7 +261,7 @@ RULES = (
     Rule("colon-for-dot", colon_for_dot),
     Rule("lost-dot", lost_dot),
     Rule("release-lines", release_lines),
-    Rule("english-tables", english_tables),
+    Rule("language-tables", language_tables),
     Rule("heading-tables", heading_tables),
     Rule("one-row-per-file", one_row_per_file),
 )

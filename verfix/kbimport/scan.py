@@ -71,8 +71,9 @@ def _plain_table_start(body: Body, index: int) -> tuple[list, int] | None:
     if columns is None:
         return None
     nxt = index + 1
-    if nxt < len(body) and tables._RULE_RE.match(body[nxt][1]):
-        return columns, tables._next_text(body, nxt + 1)
+    ruled = tables._next_text(body, nxt)
+    if ruled < len(body) and ruled - nxt <= 1 and tables._RULE_RE.match(body[ruled][1]):
+        return columns, tables._next_text(body, ruled + 1)  # the rule maybe one blank line down
     # A header without a rule: two or more labels, a file name among them, a row right after.
     if len(columns) < 2 or not any(c.kind in NAME_KINDS for c in columns):
         return None
@@ -102,8 +103,13 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
             continue
         if tables._BORDER_RE.match(text):
             lead = tables.lead_in(body, index, product)
+            first_line = line_no
             index, rows = tables.read_boxed(body, index, context.for_table(lead, bases))
-            _add_table(scan, rows, lead)
+            if rows:
+                _add_table(scan, rows, lead)
+            else:
+                scan.notes.append(f"line {first_line}: a box with neither a header nor a file name "
+                                  "(not a fixed-file table), left out")
             continue
         start = _plain_table_start(body, index)
         if start is not None:
@@ -135,6 +141,13 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
                 context = _Context(heading_version=release, heading=colon_heading.group(1))
             index += 1
             continue
+        if (stripped and text[0] not in " \t" and len(stripped) <= 60 and not stripped.endswith(".")
+                and _is_blank(body, index - 1) and _is_blank(body, index + 1)):
+            release = release_of(stripped, product)  # a heading of its own ("SNA Server 4.0")
+            if release and re.search(r"\d", stripped):
+                context = _Context(heading_version=release, heading=stripped)
+                index += 1
+                continue
         if tables._STRAY_ROW_RE.match(text):
             raise TableError(line_no, text, "a file row outside any table")
         if stripped.startswith("|") and stripped.count("|") >= 2:

@@ -27,7 +27,8 @@ _COMPONENT_RE = re.compile(r"^\s*Components?\s*:\s*(.*?)\s*$", re.IGNORECASE)
 # A short line of its own ending with a colon, naming a release: "Exchange Server 5.5:", "For IIS 4.0:".
 _COLON_HEADING_RE = re.compile(r"^\s*([A-Za-z][^:.]{0,60}?\d[^:]{0,20}?):\s*$")
 # "The English version of the IIS 4.0 fix should have ...": the release of the next table.
-_LEAD_IN_RE = re.compile(r"\bversion of the (.+?) (?:hot ?fix|fix|update|patch)\b", re.IGNORECASE)
+_LEAD_IN_RE = re.compile(r"\bversion of the (.+?) (?:hot ?fix|fix|update|patch)\b|^(?:in|for) ([^,]{3,60}), the\b",
+                         re.IGNORECASE)
 # A line that looks like a fixed-file row ("Store.exe   5.5.2650.21") wherever it appears.
 _STRAY_ROW_RE = re.compile(r"^\s*\|?\s*[\w$~-]+\.[A-Za-z0-9]{1,3}\s*\|?\s+(\d+\.){2,3}\d+\s*\|?\s*$")
 
@@ -91,8 +92,12 @@ def _has_name(kinds: Sequence[str]) -> bool:
     return any(kind in NAME_KINDS for kind in kinds)
 
 
+_FILE_NAME_RE = re.compile(r"[\w$~!#%&'(){}^@+=\-]+\.[A-Za-z0-9]{1,4}")
+
+
 def read_boxed(body: Body, start: int, context: RowContext) -> tuple[int, list[ImportedRow]]:
-    """Read a +---+ boxed table from ``start``; return the index after it and its rows."""
+    """Read a +---+ boxed table from ``start``; return the index after it and its rows (none
+    for a box with neither a header row nor a file name: not a fixed-file table)."""
     index = start
     groups: list[list[tuple[int, str]]] = [[]]
     while index < len(body):
@@ -104,9 +109,14 @@ def read_boxed(body: Body, start: int, context: RowContext) -> tuple[int, list[I
         else:
             break
         index += 1
+    boxes = [g for g in groups if g]
+    if not any(_box_header(_box_cells(g[0][1])) for g in boxes) and not any(
+        _FILE_NAME_RE.fullmatch(cell) for g in boxes for _, text in g for cell in _box_cells(text)
+    ):
+        return index, []  # neither a header nor a file name: a diagram or a list, not a file table
     kinds: list[str] | None = None
     rows: list[ImportedRow] = []
-    for group in (g for g in groups if g):
+    for group in boxes:
         cell_rows = [_box_cells(text) for _, text in group]
         if all(not any(row_cells) for row_cells in cell_rows):
             continue  # an empty row says nothing
@@ -122,16 +132,17 @@ def read_boxed(body: Body, start: int, context: RowContext) -> tuple[int, list[I
             continue
         if kinds is None:
             kinds = _headerless_kinds(cell_rows[0], group[0])
-        if len(group) > 1:
+        name_at = next(i for i, kind in enumerate(kinds) if kind in NAME_KINDS)
+        if len(group) > 1 and not all(len(c) == len(kinds) and c[name_at] for c in cell_rows):
+            # A line with no file name of its own continues the row above: not read.
             raise TableError(group[1][0], group[1][1], "a row wrapped onto a second line")
-        line_no, text = group[0]
-        row_cells = cell_rows[0]
-        if len(row_cells) != len(kinds):
-            raise TableError(line_no, text, f"{len(row_cells)} cells under {len(kinds)} columns")
-        for kind, cell in zip(kinds, row_cells):
-            if not cells.fits(kind, cell):
-                raise TableError(line_no, text, f"{cell!r} is not a {kind.replace('+', ' and ')}")
-        rows.append(row_from_cells(kinds, row_cells, line_no, text, context))
+        for (line_no, text), row_cells in zip(group, cell_rows):  # rows without borders between
+            if len(row_cells) != len(kinds):
+                raise TableError(line_no, text, f"{len(row_cells)} cells under {len(kinds)} columns")
+            for kind, cell in zip(kinds, row_cells):
+                if not cells.fits(kind, cell):
+                    raise TableError(line_no, text, f"{cell!r} is not a {kind.replace('+', ' and ')}")
+            rows.append(row_from_cells(kinds, row_cells, line_no, text, context))
     if not rows:
         raise TableError(body[start][0], body[start][1], "a table without rows")
     return index, rows
@@ -179,12 +190,13 @@ def read_plain(body: Body, start: int, first: int, columns: list[Column],
 
 
 LANGUAGES = frozenset({
-    "arabic", "brazilian", "chinese", "czech", "danish", "dutch", "finnish", "french", "german",
+    "arabic", "english", "brazilian", "chinese", "czech", "danish", "dutch", "finnish", "french", "german",
     "greek", "hebrew", "hungarian", "italian", "japanese", "korean", "norwegian", "polish",
     "portuguese", "russian", "spanish", "swedish", "turkish",
 })
 _LANGUAGE_LEAD_RE = re.compile(r"\bthe (\w+)(?:-language)? version of (?:this|the)\b", re.IGNORECASE)
-_SUPERSEDED_RE = re.compile(r"\bhad the following\b|\bprevious version of this fix\b", re.IGNORECASE)
+_SUPERSEDED_RE = re.compile(r"\bhad the following\b|\bprevious version of this fix\b|"
+                            r"\bversion of the original (?:update|hot ?fix|fix|patch)\b", re.IGNORECASE)
 _SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
 
 
@@ -216,8 +228,9 @@ def lead_in(body: Body, index: int, product: str) -> LeadIn:
     language = _LANGUAGE_LEAD_RE.search(text)
     service_pack = _SERVICE_PACK_RE.search(text)
     return LeadIn(
-        release=release_of(release.group(1), product) if release else None,
+        release=release_of(release.group(1) or release.group(2), product) if release else None,
         service_pack=f"SP{service_pack.group(1).lower().upper()}" if service_pack else None,
-        language=language.group(1).lower() if language and language.group(1).lower() in LANGUAGES else None,
+        language=(language.group(1).capitalize()
+                  if language and language.group(1).lower() in LANGUAGES else None),
         superseded=bool(_SUPERSEDED_RE.search(text)),
     )
