@@ -133,7 +133,8 @@ def read_boxed(body: Body, start: int, context: RowContext) -> tuple[int, list[I
         if kinds is None:
             kinds = _headerless_kinds(cell_rows[0], group[0])
         name_at = next(i for i, kind in enumerate(kinds) if kind in NAME_KINDS)
-        if len(group) > 1 and not all(len(c) == len(kinds) and c[name_at] for c in cell_rows):
+        if len(group) > 1 and not all(len(c) == len(kinds) and _FILE_NAME_RE.fullmatch(c[name_at])
+                                      for c in cell_rows):
             # A line with no file name of its own continues the row above: not read.
             raise TableError(group[1][0], group[1][1], "a row wrapped onto a second line")
         for (line_no, text), row_cells in zip(group, cell_rows):  # rows without borders between
