@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 from verfix.kbimport.article import import_articles
 from verfix.kbimport.metadata import base_versions
 from verfix.kbimport.model import IMPORTED, NO_TABLE, SKIPPED, ImportedArticle, one_line
-from verfix.kbimport.profiles import profile_for_manifest_name
+from verfix.kbimport.profiles import catalog_slug
 from verfix.kbimport.render import render_toml, to_manifest
 from verfix.manifest import Manifest, load_manifest
 
@@ -23,8 +23,7 @@ def slug(text: str) -> str:
 
 def product_slug(product: str) -> str:
     """The catalog folder of a manifest's product: its profile's, else the name's slug."""
-    profile = profile_for_manifest_name(product)
-    return profile.slug if profile else slug(product)
+    return catalog_slug(product) or slug(product)
 
 
 def catalog_path(article: ImportedArticle) -> Path:

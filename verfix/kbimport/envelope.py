@@ -8,12 +8,11 @@ digits; when the file's name is known it must agree too. Anything else refuses t
 from __future__ import annotations
 
 import html
-import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from verfix.fsio import InputFileError, read_bounded
 from verfix.kbimport.model import ArticleFormatError, one_line
 
 MAX_ARTICLE_BYTES = 1 << 20  # the largest article of the shared corpus is 26 KB
@@ -35,24 +34,10 @@ class Envelope:
 
 def read_article_bytes(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_ARTICLE_BYTES; ArticleFormatError otherwise."""
-    # TODO(issue 8): use verfix.fsio's bounded reader once it is on main.
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        handle = os.open(path, flags)
-    except OSError as error:
-        raise ArticleFormatError(f"{path}: cannot open: {error.strerror or error}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise ArticleFormatError(f"{path}: not a regular file")
-        with os.fdopen(handle, "rb", closefd=False) as stream:
-            data = stream.read(MAX_ARTICLE_BYTES + 1)
-    except OSError as error:
-        raise ArticleFormatError(f"{path}: cannot read: {error.strerror or error}") from None
-    finally:
-        os.close(handle)
-    if len(data) > MAX_ARTICLE_BYTES:
-        raise ArticleFormatError(f"{path}: larger than {MAX_ARTICLE_BYTES} bytes: not a KB article")
-    return data
+        return read_bounded(path, MAX_ARTICLE_BYTES)
+    except InputFileError as error:
+        raise ArticleFormatError(f"{one_line(str(path))}: {error}") from None
 
 
 def decode(data: bytes) -> str:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from verfix.kbimport.profiles import (
-    COMMON_FIX_KEYWORDS, PROFILES, FixKeyword, profile_for_article_name,
-)
+from verfix.kbimport.profiles import FIX_KEYWORDS, FixKeyword, manifest_name
 
 _NUMBER_RE = re.compile(r"\d+(\.\d+)*")
 
 
 def manifest_product(article_product: str) -> str:
     """The ``product`` of the manifest: the article's, or its profile's manifest name."""
-    profile = profile_for_article_name(article_product)
-    return profile.manifest_name if profile else article_product
+    return manifest_name(article_product)
 
 
 def parse_product_versions(text: str) -> tuple[str, ...]:
@@ -69,8 +66,7 @@ def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
     The keyword families are the profiles' (and Office's); a keyword glued to the next one
     (``EXC55SP3Fixkbbuglist``) still counts.
     """
-    families = [family for profile in PROFILES for family in profile.fix_keywords]
-    families += COMMON_FIX_KEYWORDS
+    families = FIX_KEYWORDS
     found: list[str] = []
     for keyword in keywords:
         for family in families:
