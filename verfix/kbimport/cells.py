@@ -147,7 +147,7 @@ def is_location(text: str) -> bool:
 
 # Words of a platform cell that qualify a build without naming a platform: "NT x86 40bit".
 _QUALIFIER_RE = re.compile(r"\(?(\d+-?bit|uniprocessor|multiprocessor|up|mp|retail|debug|checked|free|"
-                           r"all|nt|version)\)?,?")
+                           r"all|nt|version|second|edition|osr\d?|oem)\)?,?")
 
 
 def platform_of(text: str) -> str | None:
@@ -162,6 +162,9 @@ def platform_of(text: str) -> str | None:
     if low in PLATFORMS:
         return PLATFORMS[low]
     words = low.replace("(", " ( ").replace(")", " ) ").split()
+    kept = " ".join(w for w in words if w not in "()" and not _QUALIFIER_RE.fullmatch(w))
+    if kept in PLATFORMS:  # "Windows 95 (all)", "Windows 98 Second Edition"
+        return PLATFORMS[kept]
     named = {PLATFORMS[w] for w in words if w in PLATFORMS}
     rest = [w for w in words if w not in PLATFORMS and w not in "()" and not _QUALIFIER_RE.fullmatch(w)]
     if len(named) == 1 and not rest:

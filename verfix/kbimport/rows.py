@@ -50,8 +50,10 @@ def _name_with_marker(words: Sequence[tuple[int, int, str]]) -> bool:
             and words[1][2][:1] in "(<" and cells.is_platform(words[1][2]))
 
 
-def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]]) -> list[list[tuple]]:
-    """Every grouping of ``words`` into one cell (or a blank) per column, in order."""
+def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]],
+          any_platform: bool = False) -> list[list[tuple]]:
+    """Every grouping of ``words`` into one cell (or a blank) per column, in order
+    (with ``any_platform``, any words fit the platform column: to name an unknown one)."""
     found: list[list[tuple]] = []
     # A platform marker after the name ("Nwconv.exe (x86)") only when no column holds platforms.
     markers = all(column.kind != "platform" for column in columns)
@@ -70,7 +72,8 @@ def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]]) -> l
             if take == 0:
                 if kind in NAME_KINDS:
                     continue
-            elif not (cells.fits(kind, text) or (markers and kind in NAME_KINDS and _name_with_marker(group))):
+            elif not (cells.fits(kind, text) or (markers and kind in NAME_KINDS and _name_with_marker(group))
+                      or (any_platform and kind == "platform" and not any(c.isdigit() for c in text[:1]))):
                 continue
             cell = (group[0][0], group[-1][1], text) if group else None
             place(wi + take, ci + 1, acc + [cell])
@@ -96,6 +99,12 @@ def place_plain(columns: Sequence[Column], line_no: int, text: str) -> list[str]
     or several placements remain."""
     ways = _ways(columns, _words(text))
     if not ways:
+        loose = _ways(columns, _words(text), any_platform=True)
+        kinds = [c.kind for c in columns]
+        named = [cell for kind, cell in zip(kinds, loose[0]) if kind in NAME_KINDS] if len(loose) == 1 else []
+        if (named and named[0] and "." in named[0][2] and "platform" in kinds
+                and loose[0][kinds.index("platform")]):
+            raise TableError(line_no, text, f"unknown platform {loose[0][kinds.index('platform')][2]!r}")
         raise TableError(line_no, text,
                          f"cells do not fit the columns {', '.join(c.kind for c in columns)}")
     if len(ways) > 1 and all(c.start >= 0 for c in columns):
