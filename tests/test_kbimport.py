@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -362,20 +364,36 @@ def test_build_catalog_skips_curated_and_rewrites_whole(tmp_path):
 # --------------------------------------------------------------------------- the shared corpus and the catalog
 
 
+# Folders below 98 %: every refusal there is an ambiguity the README lists by cause
+# (1.2 and 4.00 versions that are releases, Macintosh/ARM/Winsock2 platforms, International
+# Client Pack tables that list a file twice for one platform, 95 and 98 rows both win9x).
+MIN_RATE = {"sms": 0.92, "visual-basic": 0.94, "windows-95": 0.91, "windows-nt": 0.97}
+
+
 @needs_kb
-def test_corpus_import_rate_and_forms_agree():
-    articles = import_articles([KB_DIR])
-    assert len(articles) == 497 and all(a.path.suffix == ".TXT" for a in articles)
-    summary = summarize(articles)
-    # Measured: 488 of 495 (98.6 %); the 7 skips are listed by `make catalog` and in the notes.
-    assert summary.with_table == 495 and len(summary.imported) >= 486, format_summary(summary)
-    assert summary.rate >= 0.98, format_summary(summary)
-    for article in articles[::25]:
-        twin = read_article(article.path.with_suffix(".md"))
-        assert (twin.status, twin.title, twin.keywords) == (article.status, article.title, article.keywords)
-        assert [r.__class__(**{**r.__dict__, "line_no": 0}) for r in twin.rows] == [
-            r.__class__(**{**r.__dict__, "line_no": 0}) for r in article.rows
-        ]
+def test_every_product_folder_imports_and_refusals_are_one_line_each():
+    folders = sorted(p for p in KB_ROOT.iterdir() if p.is_dir())
+    assert len(folders) >= 10
+    total = 0
+    for folder in folders:
+        articles = import_articles([folder])
+        total += len(articles)
+        summary = summarize(articles)
+        assert summary.rate >= MIN_RATE.get(folder.name, 0.98), (folder.name, format_summary(summary))
+        for article in summary.skipped:
+            line = f"{article.path.name}: {article.status}: {article.error}"
+            assert "\n" not in line and re.match(r"^line \d+: .+: '.+'$", article.error), line
+    assert total >= 1200
+
+
+@needs_kb
+def test_the_txt_and_md_of_every_article_give_the_same_rows():
+    for folder in sorted(p for p in KB_ROOT.iterdir() if p.is_dir()):
+        for txt in sorted(folder.glob("*.TXT")):
+            one, two = read_article(txt), read_article(txt.with_suffix(".md"))
+            assert (two.status, two.title, two.product, two.product_versions, two.keywords) == (
+                one.status, one.title, one.product, one.product_versions, one.keywords), txt
+            assert [replace(r, line_no=0) for r in two.rows] == [replace(r, line_no=0) for r in one.rows], txt
 
 
 @needs_kb

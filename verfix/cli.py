@@ -315,7 +315,7 @@ def _progress(enabled: bool) -> Iterator:
 
 @app.command()
 def schema(
-    name: Optional[str] = typer.Argument(None, help="check-report, check-record or inventory-record."),
+    name: Optional[str] = typer.Argument(None, help="check-report, check-record, inventory-record or kb-import."),
 ) -> None:
     """Print a JSON Schema of verfix's output (without NAME: list the names)."""
     from verfix.schemas import load_schema, schema_names
