@@ -9,9 +9,23 @@ from pathlib import Path
 import pytest
 
 from verfix.kbimport import (
-    IMPORTED, NO_TABLE, SKIPPED, ImportedArticle, build_catalog, catalog_path, fixed_in_from_keywords,
-    format_summary, import_articles, parse_article, parse_product_versions, read_article, render_toml, summarize,
-    to_json_records, to_manifest, write_manifests,
+    IMPORTED,
+    NO_TABLE,
+    SKIPPED,
+    ImportedArticle,
+    build_catalog,
+    catalog_path,
+    fixed_in_from_keywords,
+    format_summary,
+    import_articles,
+    parse_article,
+    parse_product_versions,
+    read_article,
+    render_toml,
+    summarize,
+    to_json_records,
+    to_manifest,
+    write_manifests,
 )
 from verfix.manifest import load_manifest, tomllib
 from verfix.version import Version

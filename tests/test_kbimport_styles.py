@@ -11,10 +11,17 @@ import jsonschema
 import pytest
 
 from verfix.kbimport import (
-    IMPORTED, RULES, SKIPPED, import_articles, parse_article, read_article, render_toml, to_json_records,
+    IMPORTED,
+    RULES,
+    SKIPPED,
+    cells,
+    import_articles,
+    parse_article,
+    read_article,
+    render_toml,
+    to_json_records,
     to_manifest,
 )
-from verfix.kbimport import cells
 from verfix.kbimport.envelope import MAX_ARTICLE_BYTES
 from verfix.manifest import ManifestError, parse_manifest, tomllib
 from verfix.schemas import load_schema
@@ -128,7 +135,7 @@ def test_positions_decide_between_two_readings_of_a_number():
     under_version = "   04/02/2000  9:22p   786                     Foo.ini"
     under_size = "   04/02/2000  9:22p                   786     Foo.ini"
     for line, expect in [(under_size, (None, 786)), (under_version, ("4.0.786", None))]:
-        article = parse_article(article_text("\n".join([header, rule, line])))
+        article = parse_article(article_text(f"{header}\n{rule}\n{line}"))
         assert article.status == IMPORTED, article.error
         assert [(r.version, r.size) for r in article.rows] == [expect]
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
 
 from verfix.kbimport.envelope import decode, read_article_bytes, read_envelope
-from verfix.kbimport.metadata import fixed_in_from_keywords, manifest_product, parse_product_versions
+from verfix.kbimport.metadata import (
+    fixed_in_from_keywords,
+    manifest_product,
+    parse_product_versions,
+)
 from verfix.kbimport.model import (
-    IMPORTED, NO_TABLE, SKIPPED, ArticleFormatError, ImportedArticle, TableError, one_line,
+    IMPORTED,
+    NO_TABLE,
+    SKIPPED,
+    ArticleFormatError,
+    ImportedArticle,
+    TableError,
+    one_line,
 )
 from verfix.kbimport.rules import apply_rules
 from verfix.kbimport.scan import scan_tables

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from verfix.kbimport.article import import_articles
 from verfix.kbimport.metadata import base_versions
@@ -63,7 +63,7 @@ class ImportSummary:
     skipped: tuple[ImportedArticle, ...]
     no_table: tuple[ImportedArticle, ...]
     curated: tuple[tuple[str, str], ...] = ()  # (id, how the import compares to the curated one)
-    folders: tuple[tuple[str, "ImportSummary"], ...] = ()  # per product folder, by name
+    folders: tuple[tuple[str, ImportSummary], ...] = ()  # per product folder, by name
 
     @property
     def with_table(self) -> int:

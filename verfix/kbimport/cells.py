@@ -9,7 +9,7 @@ file name: a blank is a blank, never a sign that the cells have shifted.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from verfix.manifest import is_location as is_manifest_location
 

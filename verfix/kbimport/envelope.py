@@ -137,7 +137,7 @@ def _read_md(lines: list[str], where: str) -> Envelope:
         if text.strip() == "{% endraw %}":
             break
         # The export indents every body line with one tab; drop it, keep the rest.
-        body.append((number + 1, text[1:] if text.startswith("\t") else text))
+        body.append((number + 1, text.removeprefix("\t")))
     return Envelope(
         id=article_id, title=title, product=fields["product"],
         prod_ver=fields.get("prod_ver", ""), keywords=fields.get("keywords", ""),

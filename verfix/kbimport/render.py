@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from verfix.kbimport.model import IMPORTED, ImportedArticle, ImportedRow
 from verfix.manifest import Manifest, parse_manifest, tomllib

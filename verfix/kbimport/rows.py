@@ -10,8 +10,8 @@ column it belongs to; still several (or none): the line is refused with the reas
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from verfix.kbimport import cells
 from verfix.kbimport.model import ImportedRow, TableError
@@ -51,14 +51,14 @@ def _name_with_marker(words: Sequence[tuple[int, int, str]]) -> bool:
 
 
 def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]],
-          any_platform: bool = False) -> list[list[tuple]]:
+          any_platform: bool = False) -> list[list[tuple | None]]:
     """Every grouping of ``words`` into one cell (or a blank) per column, in order
     (with ``any_platform``, any words fit the platform column: to name an unknown one)."""
-    found: list[list[tuple]] = []
+    found: list[list[tuple | None]] = []
     # A platform marker after the name ("Nwconv.exe (x86)") only when no column holds platforms.
     markers = all(column.kind != "platform" for column in columns)
 
-    def place(wi: int, ci: int, acc: list[tuple]) -> None:
+    def place(wi: int, ci: int, acc: list[tuple | None]) -> None:
         if len(found) >= _MAX_WAYS:
             return
         if ci == len(columns):
@@ -66,7 +66,7 @@ def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]],
                 found.append(list(acc))
             return
         kind = columns[ci].kind
-        for take in range(0, min(MAX_CELL_WORDS, len(words) - wi) + 1):
+        for take in range(min(MAX_CELL_WORDS, len(words) - wi) + 1):
             group = words[wi:wi + take]
             text = " ".join(w[2] for w in group)
             if take == 0:
@@ -102,13 +102,13 @@ def place_plain(columns: Sequence[Column], line_no: int, text: str) -> list[str]
         loose = _ways(columns, _words(text), any_platform=True)
         kinds = [c.kind for c in columns]
         named = [cell for kind, cell in zip(kinds, loose[0]) if kind in NAME_KINDS] if len(loose) == 1 else []
-        if (named and named[0] and "." in named[0][2] and "platform" in kinds
-                and loose[0][kinds.index("platform")]):
-            raise TableError(line_no, text, f"unknown platform {loose[0][kinds.index('platform')][2]!r}")
+        platform = loose[0][kinds.index("platform")] if named and "platform" in kinds else None
+        if named and named[0] and "." in named[0][2] and platform:
+            raise TableError(line_no, text, f"unknown platform {platform[2]!r}")
         raise TableError(line_no, text,
                          f"cells do not fit the columns {', '.join(c.kind for c in columns)}")
     if len(ways) > 1 and all(c.start >= 0 for c in columns):
-        def placed(way: list[tuple]) -> int:
+        def placed(way: list[tuple | None]) -> int:
             return sum(1 for ci, cell in enumerate(way)
                        if cell and _column_of(columns, cell[0], cell[1]) == ci)
         scores = [placed(way) for way in ways]

@@ -9,8 +9,8 @@ refuses the article. No rule knows a product: versions come from the article its
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
 
 from verfix.kbimport.metadata import base_versions
 from verfix.kbimport.model import ImportedRow, TableError
@@ -172,7 +172,7 @@ def release_lines(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
         names = ", ".join(dict.fromkeys(row.name for row in table_rows
                                         if (row.name.lower(), row.platform, row.location, None) in twice))
         span = f"{_lines_text([table_rows[0].line_no, table_rows[-1].line_no]).replace(', ', '-')}"
-        notes.append(f"{span}: {names} listed once per release line ({' and '.join(dict.fromkeys(lines))}, "
+        notes.append(f"{span}: {names} listed once per release line ({' and '.join(dict.fromkeys(line for line in lines if line))}, "
                      "both named by the article) in one table; each row's product_version is its "
                      "version's major.minor")
     out = [replace(row, product_version=_major_minor(row.version or ""))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from verfix.kbimport import tables
 from verfix.kbimport.metadata import base_versions, release_of

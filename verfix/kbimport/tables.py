@@ -10,13 +10,19 @@ and component its rows belong to.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from verfix.kbimport import cells
 from verfix.kbimport.metadata import release_of
 from verfix.kbimport.model import ImportedRow, TableError
-from verfix.kbimport.rows import NAME_KINDS, Column, RowContext, place_plain, row_from_cells
+from verfix.kbimport.rows import (
+    NAME_KINDS,
+    Column,
+    RowContext,
+    place_plain,
+    row_from_cells,
+)
 
 Body = Sequence[tuple[int, str]]
 
@@ -62,8 +68,7 @@ def plain_header(text: str) -> list[Column] | None:
 
 def _box_cells(text: str) -> list[str]:
     inner = text.strip()[1:]
-    if inner.endswith("|"):
-        inner = inner[:-1]
+    inner = inner.removesuffix("|")
     return [cell.strip() for cell in inner.split("|")]
 
 
