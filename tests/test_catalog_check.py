@@ -75,6 +75,7 @@ def catalog() -> dict[str, Manifest]:
 def test_a_bin_folder_check_applies_only_exchange_manifests():
     others = {m.id for m in load_bundled()} - set(catalog())
     assert len(others) > 500  # the other products' articles are in the bundled catalog
+    assert load_bundled(product="Microsoft Exchange Server") == list(catalog().values())
     _, report = check("sp3")
     (folder,) = report["folders"]
     assert not others & ({m["id"] for m in report["manifests"]} | set(folder["not_applicable"]))

@@ -121,7 +121,7 @@ def _select_manifests(
         from verfix.discover import PRODUCT
 
         # A bin folder is an Exchange server's: the other products' manifests do not apply.
-        chosen = [m for m in load_bundled() if m.product == PRODUCT]
+        chosen = load_bundled(product=PRODUCT)
     if product:
         wanted = product.lower()
         chosen = [m for m in chosen if wanted in f"{m.product} {' '.join(m.product_versions)}".lower()]

@@ -246,11 +246,12 @@ def _decoded_bundle(root: Path, paths: list[Path], blobs: list[bytes]) -> list[d
     return decoded if isinstance(decoded, list) and len(decoded) == len(paths) else None
 
 
-def load_bundled(root: Path | None = None) -> list[Manifest]:
-    """Load every bundled manifest; a broken, misnamed or duplicated one raises ManifestError.
+def load_bundled(root: Path | None = None, product: str | None = None) -> list[Manifest]:
+    """Load every bundled manifest (with ``product``, only that product's); a broken,
+    misnamed or duplicated one raises ManifestError.
 
     The TOML files are the truth. ``bundle.json`` only saves parsing them, and is used only
-    when its digest matches their current bytes; every manifest is validated either way.
+    when its digest matches their current bytes; every manifest loaded is validated either way.
     """
     base = bundled_root() if root is None else root
     paths = bundled_manifest_paths(base)
@@ -260,8 +261,12 @@ def load_bundled(root: Path | None = None) -> list[Manifest]:
     for index, path in enumerate(paths):
         if decoded is None:
             manifest = load_manifest(path)
+        elif product is not None and decoded[index].get("product") != product:
+            continue  # another product's: not loaded
         else:
             manifest = parse_manifest(decoded[index], str(path), path)
+        if product is not None and manifest.product != product:
+            continue
         if path.stem != manifest.id:
             # find_manifest finds a bundled manifest by its file name alone.
             raise ManifestError(f"{path}: a bundled manifest must be named {manifest.id}.toml")
