@@ -147,3 +147,25 @@ def test_bundled_manifest_must_be_named_by_its_id(tmp_path):
     (tmp_path / "Q654321.toml").write_text(VALID, encoding="utf-8")
     with pytest.raises(ManifestError, match="must be named Q123456.toml"):
         load_bundled(tmp_path)
+
+
+def test_one_products_bundle_is_used_only_while_it_matches(tmp_path):
+    from verfix.manifest import _decoded_bundle, _product_paths, write_bundle
+
+    exchange = VALID
+    other = VALID.replace("Q123456", "Q654321").replace("Microsoft Exchange Server", "Microsoft SNA Server")
+    (tmp_path / "catalog" / "exchange" / "5.5").mkdir(parents=True)
+    (tmp_path / "catalog" / "sna" / "4.0").mkdir(parents=True)
+    (tmp_path / "catalog" / "exchange" / "5.5" / "Q123456.toml").write_text(exchange, encoding="utf-8")
+    (tmp_path / "catalog" / "sna" / "4.0" / "Q654321.toml").write_text(other, encoding="utf-8")
+    write_bundle(tmp_path)
+    assert {p.name for p in tmp_path.glob("bundle*.json")} == {"bundle.json", "bundle-exchange.json", "bundle-sna.json"}
+    paths = _product_paths(tmp_path, "exchange")
+    assert _decoded_bundle(tmp_path, paths, [p.read_bytes() for p in paths], "bundle-exchange.json") is not None
+    assert [m.id for m in load_bundled(tmp_path, product="Microsoft Exchange Server")] == ["Q123456"]
+    assert [m.id for m in load_bundled(tmp_path)] == ["Q123456", "Q654321"]
+    # Changed TOML: the stale product bundle is not used, the file is read instead.
+    target = tmp_path / "catalog" / "exchange" / "5.5" / "Q123456.toml"
+    target.write_text(exchange.replace("5.5.2646.0", "5.5.2650.0"), encoding="utf-8")
+    (loaded,) = load_bundled(tmp_path, product="Microsoft Exchange Server")
+    assert loaded.files[0].version == Version(5, 5, 2650, 0)

@@ -218,26 +218,47 @@ def _digest(root: Path, paths: list[Path], blobs: list[bytes]) -> str:
     return digest.hexdigest()
 
 
-def write_bundle(root: Path | None = None) -> Path:
-    """Write ``bundle.json``: the decoded TOML of every bundled manifest, so that loading the
-    whole catalog skips TOML parsing (the slow part). Used by ``make catalog``."""
-    base = bundled_root() if root is None else root
-    paths = bundled_manifest_paths(base)
+def _product_paths(root: Path, slug: str) -> list[Path]:
+    """The manifests one product's bundle covers: the hand-written ones at the top of the
+    root (any product) and every one under ``catalog/<slug>/``."""
+    top = [path for path in root.glob("*.toml") if path.is_file()]
+    below = root / "catalog" / slug
+    found = [Path(folder) / name for folder, _, names in os.walk(below) for name in names
+             if name.endswith(".toml")]
+    return sorted(top + found)
+
+
+def _write_one_bundle(base: Path, paths: list[Path], name: str) -> Path:
     blobs = [path.read_bytes() for path in paths]
     decoded = []
     for path, blob in zip(paths, blobs):
         load_manifest(path)  # never bundle an invalid manifest
         decoded.append(tomllib.loads(blob.decode("utf-8")))
     bundle = {"digest": _digest(base, paths, blobs), "manifests": decoded}
-    target = base / BUNDLE_NAME
+    target = base / name
     target.write_text(json.dumps(bundle, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     return target
 
 
-def _decoded_bundle(root: Path, paths: list[Path], blobs: list[bytes]) -> list[dict] | None:
+def write_bundle(root: Path | None = None) -> Path:
+    """Write ``bundle.json``: the decoded TOML of every bundled manifest, so that loading the
+    whole catalog skips TOML parsing (the slow part); and ``bundle-<product>.json`` for each
+    product folder of ``catalog/``, read by a check of one product. Used by ``make catalog``."""
+    base = bundled_root() if root is None else root
+    for old in base.glob("bundle-*.json"):
+        old.unlink()
+    catalog = base / "catalog"
+    for folder in sorted(catalog.iterdir()) if catalog.is_dir() else []:
+        if folder.is_dir():
+            _write_one_bundle(base, _product_paths(base, folder.name), f"bundle-{folder.name}.json")
+    return _write_one_bundle(base, bundled_manifest_paths(base), BUNDLE_NAME)
+
+
+def _decoded_bundle(root: Path, paths: list[Path], blobs: list[bytes],
+                    name: str = BUNDLE_NAME) -> list[dict] | None:
     """The bundle's decoded manifests when it matches the TOML files exactly, else None."""
     try:
-        bundle = json.loads((root / BUNDLE_NAME).read_text(encoding="utf-8"))
+        bundle = json.loads((root / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(bundle, dict) or bundle.get("digest") != _digest(root, paths, blobs):
@@ -246,17 +267,33 @@ def _decoded_bundle(root: Path, paths: list[Path], blobs: list[bytes]) -> list[d
     return decoded if isinstance(decoded, list) and len(decoded) == len(paths) else None
 
 
+def _catalog_folder(product: str) -> str | None:
+    """The catalog folder of a product that has a profile (``exchange``), else None."""
+    from verfix.products import for_product_name  # product data, loaded on demand
+
+    profile = for_product_name(product)
+    return profile.slug if profile else None
+
+
 def load_bundled(root: Path | None = None, product: str | None = None) -> list[Manifest]:
-    """Load every bundled manifest (with ``product``, only that product's); a broken,
-    misnamed or duplicated one raises ManifestError.
+    """Load every bundled manifest (with ``product``, only that product's: the hand-written
+    ones and its ``catalog/<slug>/`` folder when it has a profile); a broken, misnamed or
+    duplicated one raises ManifestError.
 
     The TOML files are the truth. ``bundle.json`` only saves parsing them, and is used only
     when its digest matches their current bytes; every manifest loaded is validated either way.
     """
     base = bundled_root() if root is None else root
-    paths = bundled_manifest_paths(base)
-    blobs = [path.read_bytes() for path in paths]
-    decoded = _decoded_bundle(base, paths, blobs)
+    slug = _catalog_folder(product) if product is not None else None
+    if slug is not None and (base / "catalog" / slug).is_dir():
+        # One product's manifests: its catalog folder and the hand-written ones, its bundle.
+        paths = _product_paths(base, slug)
+        blobs = [path.read_bytes() for path in paths]
+        decoded = _decoded_bundle(base, paths, blobs, f"bundle-{slug}.json")
+    else:
+        paths = bundled_manifest_paths(base)
+        blobs = [path.read_bytes() for path in paths]
+        decoded = _decoded_bundle(base, paths, blobs)
     manifests: dict[str, Manifest] = {}
     for index, path in enumerate(paths):
         if decoded is None:
