@@ -40,12 +40,12 @@ def _table_line(row: ImportedRow, bases: Sequence[str]) -> str:
     cell = row.written_version
     what = _build_only(cell or "")
     if row.product_version:
-        line = row.product_version
-        if not _MAJOR_MINOR_RE.match(line):
+        major_minor = row.product_version
+        if not _MAJOR_MINOR_RE.match(major_minor):
             raise _refuse(row, f"{what}, and the table's product version is not a major.minor")
-        if bases and line not in bases:
+        if bases and major_minor not in bases:
             raise _refuse(row, f"{what}, and the table's product version is not one the article names")
-        return line
+        return major_minor
     if not bases:
         raise _refuse(row, f"{what}, and the article names no product version")
     if len(bases) > 1:
@@ -70,25 +70,25 @@ def complete_build_only(rows: Rows, product_versions: Sequence[str]) -> tuple[Ro
         if row.written_version is None or row.version is not None:
             out.append(row)
             continue
-        line = _table_line(row, bases)
+        major_minor = _table_line(row, bases)
         for other in rows:
             if (other.table == row.table and other.version and other.written_version is None
-                    and _major_minor(other.version) != line):
+                    and _major_minor(other.version) != major_minor):
                 raise _refuse(row, f"{_build_only(row.written_version or '')}, and the "
-                                   f"full version at line {other.line_no} of the same table is not {line}")
+                                   f"full version at line {other.line_no} of the same table is not {major_minor}")
         completed.setdefault(row.table, []).append(row)
-        out.append(replace(row, version=f"{line}.{row.written_version}"))
+        out.append(replace(row, version=f"{major_minor}.{row.written_version}"))
     notes = []
     for table_rows in completed.values():
         row = table_rows[0]
-        line = _table_line(row, bases)
-        where = (f"{line}, the product version of the heading above the table" if row.product_version
-                 else f"{line}, the one product version the article names")
+        major_minor = _table_line(row, bases)
+        where = (f"{major_minor}, the product version of the heading above the table" if row.product_version
+                 else f"{major_minor}, the one product version the article names")
         written = ", ".join(dict.fromkeys(repr(r.written_version) for r in table_rows))
         full = [r for r in rows if r.table == row.table and r.version and r.written_version is None]
-        agree = f"; the table's full versions agree ({line}.x)" if full else ""
+        agree = f"; the table's full versions agree ({major_minor}.x)" if full else ""
         notes.append(f"{_lines_text([r.line_no for r in table_rows])}: version {written} gives "
-                     f"build.revision only; read as {line}.<build>.<revision>, the major.minor "
+                     f"build.revision only; read as {major_minor}.<build>.<revision>, the major.minor "
                      f"being {where}{agree}")
     return out, notes
 
@@ -102,13 +102,13 @@ def colon_for_dot(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
     for row in rows:
         if row.written_version is None or row.version is None or ":" not in row.written_version:
             continue
-        line = _major_minor(row.version)
+        major_minor = _major_minor(row.version)
         named = [row.product_version] if row.product_version else list(bases)
-        if line not in named:
+        if major_minor not in named:
             raise _refuse(row, f"version {row.written_version!r} has a colon for a dot, and its "
                                "major.minor is not a product version the article names")
         notes.append(f"line {row.line_no}: version {row.written_version!r} has a colon in place of "
-                     f"a dot; read as {row.version} ({line} is a product version the article names)")
+                     f"a dot; read as {row.version} ({major_minor} is a product version the article names)")
     return rows, notes
 
 
@@ -155,24 +155,24 @@ def release_lines(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
     relabel: set[int] = set()
     notes = []
     for number, table_rows in tables.items():
-        lines_of: dict[tuple, set[str]] = {}
+        releases_of: dict[tuple, set[str]] = {}
         for row in table_rows:
             if row.version:
                 key = (row.name.lower(), row.platform, row.location, row.product_version)
-                lines_of.setdefault(key, set()).add(_major_minor(row.version))
-        twice = [key for key, lines in lines_of.items() if len(lines) > 1]
+                releases_of.setdefault(key, set()).add(_major_minor(row.version))
+        twice = [key for key, releases in releases_of.items() if len(releases) > 1]
         if not twice:
             continue
-        lines = [_major_minor(row.version) if row.version else None for row in table_rows]
-        blocks = [line for index, line in enumerate(lines) if index == 0 or lines[index - 1] != line]
-        if (any(row.product_version for row in table_rows) or None in lines
-                or not set(lines) <= bases or len(blocks) != len(set(blocks))):
+        releases = [_major_minor(row.version) if row.version else None for row in table_rows]
+        blocks = [release for index, release in enumerate(releases) if index == 0 or releases[index - 1] != release]
+        if (any(row.product_version for row in table_rows) or None in releases
+                or not set(releases) <= bases or len(blocks) != len(set(blocks))):
             continue
         relabel.add(number)
         names = ", ".join(dict.fromkeys(row.name for row in table_rows
                                         if (row.name.lower(), row.platform, row.location, None) in twice))
         span = f"{_lines_text([table_rows[0].line_no, table_rows[-1].line_no]).replace(', ', '-')}"
-        notes.append(f"{span}: {names} listed once per release line ({' and '.join(dict.fromkeys(line for line in lines if line))}, "
+        notes.append(f"{span}: {names} listed once per release line ({' and '.join(dict.fromkeys(r for r in releases if r))}, "
                      "both named by the article) in one table; each row's product_version is its "
                      "version's major.minor")
     out = [replace(row, product_version=_major_minor(row.version or ""))
