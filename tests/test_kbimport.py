@@ -297,6 +297,9 @@ def test_product_versions(text, versions):
         (["EXC55SP3Fixkbbuglist"], "Exchange Server 5.5 SP3"),
         (["kbOffice2000preSR2fix"], "Office 2000 post-SR1 hotfix (before SR2)"),
         (["exc55", "kbfixlist"], None),
+        (["kbWinNT400PreSP7Fix"], "Windows NT 4.0 post-SP6 hotfix (before SP7)"),
+        (["kbWin2000sp3fix", "kbsms200preSP4fix"], "Windows 2000 SP3; SMS 2.0 post-SP3 hotfix (before SP4)"),
+        (["kbVS600sp4fix"], "Visual Studio 6.0 SP4"),
     ],
 )
 def test_fixed_in_from_keywords(keywords, fixed_in):

@@ -51,13 +51,27 @@ def _fixed_in(keyword: str, family: FixKeyword) -> str | None:
     if not match:
         return None
     code = match.group("code")
-    product = family.releases.get(code, f"Office {code}")
-    pre, kind, number = match.group("pre"), match.group("kind").upper(), int(match.group("number"))
+    if family.names is not None:
+        name = family.names[match.group("name").lower()]
+        product = f"{name} {_keyword_version(code)}".strip()
+    else:
+        product = family.releases.get(code, f"Office {code}")
+    pre, kind, text = match.group("pre"), match.group("kind").upper(), match.group("number").lower()
+    number = int(text.rstrip("a"))
     if not pre:
-        return f"{product} {kind}{number}"
+        return f"{product} {kind}{text}"
     if number > 1:
-        return f"{product} post-{kind}{number - 1} hotfix (before {kind}{number})"
-    return f"{product} hotfix (before {kind}{number})"
+        return f"{product} post-{kind}{number - 1} hotfix (before {kind}{text})"
+    return f"{product} hotfix (before {kind}{text})"
+
+
+def _keyword_version(code: str) -> str:
+    """A keyword's release code as a version: ``400`` -> 4.0, ``4`` -> 4.0, ``2000`` -> 2000."""
+    if len(code) == 3 and code.endswith("0"):
+        return f"{code[0]}.{code[1]}"
+    if len(code) == 1:
+        return f"{code}.0"
+    return code
 
 
 def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
@@ -66,13 +80,14 @@ def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
     The keyword families are the profiles' (and Office's); a keyword glued to the next one
     (``EXC55SP3Fixkbbuglist``) still counts.
     """
-    families = FIX_KEYWORDS
     found: list[str] = []
     for keyword in keywords:
-        for family in families:
+        for family in FIX_KEYWORDS:  # the first family that reads a keyword names it
             text = _fixed_in(keyword, family)
-            if text and text not in found:
-                found.append(text)
+            if text:
+                if text not in found:
+                    found.append(text)
+                break
     return "; ".join(found) if found else None
 
 

@@ -26,6 +26,14 @@ class FixKeyword:
 
     pattern: re.Pattern[str]
     releases: dict[str, str]
+    names: dict[str, str] | None = None  # keyword name -> product; the code is then its version
+
+
+# The product names keywords abbreviate (kbWinNT400PreSP7Fix, kbsms200preSP4fix, kbVS600sp4fix).
+KEYWORD_NAMES = {
+    "winnt": "Windows NT", "win2000": "Windows 2000", "winxp": "Windows XP", "sms": "SMS",
+    "sna": "SNA Server", "vs": "Visual Studio", "tse": "Windows NT Terminal Server Edition",
+}
 
 
 FIX_KEYWORDS = (
@@ -33,8 +41,10 @@ FIX_KEYWORDS = (
                           r"(?P<kind>sp|sr)(?P<number>\d)fix", re.IGNORECASE),
                dict(exchange.KEYWORD_PRODUCTS)),
     # Office service releases are named in articles of several products (Outlook fixes in Exchange's).
-    FixKeyword(re.compile(r"^kbOffice(?P<code>\d{4})(?P<pre>pre)?(?P<kind>SR|SP)(?P<number>\d)fix",
+    FixKeyword(re.compile(r"^kbOffice(?P<code>\d{4}|97|XP)(?P<pre>pre)?(?P<kind>SR|SP)(?P<number>\d)fix",
                           re.IGNORECASE), {}),
+    FixKeyword(re.compile(r"^kb(?P<name>WinNT|Win2000|WinXP|sms|sna|VS|TSE)(?P<code>\d{0,3})(?P<pre>pre)?"
+                          r"(?P<kind>SP|SR)(?P<number>\d+a?)fix", re.IGNORECASE), {}, KEYWORD_NAMES),
 )
 
 
