@@ -5,7 +5,7 @@ The package reads any product's fixed-file tables; its modules, by role:
 ``metadata`` (product versions, releases named by headings, fixed-in), ``profiles``
 (the little per-product data), ``cells`` (one recogniser per column kind), ``rows``
 (placing a line's cells under the columns), ``tables`` and ``scan`` (boxed and plain
-tables in an article body), ``rules`` (the inference rules, a named list), ``article``
+tables in an article body), ``rules`` and ``row_rules`` (the inference rules, a named list), ``article``
 (whole articles and folders), ``render`` (JSON and TOML) and ``catalog``.
 """
 

@@ -22,7 +22,7 @@ from verfix.kbimport.model import (
     one_line,
 )
 from verfix.kbimport.rules import apply_rules
-from verfix.kbimport.scan import scan_tables
+from verfix.kbimport.scan import check_prose, scan_tables
 
 
 def parse_article(text: str, path: Path | str | None = None) -> ImportedArticle:
@@ -41,6 +41,7 @@ def parse_article(text: str, path: Path | str | None = None) -> ImportedArticle:
     try:
         scan = scan_tables(envelope.body, envelope.product, base.product_versions)
         rows, rule_notes = apply_rules(scan.rows, base.product_versions)
+        check_prose(envelope.body, rows)
     except TableError as exc:
         return replace(base, status=SKIPPED, error=str(exc))
     notes = tuple(scan.notes) + rule_notes

@@ -57,6 +57,9 @@ _EXACT_SIZE_RE = re.compile(r"([0-9]{1,3}(?:([,.])[0-9]{3})?(?:\2[0-9]{3})*|[0-9
                             re.IGNORECASE)
 _ROUGH_SIZE_RE = re.compile(r"[0-9]+([.,][0-9]+)?\s?(kb|k|mb|bytes)", re.IGNORECASE)
 _LOOSE_SIZE_RE = re.compile(r"[0-9]{1,3}(,[0-9]{1,4})+")   # "8,1012", "2,538,44": a size with a typo
+# "94.5", "118.0": a number with a decimal part and no unit, so no count of bytes (kilobytes,
+# perhaps, but the table does not say): a size that cannot be read, given as no size.
+UNITLESS_SIZE_RE = re.compile(r"[0-9]{1,4}\.[0-9]{1,2}")
 # A Windows file name: no blanks, no wildcards, no reserved characters; at least one letter.
 _NAME_RE = re.compile(r"[A-Za-z0-9_$~!#%&'(){}^@+=\[\];,.\-]+")
 _LANGUAGE_RE = re.compile(r"(\d{4,6}\s+)?[A-Za-z][A-Za-z ()\-]*")
@@ -117,7 +120,7 @@ def is_version(text: str) -> bool:
 def is_size(text: str) -> bool:
     value = _clean(text)
     return bool(_EXACT_SIZE_RE.fullmatch(value) or _ROUGH_SIZE_RE.fullmatch(value)
-                or _LOOSE_SIZE_RE.fullmatch(value))
+                or _LOOSE_SIZE_RE.fullmatch(value) or UNITLESS_SIZE_RE.fullmatch(value))
 
 
 def is_name(text: str) -> bool:
@@ -147,7 +150,63 @@ def is_location(text: str) -> bool:
 
 # Words of a platform cell that qualify a build without naming a platform: "NT x86 40bit".
 _QUALIFIER_RE = re.compile(r"\(?(\d+-?bit|uniprocessor|multiprocessor|up|mp|retail|debug|checked|free|"
-                           r"all|nt|version|second|edition|osr\d?|oem)\)?,?")
+                           r"all|nt|versions?|second|edition|osr\d?|oem|winsock2)\)?,?")
+# An edition of a build, read as part of the row but not of its name or platform: the
+# cipher strength of a security fix ("(56-bit)", "128-bit"), Windows Sockets 2 ("Winsock2").
+_EDITION_RE = re.compile(r"\(?(\d+-?bit|winsock\s?2)\)?", re.IGNORECASE)
+
+# Platforms that are not a Windows server's: a Macintosh, and the processors and systems
+# of Windows CE devices. A row for one is left out of a manifest (with a note): it can
+# never apply to a file of a Windows server. The cell may add a build ("ARM720 (Debug)").
+FOREIGN_PLATFORMS = (
+    ("Macintosh", re.compile(r"macintosh|mac|mac ?os|apple|power ?mac(intosh)?")),
+    ("ARM", re.compile(r"(thumb )?arm ?\d*|thumb|strong ?arm|sa-?1[01]\d{1,2}|xscale")),
+    ("SH", re.compile(r"sh-?[34](dsp)?|superh")),
+    ("Windows CE", re.compile(r"windows ce( \d+(\.\d+)*)?|wince|pocket ?pc|handheld ?pc|h/pc")),
+)
+_BUILD_SUFFIX_RE = re.compile(r"\s*\((debug|retail|checked|free)\)$", re.IGNORECASE)
+# Where a heading or lead-in names one: "Windows CE Platform Builder", "viewed from the Macintosh".
+_FOREIGN_IN_TEXT_RE = re.compile(r"\b(macintosh|windows ce|pocket pc|handheld pc)\b", re.IGNORECASE)
+_WINDOWS_IN_TEXT_RE = re.compile(r"\b(windows (nt|2000|9[58x]|xp|me|server)|win32|intel|x86|i386|alpha)\b",
+                                 re.IGNORECASE)
+
+
+def foreign_platform(text: str) -> str | None:
+    """The platform a cell names when it is not a Windows server's ("Macintosh", "ARM 720",
+    "SA1100 (Retail)", "SH3"), by family ("Macintosh", "ARM", "SH", "Windows CE"); else None."""
+    low = _BUILD_SUFFIX_RE.sub("", _clean(text)).lower()
+    return next((family for family, pattern in FOREIGN_PLATFORMS if pattern.fullmatch(low)), None)
+
+
+def foreign_platform_in(text: str | None) -> str | None:
+    """The non-Windows platform a heading or lead-in names ("Windows CE 3.0", "when viewed
+    from the Macintosh"), when it names no Windows platform too; else None."""
+    if not text or _WINDOWS_IN_TEXT_RE.search(text):
+        return None
+    found = {m.group(1).lower() for m in _FOREIGN_IN_TEXT_RE.finditer(text)}
+    if len(found) != 1:
+        return None
+    return foreign_platform(found.pop())
+
+
+def edition_of(text: str) -> str | None:
+    """The edition a cell adds to its row ("(56-bit)" -> "56-bit", "Winsock2"), or None."""
+    words = [m.group(1) for w in _clean(text).split() if (m := _EDITION_RE.fullmatch(w))]
+    return " ".join(words) or None
+
+
+# Windows 9x releases a platform cell may name; rows of one file for several of them differ
+# by release, which the ``os-releases`` rule keeps in ``product_version``.
+def windows_release(text: str) -> str | None:
+    """The Windows 9x release a platform cell names ("Windows 98 Retail" -> "Windows 98",
+    "Windows 98 Second Edition", "win95 osr2" -> "Windows 95 OSR2"), or None."""
+    words = _clean(text).lower().replace("(", " ").replace(")", " ").split()
+    joined = " ".join(words)
+    if re.search(r"\b(win(dows)? ?95|win95)\b", joined):
+        return "Windows 95 OSR2" if re.search(r"\bosr ?2", joined) else "Windows 95"
+    if re.search(r"\b(win(dows)? ?98|win98)\b", joined):
+        return "Windows 98 Second Edition" if re.search(r"\bsecond\b|\bse\b", joined) else "Windows 98"
+    return None
 
 
 def platform_of(text: str) -> str | None:
@@ -169,14 +228,17 @@ def platform_of(text: str) -> str | None:
     rest = [w for w in words if w not in PLATFORMS and w not in "()" and not _QUALIFIER_RE.fullmatch(w)]
     if len(named) == 1 and not rest:
         return named.pop()
+    if not named and not rest and edition_of(low):
+        return None  # only an edition ("128-bit", "Winsock2"): no platform restriction
     raise KeyError(text)
 
 
 def is_platform(text: str) -> bool:
+    """A platform cell: a Windows server's platform, none, or a platform that is not one."""
     try:
         platform_of(text)
     except KeyError:
-        return False
+        return foreign_platform(text) is not None
     return True
 
 

@@ -49,6 +49,10 @@ class ImportedRow:
     table: int = field(default=0, compare=False)  # which table of the article (1, 2, ...)
     heading: str | None = field(default=None, compare=False)   # the heading above the table
     language: str | None = field(default=None, compare=False)  # the lead-in's language, if not English
+    edition: str | None = field(default=None, compare=False)   # "56-bit", "Winsock2": read with the row
+    os_release: str | None = field(default=None, compare=False)  # the Windows 9x release a platform cell names
+    foreign: str | None = field(default=None, compare=False)   # a platform not a Windows server's ("ARM")
+    unread_size: str | None = field(default=None, compare=False)  # a size cell of no known unit ("94.5")
 
 
 @dataclass(frozen=True)

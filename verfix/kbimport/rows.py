@@ -38,6 +38,7 @@ class RowContext:
     product_version: str | None = None
     heading: str | None = None
     language: str | None = None
+    foreign: str | None = None  # the heading or lead-in names a platform not a Windows server's
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
@@ -94,10 +95,11 @@ def _column_of(columns: Sequence[Column], start: int, end: int) -> int:
     return best
 
 
-def place_plain(columns: Sequence[Column], line_no: int, text: str) -> list[str]:
+def place_plain(columns: Sequence[Column], line_no: int, text: str, any_platform: bool = False) -> list[str]:
     """The cells of a plain table line in column order ("" for a blank); TableError if none
-    or several placements remain."""
-    ways = _ways(columns, _words(text))
+    or several placements remain. With ``any_platform`` (a table of a platform that is not a
+    Windows server's), any words that start with no digit fit the platform column."""
+    ways = _ways(columns, _words(text)) or (_ways(columns, _words(text), True) if any_platform else [])
     if not ways:
         loose = _ways(columns, _words(text), any_platform=True)
         kinds = [c.kind for c in columns]
@@ -118,6 +120,35 @@ def place_plain(columns: Sequence[Column], line_no: int, text: str) -> list[str]
         raise TableError(line_no, text, f"cells fit the columns {', '.join(c.kind for c in columns)} "
                                         f"in {len(ways)} ways, even by the header's positions")
     return [cell[2] if cell else "" for cell in ways[0]]
+
+
+# Columns whose text may wrap onto the next line ("Windows 98" / "Second Edition").
+_WRAPPING_KINDS = ("platform", "language")
+
+
+def join_continuation(columns: Sequence[Column], text: str,
+                      above: Sequence[str]) -> tuple[list[str], int] | None:
+    """The cells of the row above with ``text`` joined to one of its cells, when ``text`` is
+    that cell wrapped onto the next line: every word of it stands within the span of one
+    column (its label to the next label) of a kind that holds words (platform, language),
+    the row above has a cell there, and the joined cell still fits the column. Returns the
+    joined cells and the column's index, else None."""
+    words = _words(text)
+    if not words or any(c.start < 0 for c in columns):
+        return None
+    spans = [(c.start, columns[i + 1].start if i + 1 < len(columns) else 1 << 30)
+             for i, c in enumerate(columns)]
+    where = {i for start, end, _ in words for i, (low, high) in enumerate(spans)
+             if start >= low and end <= high}
+    if len(where) != 1 or any(not any(s >= low and e <= high for low, high in spans) for s, e, _ in words):
+        return None
+    (index,) = where
+    if columns[index].kind not in _WRAPPING_KINDS or not above[index]:
+        return None
+    joined = f"{above[index]} {' '.join(w for _, _, w in words)}"
+    if not cells.fits(columns[index].kind, joined):
+        return None
+    return [joined if i == index else cell for i, cell in enumerate(above)], index
 
 
 def _read_version(raw: str, line_no: int, text: str) -> tuple[str | None, str | None]:
@@ -160,8 +191,9 @@ def row_from_cells(
     raw_name = values.get("name") or values.get("name+path") or ""
     platform: str | None = None
     name_words = raw_name.split()
+    marker = ""
     if len(name_words) == 2 and cells.is_platform(name_words[1]):
-        raw_name, platform = name_words[0], cells.platform_of(name_words[1])
+        raw_name, marker = name_words  # "Nwconv.exe (x86)", "Channel.dll (56-bit)"
     location = cells.clean_cell(values["location"]) if values.get("location") else None
     path = cells.split_path(raw_name)
     if path is not None:
@@ -174,14 +206,21 @@ def row_from_cells(
         if values.get(kind) and not cells.fits(kind, values[kind]):
             raise TableError(line_no, text, f"{values[kind]!r} is not a {kind}")
     version, written = _read_version(values.get("version", ""), line_no, text)
-    if values.get("platform"):
-        try:
-            column_platform = cells.platform_of(values["platform"])
-        except KeyError:
-            raise TableError(line_no, text, f"unknown platform {values['platform']!r}") from None
+    foreign = context.foreign
+    edition = cells.edition_of(marker) if marker else None
+    if marker and not foreign:
+        platform, foreign = _platform(marker, line_no, text)
+    os_release = None
+    if values.get("platform") and not foreign:
+        cell = values["platform"]
+        column_platform, foreign = _platform(cell, line_no, text)
         if platform and column_platform and platform != column_platform:
             raise TableError(line_no, text, "platform marker disagrees with the Platform column")
         platform = platform or column_platform
+        if column_platform is None and not cells.is_blank(cell):
+            edition = edition or cells.edition_of(cell)  # a cell of an edition only ("Winsock2")
+        os_release = cells.windows_release(cell) if column_platform == "win9x" else None
+    size_cell = cells.clean_cell(values.get("size", ""))
     when = [cells.clean_cell(values[k]) for k in ("date", "time")
             if values.get(k) and not cells.is_blank(values[k])]
     return ImportedRow(
@@ -190,7 +229,20 @@ def row_from_cells(
         size=cells.read_size(values.get("size", "")), date=" ".join(when) or None,
         line_no=line_no, line_text=text, written_version=written,
         heading=context.heading, language=_language(values.get("language", "")) or context.language,
+        edition=edition, os_release=os_release, foreign=foreign,
+        unread_size=size_cell if cells.UNITLESS_SIZE_RE.fullmatch(size_cell) else None,
     )
+
+
+def _platform(cell: str, line_no: int, text: str) -> tuple[str | None, str | None]:
+    """(platform, foreign): what a platform cell names; TableError when it names none known."""
+    try:
+        return cells.platform_of(cell), None
+    except KeyError:
+        foreign = cells.foreign_platform(cell)
+        if foreign is None:
+            raise TableError(line_no, text, f"unknown platform {cell!r}") from None
+        return None, foreign
 
 
 def _language(cell: str) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from verfix.kbimport.metadata import base_versions
 from verfix.kbimport.model import ImportedRow, TableError
+from verfix.kbimport.row_rules import os_releases, other_platforms, read_with_the_row
 
 Rows = list[ImportedRow]
 _MAJOR_MINOR_RE = re.compile(r"^\d+\.\d+$")
@@ -257,12 +258,15 @@ class Rule:
 
 
 RULES = (
+    Rule("other-platforms", other_platforms),
     Rule("build-only", complete_build_only),
     Rule("colon-for-dot", colon_for_dot),
     Rule("lost-dot", lost_dot),
     Rule("release-lines", release_lines),
     Rule("language-tables", language_tables),
     Rule("heading-tables", heading_tables),
+    Rule("os-releases", os_releases),
+    Rule("read-with-the-row", read_with_the_row),
     Rule("one-row-per-file", one_row_per_file),
 )
 

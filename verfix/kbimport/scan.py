@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from verfix.kbimport import tables
+from verfix.kbimport import cells, tables
 from verfix.kbimport.metadata import base_versions, release_of
 from verfix.kbimport.model import ImportedRow, TableError
 from verfix.kbimport.rows import NAME_KINDS, RowContext
@@ -39,7 +39,8 @@ class _Context:
                 base = bases[0]
             if base is not None:
                 release = f"{base} {lead.service_pack}"
-        return RowContext(self.component, release, self.heading, lead.language)
+        foreign = lead.foreign or cells.foreign_platform_in(self.heading)
+        return RowContext(self.component, release, self.heading, lead.language, foreign)
 
 
 def _add_table(scan: Scan, rows: list[ImportedRow], lead: LeadIn) -> None:
@@ -124,7 +125,8 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
             if not any(c.kind in NAME_KINDS for c in columns):
                 raise TableError(line_no, text, "a table without a file name column")
             lead = tables.lead_in(body, index, product)
-            index, rows = tables.read_plain(body, index, first, columns, context.for_table(lead, bases))
+            index, rows, notes = tables.read_plain(body, index, first, columns, context.for_table(lead, bases))
+            scan.notes.extend(notes)
             _add_table(scan, rows, lead)
             continue
         if stripped and tables._UNDERLINE_RE.match(next_text) and not stripped.startswith(("-", "=")):
@@ -154,3 +156,28 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
             raise TableError(line_no, text, "a table line outside a table")
         index += 1
     return scan
+
+
+# Prose that gives a file's version itself: "The preceding fix updates the User.exe program to version 4.10.2230."
+_PROSE_VERSION_RE = re.compile(r"\bupdates? (?:the )?([\w$~-]+\.[A-Za-z0-9]{1,4})(?: program| file)? to "
+                               r"version (\d+(?:\.\d+){1,3})\b", re.IGNORECASE)
+
+
+def check_prose(body: Body, rows: Sequence[ImportedRow]) -> None:
+    """Refuse (TableError) when the article's text says a file of its tables is updated to a
+    version that no row of that file gives: the text and the table disagree, and which one
+    holds is not for the reader to decide."""
+    for line_no, text in body:
+        for match in _PROSE_VERSION_RE.finditer(text):
+            name, version = match.group(1).lower(), match.group(2)
+            listed = [row for row in rows if row.name.lower() == name]
+            if listed and not any(row.version and _same_version(row.version, version) for row in listed):
+                raise TableError(line_no, text, f"the text updates {match.group(1)} to version {version}, "
+                                                "which no row of the table gives")
+
+
+def _same_version(left: str, right: str) -> bool:
+    def numbers(text: str) -> tuple[int, ...]:
+        parts = [int(part) for part in text.split(".")]
+        return tuple(parts + [0] * (4 - len(parts)))
+    return numbers(left) == numbers(right)

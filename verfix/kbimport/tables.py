@@ -20,6 +20,7 @@ from verfix.kbimport.rows import (
     NAME_KINDS,
     Column,
     RowContext,
+    join_continuation,
     place_plain,
     row_from_cells,
 )
@@ -173,11 +174,14 @@ def _continues(body: Body, index: int, columns: Sequence[Column]) -> bool:
 
 
 def read_plain(body: Body, start: int, first: int, columns: list[Column],
-               context: RowContext) -> tuple[int, list[ImportedRow]]:
-    """Read the rows of a plain table whose header is at ``start`` and first row at ``first``."""
+               context: RowContext) -> tuple[int, list[ImportedRow], list[str]]:
+    """Read the rows of a plain table whose header is at ``start`` and first row at ``first``;
+    return the index after it, its rows, and notes (a cell wrapped onto the next line, joined)."""
     kinds = [c.kind for c in columns]
     index = first
     rows: list[ImportedRow] = []
+    notes: list[str] = []
+    above: list[str] | None = None  # the cells of the line above, when it was a row
     while index < len(body):
         line_no, text = body[index]
         if not text.strip():
@@ -188,11 +192,21 @@ def read_plain(body: Body, start: int, first: int, columns: list[Column],
             break
         if _RULE_RE.match(text) and rows:
             break  # a closing rule
-        rows.append(row_from_cells(kinds, place_plain(columns, line_no, text), line_no, text, context))
+        joined = join_continuation(columns, text, above) if above is not None else None
+        if joined is not None:
+            last = rows.pop()
+            rows.append(row_from_cells(kinds, joined[0], last.line_no, last.line_text, context))
+            notes.append(f"line {line_no}: {text.strip()!r} continues the {kinds[joined[1]]} "
+                         f"cell of line {last.line_no}; joined")
+            above = None
+            index += 1
+            continue
+        above = place_plain(columns, line_no, text, any_platform=bool(context.foreign))
+        rows.append(row_from_cells(kinds, above, line_no, text, context))
         index += 1
     if not rows:
         raise TableError(body[start][0], body[start][1], "a table without rows")
-    return index, rows
+    return index, rows, notes
 
 
 LANGUAGES = frozenset({
@@ -200,7 +214,12 @@ LANGUAGES = frozenset({
     "greek", "hebrew", "hungarian", "italian", "japanese", "korean", "norwegian", "polish",
     "portuguese", "russian", "spanish", "swedish", "turkish",
 })
-_LANGUAGE_LEAD_RE = re.compile(r"\bthe (\w+)(?:-language)? version of (?:this|the)\b", re.IGNORECASE)
+# "The French version of this fix", "The German post-SMS 2.0 Service Pack 3 version of this fix";
+# an International Client Pack (the client languages of one set) is named like a language.
+_BETWEEN = r"(?:(?!\.\s)[^:]){0,60}?"  # the words before "version", within one sentence
+_LANGUAGE_LEAD_RE = re.compile(rf"\bthe (\w+)(?:-language)?\b{_BETWEEN} version of (?:this|the)\b", re.IGNORECASE)
+_CLIENT_PACK_RE = re.compile(rf"\bthe (?:International Client Pack (\d+) \(ICP\1\)|ICP(\d+)\b){_BETWEEN} "
+                             r"version of (?:this|the)\b", re.IGNORECASE)
 _SUPERSEDED_RE = re.compile(r"\bhad the following\b|\bprevious version of this fix\b|"
                             r"\bversion of the original (?:update|hot ?fix|fix|patch)\b", re.IGNORECASE)
 _SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
@@ -212,8 +231,9 @@ class LeadIn:
 
     release: str | None = None        # "the IIS 4.0 fix": 4.0
     service_pack: str | None = None   # "for Service Pack 3 (SP3) sites", "Post-SP4 hotfix": SP3, SP4
-    language: str | None = None       # "The French version of this fix": french
+    language: str | None = None       # "The French version of this fix": French; "ICP1"
     superseded: bool = False          # "The previous version of this fix had ...": not the fix
+    foreign: str | None = None        # "when viewed from the Macintosh": not a Windows server's
 
 
 def lead_in(body: Body, index: int, product: str) -> LeadIn:
@@ -230,13 +250,21 @@ def lead_in(body: Body, index: int, product: str) -> LeadIn:
     if release is None and len(lines) == 1 and len(text) < 60:
         # A line of its own naming a release ("Microsoft SQL Server 7.0"), right above the table.
         named = release_of(text, product)
-        return LeadIn(release=named, superseded=False)
-    language = _LANGUAGE_LEAD_RE.search(text)
+        return LeadIn(release=named, superseded=False, foreign=cells.foreign_platform_in(text))
     service_pack = _SERVICE_PACK_RE.search(text)
     return LeadIn(
         release=release_of(release.group(1) or release.group(2), product) if release else None,
         service_pack=f"SP{service_pack.group(1).lower().upper()}" if service_pack else None,
-        language=(language.group(1).capitalize()
-                  if language and language.group(1).lower() in LANGUAGES else None),
+        language=_lead_language(text),
         superseded=bool(_SUPERSEDED_RE.search(text)),
+        foreign=cells.foreign_platform_in(text),
     )
+
+
+def _lead_language(text: str) -> str | None:
+    """The language (or International Client Pack) a lead-in names, if any."""
+    pack = _CLIENT_PACK_RE.search(text)
+    if pack:
+        return f"ICP{pack.group(1) or pack.group(2)}"
+    language = _LANGUAGE_LEAD_RE.search(text)
+    return language.group(1).capitalize() if language and language.group(1).lower() in LANGUAGES else None
