@@ -8,8 +8,7 @@ import pytest
 
 from verfix import discover
 from verfix.hive import HiveError, open_hive
-from verfix.products import PROFILES, by_slug, for_product_name
-from verfix.products import exchange, iis, windows_nt
+from verfix.products import PROFILES, by_slug, exchange, for_product_name, iis, windows_nt
 from verfix.version import parse_version
 
 HIVES = Path(__file__).resolve().parent.parent / "testdata" / "hive"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -12,6 +11,7 @@ from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
 from verfix.products import exchange
+from verfix.rules import release_label
 from verfix.version import Version, try_parse_version
 
 
@@ -202,16 +202,6 @@ def check_manifest(
 
 # Exchange releases by the major.minor of their binaries' file versions (from the profile).
 RELEASES = exchange.RELEASES
-_RELEASE_RE = re.compile(r"^\s*(\d+)(?:\.(\d+))?")
-
-
-def release_label(text: str) -> str | None:
-    """The release a manifest's product version names: "5.5 SP2" -> "5.5", "5" -> "5.0"."""
-    match = _RELEASE_RE.match(text)
-    if match is None:
-        return None
-    major, minor = match.group(1), match.group(2) or "0"
-    return major if len(major) == 4 else f"{int(major)}.{int(minor)}"
 
 
 def server_release(index: FolderIndex, cache: FileCache) -> str | None:
