@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The main job on the bundled example data: KB Q236586 on the SP2 folder (not compliant) and the
-# SP3 folder (compliant), then the whole catalog on the SP3 folder ("which fixes is it missing?").
+# SP3 folder (compliant), then the whole catalog on the SP3 folder ("which fixes is it missing?"),
+# then the products found on the mock NT 4.0 volume.
 # verfix exits 1 for a server that is not compliant: a finding, not a failure of `make run`.
 run: $(STAMP)
 	@for args in "testdata/sp2/exchsrvr/bin -m Q236586" "testdata/sp3/exchsrvr/bin -m Q236586" \
@@ -21,6 +22,7 @@ run: $(STAMP)
 	  $(BIN)/verfix check $$args; rc=$$?; \
 	  [ $$rc -le 1 ] || exit $$rc; \
 	done
+	@echo; echo "== verfix products testdata/nt4"; $(BIN)/verfix products testdata/nt4
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -464,6 +464,52 @@ def manifests_import(
     raise typer.Exit(ExitCode.INCOMPLETE if summary.skipped else ExitCode.COMPLIANT)
 
 
+PRODUCT_FIELDS = ("product", "release", "service_pack", "branch", "folders", "how")
+
+
+@app.command()
+def products(
+    path: Path = typer.Argument(..., metavar="PATH", help="A mounted volume, a copy of one, or one folder."),
+    format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
+) -> None:
+    """Show the products found under PATH: release, service pack, branch, folders, and how each was told.
+
+    Exit codes: 0 products found, 2 usage error or nothing found.
+    """
+    from verfix.survey import survey
+
+    path = Path(os.path.abspath(path))
+    with _input_errors():
+        if not path.is_dir():
+            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+        found = survey(path, FileCache(reader))
+        for warning in found.warnings:
+            _err(f"verfix: warning: {warning}")
+        if not found.products:
+            raise InputError(f"no product found under {path}: no WINNT or WINDOWS system root, and no "
+                             "folder holding a known product's programs")
+        joined = format in (Format.TABLE, Format.CSV)
+        records = []
+        for item in found.products:
+            told = [item.release, item.service_pack, *([item.branch] if item.branch else [])]
+            # The table and CSV say how the release, service pack and branch were told, with
+            # folders relative to PATH; JSON gives full paths and how each folder was found too.
+            how = [t.how for t in told] + ([] if joined else list(item.how)) + list(item.notes)
+            folders = [os.path.relpath(folder, path) if joined else str(folder) for folder in item.folders]
+            records.append({
+                "product": item.profile.name, "slug": item.profile.slug,
+                "release": item.release.value, "service_pack": item.service_pack.value,
+                "branch": item.branch.value if item.branch else None,
+                "folders": "; ".join(folders) if joined else folders,
+                "how": "; ".join(how) if joined else how,
+            })
+        with _output_stream(output, [path]) as stream:
+            write_records(records, format, PRODUCT_FIELDS, stream)
+    raise typer.Exit(ExitCode.COMPLIANT)
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"verfix {__version__}")

@@ -36,7 +36,7 @@ PROFILE = Profile(
     release_programs=MARKER_FILES,
     releases=RELEASES,
     how_release="the major.minor of the server programs (Emsmta.exe, Store.exe, Dsamain.exe, Mad.exe)",
-    how_service_pack="the build of the server programs (5.5: 1960 RTM, 2232 SP1, 2448 SP2, 2650 SP3, 2653 SP4)",
+    how_service_pack="the highest build of the server programs (5.5: 1960 RTM, 2232 SP1, 2448 SP2, 2650 SP3, 2653 SP4)",
     service_pack_builds=SERVICE_PACK_BUILDS,
     registry=(SETUP,),
 )

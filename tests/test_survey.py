@@ -1,0 +1,129 @@
+"""Finding every product on a volume: the mock NT 4.0 volume, any case, damage, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.test_discover import make_read_only_and_old, snapshot
+from verfix.cli import app
+from verfix.survey import survey
+
+REPO = Path(__file__).resolve().parent.parent
+VOLUME = REPO / "testdata" / "nt4"
+runner = CliRunner()
+
+
+def _summary(found) -> dict[str, tuple]:
+    return {
+        p.profile.slug: (p.release.value, p.service_pack.value, p.branch.value if p.branch else None,
+                         tuple(str(f.relative_to(found.root)) for f in p.folders))
+        for p in found.products
+    }
+
+
+EXPECTED = {
+    "windows-nt": ("4.0", "SP6a", None, ("WINNT/system32", "WINNT/system32/drivers")),
+    "iis": ("4.0", None, None, ("WINNT/system32/inetsrv",)),
+    "exchange": ("5.5", "SP3", None, ("exchsrvr/bin",)),
+}
+
+
+def test_the_mock_volumes_products_releases_and_service_packs() -> None:
+    found = survey(VOLUME)
+    assert _summary(found) == EXPECTED
+    assert found.warnings == ()
+    windows = found.product("windows-nt")
+    assert windows is not None and windows.release.how == "ntoskrnl.exe is 4.0.1381.7130"
+    assert "Q246009" in windows.service_pack.how
+    iis = found.product("iis")
+    assert iis is not None and iis.how[0].startswith("registry: HKLM\\SOFTWARE\\Microsoft\\InetStp InstallPath")
+    exchange = found.product("exchange")
+    assert exchange is not None and exchange.service_pack.how.startswith("Store.exe build 2650")
+    assert found.registry is not None and len(found.registry.hotfixes) == 3
+
+
+def _renamed_copy(tmp_path: Path, rename) -> Path:
+    copy = tmp_path / "vol"
+    shutil.copytree(VOLUME, copy)
+    for dirpath, dirnames, filenames in os.walk(copy, topdown=False):
+        for name in [*dirnames, *filenames]:
+            os.rename(os.path.join(dirpath, name), os.path.join(dirpath, rename(name)))
+    return copy
+
+
+@pytest.mark.parametrize("rename", [str.lower, str.upper])
+def test_names_in_any_case(tmp_path: Path, rename) -> None:
+    found = survey(_renamed_copy(tmp_path, rename))
+    assert {slug: value[:3] for slug, value in _summary(found).items()} == {
+        slug: value[:3] for slug, value in EXPECTED.items()
+    }
+
+
+def test_a_damaged_hive_is_a_warning_and_the_files_still_tell(tmp_path: Path) -> None:
+    copy = tmp_path / "vol"
+    shutil.copytree(VOLUME, copy)
+    (copy / "WINNT" / "system32" / "config" / "software").write_bytes(b"regf" + b"\xff" * 5000)
+    found = survey(copy)
+    assert any("software not used" in w for w in found.warnings)
+    summary = _summary(found)
+    assert summary["windows-nt"][:2] == ("4.0", None)        # the kernel still tells the release
+    assert summary["iis"][3] == ("WINNT/system32/inetsrv",)  # found in the usual folder instead
+    assert summary["exchange"][:2] == ("5.5", "SP3")         # and Exchange in exchsrvr/bin
+
+
+def test_one_folder_is_its_own_product(tmp_path: Path) -> None:
+    system32 = survey(VOLUME / "WINNT" / "system32")
+    assert [p.profile.slug for p in system32.products] == ["windows-nt"]
+    assert system32.products[0].service_pack.value == "SP6a"  # from system32/config
+    bin_dir = survey(VOLUME / "exchsrvr" / "bin")
+    assert [(p.profile.slug, p.release.value, p.service_pack.value) for p in bin_dir.products] == [
+        ("exchange", "5.5", "SP3")
+    ]
+
+
+def test_products_in_their_usual_folders_on_drive_folders(tmp_path: Path) -> None:
+    shutil.copytree(VOLUME, tmp_path / "C")
+    sna = tmp_path / "D" / "SNA" / "System"
+    sna.mkdir(parents=True)
+    shutil.copy(REPO / "testdata" / "pe" / "strdiff.exe", sna / "SnaServr.exe")  # 6.1: no SNA release
+    found = survey(tmp_path)
+    assert set(_summary(found)) == {"windows-nt", "iis", "exchange", "sna"}
+    product = found.product("sna")
+    assert product is not None and product.release.value is None
+    assert product.release.how.startswith("none of snaservr.exe, snabase.exe has a version")
+
+
+def test_nothing_found_and_nothing_written(tmp_path: Path) -> None:
+    assert survey(tmp_path).products == ()
+    copy = tmp_path / "ro"
+    shutil.copytree(VOLUME, copy)
+    make_read_only_and_old(copy)
+    before = snapshot(str(copy))
+    survey(copy)
+    assert snapshot(str(copy)) == before
+
+
+def test_cli_products_table_and_json() -> None:
+    table = runner.invoke(app, ["products", str(VOLUME)])
+    assert table.exit_code == 0, table.output
+    assert "Microsoft Windows NT" in table.stdout and "SP6a" in table.stdout
+    listed = runner.invoke(app, ["products", str(VOLUME), "-f", "json"])
+    records = json.loads(listed.stdout)
+    assert [(r["slug"], r["release"], r["service_pack"]) for r in records] == [
+        ("windows-nt", "4.0", "SP6a"), ("iis", "4.0", None), ("exchange", "5.5", "SP3"),
+    ]
+    assert records[0]["folders"] == [str(VOLUME / "WINNT" / "system32"), str(VOLUME / "WINNT" / "system32" / "drivers")]
+
+
+def test_cli_products_errors_are_one_line(tmp_path: Path) -> None:
+    empty = runner.invoke(app, ["products", str(tmp_path)])
+    assert empty.exit_code == 2 and empty.output.count("\n") == 1
+    assert "no product found under" in empty.output
+    missing = runner.invoke(app, ["products", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "no such folder" in missing.output

@@ -1,0 +1,246 @@
+"""Finding every product on a volume: its folders, release, service pack and branch.
+
+The rules (names compared ignoring case; nothing outside PATH is entered; no folder is
+walked: each step lists one known folder, as discovery does):
+
+1. PATH itself holding a product's marker program (``ntoskrnl.exe``, ``inetinfo.exe``,
+   ``store.exe``...) is that product's folder, and only that product is reported.
+2. Otherwise the volumes are PATH and its drive-letter folders. The system root is
+   ``WINNT`` or ``WINDOWS`` at a volume's root holding ``system32``; its SOFTWARE and
+   SYSTEM hives are read once. Windows' folders are ``system32`` and
+   ``system32/drivers``; IIS's is the hive's ``InetStp\\InstallPath`` when it maps to a
+   folder under PATH, else ``system32/inetsrv``; Exchange's bin folders are discovery's
+   (registry, then the usual places); SNA, SMS and Mail are looked for in their
+   profiles' usual folders at each volume's root.
+3. A product is found when one of its folders holds one of its marker programs. Its
+   release and service pack come from its programs (the profile's table), Windows' from
+   the kernel and the hives (``verfix.winsys``); each answer says how it was told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PureWindowsPath
+
+from verfix.check import FileCache
+from verfix.discover import DiscoveryError, _Finder, find_bin_dirs
+from verfix.hive import Hive, HiveError, open_hive
+from verfix.locate import FolderIndex
+from verfix.pe import PEInfo
+from verfix.products import PROFILES, Profile, exchange, iis, windows_nt
+from verfix.winsys import (
+    ProductOptions,
+    Told,
+    WindowsRegistry,
+    WindowsSystem,
+    detect_windows,
+    read_product_options,
+    read_windows_registry,
+)
+
+
+@dataclass(frozen=True)
+class FoundProduct:
+    """One product found on the volume."""
+
+    profile: Profile
+    folders: tuple[Path, ...]
+    how: tuple[str, ...]          # how each folder was found, one line each
+    release: Told
+    service_pack: Told
+    branch: Told | None = None    # for products with branches (Windows)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What was found beneath PATH, and what was noticed on the way."""
+
+    root: Path
+    products: tuple[FoundProduct, ...]
+    registry: WindowsRegistry | None = None
+    windows: WindowsSystem | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def product(self, slug: str) -> FoundProduct | None:
+        return next((p for p in self.products if p.profile.slug == slug), None)
+
+
+def _program_versions(profile: Profile, folders: list[Path], root: Path, cache: FileCache):
+    """(name, version) of every release program whose version the profile knows, in order."""
+    found = []
+    for name in profile.release_programs:
+        for folder in folders:
+            for entry in FolderIndex(folder, root=root).lookup(name):
+                info = cache.read(entry.path) if entry.problem is None else None
+                if isinstance(info, PEInfo) and profile.release_of(info.file_version):
+                    found.append((entry.path.name, info.file_version))
+    return found
+
+
+def _told_by_programs(profile: Profile, folders: list[Path], root: Path, cache: FileCache) -> tuple[Told, Told]:
+    """The release from the first release program; the service pack from the highest build
+    among the programs of that release (a service pack updates them all, a hotfix one)."""
+    programs = _program_versions(profile, folders, root, cache)
+    if not programs:
+        names = ", ".join(profile.release_programs)
+        return Told(None, f"none of {names} has a version this profile knows"), Told(None, profile.how_service_pack)
+    name, version = programs[0]
+    label = profile.release_of(version)
+    release = Told(label, f"{name} is {version}")
+    top_name, top = max((p for p in programs if profile.release_of(p[1]) == label), key=lambda p: p[1][2:])
+    pack = profile.service_pack_of(top)
+    if pack is not None:
+        return release, Told(pack, f"{top_name} build {top[2]}, the highest of the release programs")
+    return release, Told(None, profile.how_service_pack)
+
+
+def _holds_marker(profile: Profile, folder: Path, root: Path) -> bool:
+    index = FolderIndex(folder, root=root)
+    return any(index.lookup(name) for name in profile.markers)
+
+
+class _Surveyor:
+    def __init__(self, root: Path, cache: FileCache) -> None:
+        self.root = root
+        self.cache = cache
+        self.finder = _Finder(root)
+        self.found: list[FoundProduct] = []
+        self.software: Hive | None = None
+
+    def run(self) -> Survey:
+        for profile in PROFILES:  # rule 1
+            if _holds_marker(profile, self.root, self.root):
+                how = f"{self.root} holds one of {', '.join(profile.markers)}"
+                if profile is windows_nt.PROFILE:  # a system32 folder: its config holds the hives
+                    registry, options = self._hives(self.root)
+                    system = self._windows_in(self.root, [self.root], (how,), registry, options)
+                    return Survey(self.root, tuple(self.found), registry, system, self.finder.unique_warnings())
+                release, pack = _told_by_programs(profile, [self.root], self.root, self.cache)
+                product = FoundProduct(profile, (self.root,), (how,), release, pack)
+                return Survey(self.root, (product,), warnings=self.finder.unique_warnings())
+        volumes = self.finder.volumes()
+        registry, options, system_root = self._system(volumes)
+        windows = self._windows(system_root, registry, options)
+        self._iis(system_root, volumes)
+        self._exchange()
+        for profile in PROFILES:
+            if profile.slug not in {"windows-nt", "iis", "exchange"}:
+                self._by_usual_folders(profile, volumes)
+        order = {p.slug: n for n, p in enumerate(PROFILES)}
+        products = tuple(sorted(self.found, key=lambda p: order[p.profile.slug]))
+        return Survey(self.root, products, registry, windows, self.finder.unique_warnings())
+
+    def _system(self, volumes: dict[str, Path]):
+        for volume in volumes.values():
+            for name in windows_nt.SYSTEM_ROOTS:
+                for system32 in self.finder.resolve(volume, (name, "system32")):
+                    registry, options = self._hives(system32)
+                    return registry, options, system32.parent
+        return None, None, None
+
+    def _hives(self, system32: Path) -> tuple[WindowsRegistry | None, ProductOptions | None]:
+        """The SOFTWARE and SYSTEM hives under ``system32/config``, read once."""
+        software = self.software = self._hive(system32, windows_nt.SOFTWARE_HIVE[1:])
+        system = self._hive(system32, windows_nt.SYSTEM_HIVE[1:])
+        registry = self._read(read_windows_registry, software) if software else None
+        options = self._read(read_product_options, system) if system else None
+        return registry, options
+
+    def _hive(self, system_root: Path, parts: tuple[str, ...]) -> Hive | None:
+        for path in self.finder.resolve(system_root, parts, want_dir=False):
+            try:
+                return open_hive(path)
+            except HiveError as exc:
+                self.finder.warnings.append(f"registry hive {path} not used: {exc}")
+        return None
+
+    def _read(self, reader, hive: Hive):
+        try:
+            return reader(hive)
+        except HiveError as exc:
+            self.finder.warnings.append(f"registry hive {hive.path} not used: {exc}")
+            return None
+
+    def _windows(self, system_root: Path | None, registry: WindowsRegistry | None,
+                 options: ProductOptions | None) -> WindowsSystem | None:
+        if system_root is None:
+            return None
+        folders = [f for parts in (("system32",), ("system32", "drivers"))
+                   for f in self.finder.resolve(system_root, parts)]
+        how = tuple(f"{f.relative_to(self.root)} under the system root {system_root.name}" for f in folders)
+        return self._windows_in(folders[0], folders, how, registry, options)
+
+    def _windows_in(self, system32: Path, folders: list[Path], how: tuple[str, ...],
+                    registry: WindowsRegistry | None, options: ProductOptions | None) -> WindowsSystem:
+        kernel = None
+        for found in FolderIndex(system32, root=self.root).lookup(windows_nt.KERNEL):
+            info = self.cache.read(found.path) if found.problem is None else None
+            if isinstance(info, PEInfo) and info.file_version is not None:
+                kernel = info.file_version
+        system = detect_windows(kernel, registry, options)
+        self.found.append(FoundProduct(windows_nt.PROFILE, tuple(folders), how, system.release,
+                                       system.service_pack, system.branch, system.notes))
+        return system
+
+    def _iis(self, system_root: Path | None, volumes: dict[str, Path]) -> None:
+        candidates: list[tuple[Path, str]] = []
+        software = self.software
+        values = self._read(lambda h: h.values(iis.INETSTP_KEY), software) if software else None
+        install = values.get("installpath") if values else None
+        if isinstance(install, str):
+            mapped = self._map_windows_path(install, volumes)
+            if mapped is not None:
+                candidates.append((mapped, f"registry: HKLM\\SOFTWARE\\{iis.INETSTP_KEY} InstallPath = {install}"))
+        if system_root is not None:
+            for folder in self.finder.resolve(system_root, ("system32", "inetsrv")):
+                candidates.append((folder, f"{folder.relative_to(self.root)} under the system root"))
+        for folder, how in candidates:
+            if _holds_marker(iis.PROFILE, folder, self.root):
+                release, pack = _told_by_programs(iis.PROFILE, [folder], self.root, self.cache)
+                self.found.append(FoundProduct(iis.PROFILE, (folder,), (how,), release, pack))
+                return
+
+    def _map_windows_path(self, text: str, volumes: dict[str, Path]) -> Path | None:
+        path = PureWindowsPath(text)
+        drive = path.drive.rstrip(":").lower()
+        volume = volumes.get(drive) or (self.root if len(drive) == 1 else None)
+        parts = tuple(p for p in path.parts[1:] if p not in ("", "."))
+        if volume is None or ".." in parts:
+            return None
+        found = self.finder.resolve(volume, parts)
+        return found[0] if found else None
+
+    def _exchange(self) -> None:
+        try:
+            discovery = find_bin_dirs(self.root)
+        except DiscoveryError:
+            return
+        folders = list(discovery.bin_dirs)
+        release, pack = _told_by_programs(exchange.PROFILE, folders, self.root, self.cache)
+        how = tuple(item.how for item in discovery.found)
+        self.found.append(FoundProduct(exchange.PROFILE, tuple(folders), how, release, pack,
+                                       notes=discovery.warnings))
+
+    def _by_usual_folders(self, profile: Profile, volumes: dict[str, Path]) -> None:
+        folders, how = [], []
+        for volume in volumes.values():
+            for under_root, parts in profile.folder_parts():
+                if under_root:
+                    continue
+                for folder in self.finder.resolve(volume, parts):
+                    if _holds_marker(profile, folder, self.root):
+                        folders.append(folder)
+                        how.append(f"found {'/'.join(parts)} holding a marker program")
+        if folders:
+            release, pack = _told_by_programs(profile, folders, self.root, self.cache)
+            self.found.append(FoundProduct(profile, tuple(folders), tuple(how), release, pack))
+
+
+def survey(path: Path, cache: FileCache | None = None) -> Survey:
+    """Every product found at or beneath ``path`` (rules in the module docstring).
+
+    Never writes, never follows a link out of ``path``; reads only the marker and release
+    programs and the two hives.
+    """
+    return _Surveyor(Path(path), cache or FileCache()).run()
