@@ -77,3 +77,36 @@ def test_the_mock_volumes_drivers_against_real_versionless_rows(name, date, size
     path = DRIVERS / name
     stamp = pefile.PE(str(path), fast_load=True).FILE_HEADER.TimeDateStamp
     assert versionless_evidence(date, size, path.stat().st_size, stamp).likely is likely
+
+
+def test_check_keeps_versionless_rows_present_and_adds_the_evidence(tmp_path: Path) -> None:
+    from verfix.check import FileCache, Status, Verdict, check_folder
+    from verfix.manifest import FileRow, Manifest
+
+    rows = (
+        FileRow("Netbt.sys", platform="x86", size=123_152, date="10/07/1999  03:13p"),  # Q241041
+        FileRow("Tcpip.sys", platform="x86", size=174_896, date="27-Apr-2001  15:54"),  # Q297040
+        FileRow("Afd.sys", platform="x86"),  # no date, no size: nothing to say
+    )
+    manifest = Manifest("Q241041", "test", "Microsoft Windows NT", rows, ("4.0",))
+    (result,) = check_folder([manifest], DRIVERS, FileCache()).results
+    assert [r.status for r in result.rows] == [Status.PRESENT] * 3
+    assert result.verdict is Verdict.COMPLIANT  # evidence never turns present into ok or outdated
+    netbt, tcpip, afd = result.rows
+    assert netbt.notes == ("no version to compare: built 1999-06-28, before the fix's 1999-10-07 build "
+                           "(123,120 bytes, the table says 123,152): likely not fixed",)
+    assert tcpip.notes[0].endswith("likely the fix's own build")
+    assert afd.notes == ()
+
+
+def test_a_damaged_or_data_file_gets_a_plain_note_or_none(tmp_path: Path) -> None:
+    from verfix.check import FileCache, Status, check_folder
+    from verfix.manifest import FileRow, Manifest
+
+    (tmp_path / "Broken.dll").write_bytes(b"MZ" + b"\0" * 10)
+    (tmp_path / "Readme.txt").write_text("text")
+    rows = (FileRow("Broken.dll", date="1/1/99"), FileRow("Readme.txt", date="1/1/99"))
+    (result,) = check_folder([Manifest("Q1", "t", "p", rows)], tmp_path, FileCache()).results
+    broken, readme = result.rows
+    assert broken.status is Status.PRESENT and "link time cannot be read: truncated" in broken.notes[0]
+    assert readme.notes == ()

@@ -48,7 +48,8 @@ def test_binary_has_the_listed_version_link_time_and_size(row: dict[str, str]) -
     pe = pefile.PE(str(path))
     assert pe.FILE_HEADER.Machine == I386
     info = pe.VS_FIXEDFILEINFO[0]
-    fixed = (info.FileVersionMS >> 16, info.FileVersionMS & 0xFFFF, info.FileVersionLS >> 16, info.FileVersionLS & 0xFFFF)
+    fixed = (info.FileVersionMS >> 16, info.FileVersionMS & 0xFFFF,
+             info.FileVersionLS >> 16, info.FileVersionLS & 0xFFFF)
     assert ".".join(map(str, fixed)) == row["version"]
     strings = {
         key.decode(): value.decode()

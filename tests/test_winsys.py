@@ -122,5 +122,6 @@ def test_odd_values_are_taken_for_what_they_are() -> None:
     ]
     system = _FakeHive({"Select": {"current": 2}, r"ControlSet002\Control\ProductOptions": {
         "producttype": "LanmanNT", "productsuite": ["Enterprise", "", "Terminal Server"]}})
-    assert read_product_options(system) == ProductOptions("LanmanNT", ("Enterprise", "Terminal Server"), "ControlSet002")
+    expected = ProductOptions("LanmanNT", ("Enterprise", "Terminal Server"), "ControlSet002")
+    assert read_product_options(system) == expected
     assert read_product_options(_FakeHive({})) == ProductOptions(control_set="ControlSet001")

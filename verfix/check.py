@@ -7,9 +7,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable
 
+from verfix.evidence import versionless_evidence
 from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
+from verfix.pe.linktime import LinkInfo, read_link_info
 from verfix.products import exchange
 from verfix.rules import release_label
 from verfix.version import Version, try_parse_version
@@ -107,6 +109,7 @@ class FileCache:
     def __init__(self, reader: Reader = Reader.FAST) -> None:
         self.reader = reader
         self._results: dict[Path, PEInfo | PEReadError] = {}
+        self._links: dict[Path, LinkInfo | PEReadError] = {}
 
     def read(self, path: Path) -> PEInfo | PEReadError:
         if path not in self._results:
@@ -116,9 +119,28 @@ class FileCache:
                 self._results[path] = error
         return self._results[path]
 
+    def link_info(self, path: Path) -> LinkInfo | PEReadError:
+        """Size and COFF link time, for rows without a version (read once per file)."""
+        if path not in self._links:
+            try:
+                self._links[path] = read_link_info(str(path))
+            except PEReadError as error:
+                self._links[path] = error
+        return self._links[path]
+
     @property
     def files_read(self) -> int:
         return len(self._results)
+
+
+def _versionless_notes(row: FileRow, path: Path, cache: FileCache) -> tuple[str, ...]:
+    """The size-and-date evidence for a row without a version (verfix.evidence): a note only."""
+    if (row.date is None and row.size is None) or path.suffix.lower() not in EXECUTABLE_EXTENSIONS:
+        return ()
+    link = cache.link_info(path)
+    if isinstance(link, PEReadError):
+        return (f"no version to compare, and the link time cannot be read: {link}",)
+    return (versionless_evidence(row.date, row.size, link.size, link.time_date_stamp).note,)
 
 
 def _evaluate(row: FileRow, found: FoundFile, cache: FileCache) -> RowResult:
@@ -126,7 +148,7 @@ def _evaluate(row: FileRow, found: FoundFile, cache: FileCache) -> RowResult:
     if found.problem is not None:
         return RowResult(row, Status.UNREADABLE, found.path, notes=(found.problem,))
     if row.version is None:
-        return RowResult(row, Status.PRESENT, found.path)
+        return RowResult(row, Status.PRESENT, found.path, notes=_versionless_notes(row, found.path, cache))
     result = cache.read(found.path)
     if isinstance(result, NotPEError) and found.path.suffix.lower() not in EXECUTABLE_EXTENSIONS:
         # KB tables give versions to data files (.sch, .cfg, .xv2) too; none can be read.
