@@ -91,3 +91,18 @@ def test_service_pack_notes() -> None:
     assert service_pack_note("Windows NT 4.0 SP7", "SP6a") == "fix first in Windows NT 4.0 SP7; this server runs SP6a"
     assert service_pack_note(None, "SP6a").startswith("the service pack that first has the fix is not known")
     assert service_pack_note(None, None) is None
+
+
+def test_a_row_of_another_release_in_a_two_release_article() -> None:
+    # Q266433 lists Ntoskrnl.exe for Windows 2000 (5.0.2195.2099) and NT 4.0 (4.0.1381.7080).
+    other = decide_row(NT, parse_version("5.0.2195.2099"), ["4.0", "5.0"], server_release="4.0", server_branch=None)
+    assert (other.applies, other.rule) == (False, Rule.RELEASE)
+    assert other.note == (
+        "row's version 5.0.2195.2099 is of Microsoft Windows NT release 2000; this server runs 4.0"
+    )
+    own = decide_row(NT, parse_version("4.0.1381.7080"), ["4.0", "5.0"], server_release="4.0", server_branch=None)
+    assert own.applies
+    # A row's own product version is trusted over its version's major.minor.
+    kept = decide_row(NT, parse_version("5.0.2195.1"), ["4.0"], server_release="4.0", server_branch=None,
+                      own_product_version=True)
+    assert kept.applies

@@ -6,8 +6,9 @@ the version comparison decides its status. The rules, in the order they are aske
 1. **release** — the row's (or else its article's) product versions name releases of the
    product; the server's release must be one of them. NT 3.51 articles are not applied to
    NT 4.0, nor IIS 5.0 rows to IIS 4.0. Versions are read through the product's profile:
-   Windows "5.0" is release 2000, Exchange "5.5 SP2" is 5.5. No product version, or no
-   server release known: the rule does not decide.
+   Windows "5.0" is release 2000, Exchange "5.5 SP2" is 5.5. A row without a product version
+   of its own whose version is of another release (Q266433's Ntoskrnl.exe 5.0.2195.2099 in an
+   article for NT 4.0 and 2000) is for that release. No server release known: no decision.
 2. **branch** — a row whose version lies in a branch's build range (NT 4.0 Terminal
    Server Edition: 4.0.1381.33xxx), or whose article names the branch's edition for it,
    is for that branch; a row with a version of the release's build outside every range
@@ -74,16 +75,21 @@ def product_release(profile: Profile, text: str) -> str | None:
     return label
 
 
-def release_rule(profile: Profile, product_versions: Iterable[str], server_release: str | None) -> Decision | None:
+def release_rule(
+    profile: Profile, product_versions: Iterable[str], server_release: str | None,
+) -> Decision | None:
     """Rule 1: not applicable when the row names releases and the server's is not one."""
     named = {product_release(profile, text) for text in product_versions} - {None}
     if not named or server_release is None or server_release in named:
         return None
     listed = ", ".join(sorted(str(label) for label in named))
-    return Decision(False, Rule.RELEASE, f"row is for {profile.name} {listed}; this server runs {server_release}")
+    note = f"row is for {profile.name} release {listed}; this server runs {server_release}"
+    return Decision(False, Rule.RELEASE, note)
 
 
-def row_branch(profile: Profile, version: Version | None, editions: Iterable[str] = ()) -> tuple[str | None, bool]:
+def row_branch(
+    profile: Profile, version: Version | None, editions: Iterable[str] = (),
+) -> tuple[str | None, bool]:
     """The branch a row is for (None: the main line) and whether that could be told."""
     branch = profile.branch_of(version)
     if branch is not None:
@@ -111,6 +117,17 @@ def branch_rule(
     return Decision(False, Rule.BRANCH, f"row is for {row_line}{shown}; this server runs {server_line}")
 
 
+def version_release_rule(
+    profile: Profile, version: Version | None, server_release: str | None,
+) -> Decision | None:
+    """Rule 1 for a row without product versions of its own: its version's release."""
+    release = profile.release_of(version)
+    if release is None or server_release is None or release == server_release:
+        return None
+    return Decision(False, Rule.RELEASE, f"row's version {version} is of {profile.name} release {release}; "
+                                         f"this server runs {server_release}")
+
+
 def decide_row(
     profile: Profile,
     version: Version | None,
@@ -119,11 +136,16 @@ def decide_row(
     server_release: str | None,
     server_branch: str | None,
     editions: Iterable[str] = (),
+    own_product_version: bool = False,
 ) -> Decision:
-    """Rules 1 to 3 for one row: the first rule that decides, else the version comparison."""
-    decided = release_rule(profile, product_versions, server_release) or branch_rule(
-        profile, version, editions, server_branch
-    )
+    """Rules 1 to 3 for one row: the first rule that decides, else the version comparison.
+
+    ``product_versions`` are the row's own (``own_product_version``) or its article's.
+    """
+    decided = release_rule(profile, product_versions, server_release)
+    if decided is None and not own_product_version:
+        decided = version_release_rule(profile, version, server_release)
+    decided = decided or branch_rule(profile, version, editions, server_branch)
     if decided is not None:
         return decided
     return Decision(True, Rule.VERSION, "applies: the version comparison decides")
@@ -134,5 +156,6 @@ def service_pack_note(fixed_in: str | None, server_service_pack: str | None) -> 
     if fixed_in is None and server_service_pack is None:
         return None
     first = f"fix first in {fixed_in}" if fixed_in else "the service pack that first has the fix is not known"
-    runs = f"this server runs {server_service_pack}" if server_service_pack else "the server's service pack is not known"
+    runs = (f"this server runs {server_service_pack}" if server_service_pack
+            else "the server's service pack is not known")
     return f"{first}; {runs}"

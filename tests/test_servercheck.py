@@ -1,0 +1,154 @@
+"""The whole-server check on the mock NT 4.0 volume, against an independent model of the verdicts.
+
+The model reads only the manifests and testdata/nt4-files.tsv (the recipe of the volume), and
+applies the documented rules in a few lines of its own; the check reads the files and hives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from verfix.check import FileCache, Status, Verdict
+from verfix.hotfix import Finding
+from verfix.manifest import FileRow, Manifest
+from verfix.servercheck import run_check
+from verfix.version import parse_version
+
+REPO = Path(__file__).resolve().parent.parent
+VOLUME = REPO / "testdata" / "nt4"
+NT, IIS = "Microsoft Windows NT", "Microsoft Internet Information Server"
+
+
+def _m(article: str, product: str, versions: tuple[str, ...], *rows: FileRow, fixed_in: str | None = None) -> Manifest:
+    return Manifest(article, f"{article} (x86 rows of the real table)", product, rows, versions, fixed_in=fixed_in)
+
+
+def _row(name: str, version: str | None = None, **more) -> FileRow:
+    return FileRow(name, parse_version(version) if version else None, platform="x86", **more)
+
+
+# Real articles' x86 rows (a multiprocessor kernel's row is left out: the mock server has one CPU).
+MANIFESTS = [
+    _m("Q288179", NT, ("4.0",), _row("Ntoskrnl.exe", "4.0.1381.7130")),
+    _m("Q266433", NT, ("4.0", "5.0"), _row("Ntoskrnl.exe", "5.0.2195.2099"), _row("Ntoskrnl.exe", "4.0.1381.7080")),
+    _m("Q303874", NT, ("4.0",), _row("Lsasrv.dll", "4.0.1381.7097")),
+    _m("Q284849", NT, ("4.0",), _row("Aclui.dll", "4.0.1381.33472"), _row("Lsasrv.dll", "4.0.1381.33472"),
+       _row("Ntmarta.dll", "4.0.1381.33472")),
+    _m("Q307991", NT, ("4.0 SP6a",), _row("Tcpip.sys", "4.0.1381.7109")),
+    _m("Q320249", NT, ("4.0",), _row("Afd.sys", "4.0.1381.7144")),
+    _m("Q236316", NT, ("4.0",), _row("Netbt.sys", size=123_120, date="06/28/99  01:10p"),
+       fixed_in="Windows NT 4.0 SP6"),
+    _m("Q241041", NT, ("4.0",), _row("Netbt.sys", size=123_152, date="10/07/1999  03:13p")),
+    _m("Q252693", IIS, ("4.0",), _row("Infocomm.dll", "4.2.739.1"), _row("W3svc.dll", "4.2.739.1")),
+    _m("Q264573", IIS, ("5.0",), _row("W3svc.dll", "5.0.2195.2096")),
+    _m("Q999998", "Microsoft SQL Server", ("7.0",), _row("Sqlservr.exe", "7.0.1063.0")),
+]
+
+
+def _recipe() -> dict[str, tuple[str, tuple[int, ...]]]:
+    """File name (lower case) -> (folder, version), from the volume's recipe list."""
+    text = (REPO / "testdata" / "nt4-files.tsv").read_text()
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    files = {}
+    for line in lines[1:]:
+        path, version = line.split("\t")[:2]
+        folder, _, name = path.rpartition("/")
+        files[name.lower()] = (folder, tuple(int(part) for part in version.split(".")))
+    return files
+
+
+FOLDERS = {NT: ("WINNT/system32", "WINNT/system32/drivers"), IIS: ("WINNT/system32/inetsrv",)}
+RELEASE = {NT: {"4.0": "4.0", "5.0": "2000", "4.0 SP6a": "4.0"}, IIS: {"4.0": "4.0", "5.0": "5.0"}}
+
+
+def _model(manifest: Manifest) -> tuple[str, list[str]]:
+    """The verdict and row statuses the documented rules give, from the recipe alone."""
+    files = _recipe()
+    server = "4.0"  # NT 4.0 SP6a, main line; IIS 4.0
+    statuses = []
+    for row in manifest.files:
+        assert row.product_version is None
+        named = {RELEASE[manifest.product][v] for v in manifest.product_versions}
+        row_release = None
+        if row.version is not None:
+            major_minor = tuple(row.version[:2])
+            row_release = {(4, 0): "4.0", (5, 0): "2000" if manifest.product == NT else "5.0", (4, 2): "4.0"}.get(
+                major_minor)
+        if server not in named or (row_release is not None and row_release != server):
+            statuses.append("not-applicable")
+        elif row.version is not None and manifest.product == NT and 33000 <= row.version[3] < 34000:
+            statuses.append("not-applicable")
+        elif row.name.lower() not in files or files[row.name.lower()][0] not in FOLDERS[manifest.product]:
+            statuses.append("missing")
+        elif row.version is None:
+            statuses.append("present")
+        else:
+            statuses.append("ok" if files[row.name.lower()][1] >= tuple(row.version) else "outdated")
+    kept = set(statuses) - {"not-applicable"}
+    if not kept:
+        verdict = "not-applicable"
+    elif kept & {"outdated", "missing"}:
+        verdict = "not-compliant"
+    else:
+        verdict = "compliant"
+    return verdict, statuses
+
+
+def test_every_article_as_the_independent_model_says() -> None:
+    checked = run_check(VOLUME, MANIFESTS, skip_inapplicable=False)
+    assert [p.product.profile.slug for p in checked.products] == ["windows-nt", "iis", "exchange"]
+    got = {r.manifest.id: (r.verdict.value, [row.status.value for row in r.rows])
+           for p in checked.products for r in p.results}
+    expected = {m.id: _model(m) for m in MANIFESTS if m.product in FOLDERS}
+    assert got == expected
+    assert checked.unplaced == ("Q999998",)  # SQL Server: not a product found here
+    assert checked.verdict is Verdict.NOT_COMPLIANT
+
+
+def test_the_branch_row_and_the_overwritten_hotfix_are_called_right() -> None:
+    checked = run_check(VOLUME, MANIFESTS, skip_inapplicable=False)
+    rows = {(r.manifest.id, row.row.name, str(row.row.version)): row
+            for p in checked.products for r in p.results for row in r.rows}
+    tse = rows[("Q284849", "Lsasrv.dll", "4.0.1381.33472")]
+    assert tse.status is Status.NOT_APPLICABLE
+    assert tse.notes == ("branch rule: row is for Terminal Server Edition (4.0.1381.33472); "
+                         "this server runs the main line",)
+    other_release = rows[("Q266433", "Ntoskrnl.exe", "5.0.2195.2099")]
+    assert other_release.notes[0].startswith("release rule: row's version 5.0.2195.2099")
+    iis5 = rows[("Q264573", "W3svc.dll", "5.0.2195.2096")]
+    assert iis5.notes[0].startswith("release rule: row is for Microsoft Internet Information Server release 5.0")
+    outdated = rows[("Q307991", "Tcpip.sys", "4.0.1381.7109")]
+    assert outdated.status is Status.OUTDATED and outdated.path is not None
+    assert outdated.path.relative_to(VOLUME).as_posix() == "WINNT/system32/drivers/tcpip.sys"
+    assert "version rule: applies: the version comparison decides" in outdated.notes
+    same_build = rows[("Q236316", "Netbt.sys", "None")]
+    assert same_build.notes[0].endswith("likely the fix's own build")
+    assert same_build.notes[-1] == "fix first in Windows NT 4.0 SP6; this server runs SP6a"
+    findings = {h.article: h.finding for h in checked.hotfixes}
+    assert findings["Q307991"] is Finding.OVERWRITTEN and findings["Q320249"] is Finding.CONFIRMED
+    assert findings["Q246009"] is Finding.UNCHECKED
+
+
+def test_the_whole_catalog_mode_sets_aside_what_is_not_installed() -> None:
+    checked = run_check(VOLUME, MANIFESTS)
+    windows, iis, exchange = checked.products
+    assert set(windows.not_applicable) == {"Q284849"}  # every row for another branch
+    assert set(iis.not_applicable) == {"Q264573"}
+    assert windows.counts() == {"compliant": 6, "not-compliant": 1, "incomplete": 0, "not-applicable": 1}
+    assert iis.counts()["not-compliant"] == 1 and exchange.results == ()
+
+
+def test_only_the_products_asked_for_and_each_file_read_once() -> None:
+    cache = FileCache()
+    checked = run_check(VOLUME, MANIFESTS + MANIFESTS[:3], products=["iis"], cache=cache)
+    assert [p.product.profile.slug for p in checked.products] == ["iis"]
+    reads = cache.files_read
+    run_check(VOLUME, MANIFESTS, cache=cache)
+    assert cache.files_read <= reads + 7  # the Windows files, once each; IIS's already read
+
+
+def test_a_single_folder_still_works() -> None:
+    checked = run_check(VOLUME / "WINNT" / "system32", MANIFESTS)
+    (windows,) = checked.products
+    assert {r.manifest.id for r in windows.results} == {"Q288179", "Q266433", "Q303874"}
+    assert run_check(VOLUME / "WINNT" / "system32" / "drivers", MANIFESTS).products == ()  # no marker there

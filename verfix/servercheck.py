@@ -1,0 +1,133 @@
+"""The whole-server check: every product found on a volume against the manifests for it.
+
+``run_check`` is the core the command line is to wire: survey the volume (``verfix.survey``),
+give each manifest to the product its ``product`` names (``verfix.products``), set aside the
+manifests whose files are not installed (the marker rule), decide each row with
+``verfix.rules`` and check the rows that apply in the product's folders, then cross-check the
+registry's hotfix records (``verfix.hotfix``). Every file is read at most once
+(one ``FileCache`` for the run).
+
+Locating a row's file: the product's folders in their documented order (Windows:
+``system32``, then ``system32/drivers``; the others: the folders survey found), the first
+folder holding the name wins. A row found in none is ``missing`` (the product is installed:
+it was found).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from verfix.check import FileCache, ManifestResult, RowResult, Status, Verdict, check_row
+from verfix.hotfix import HotfixCheck, cross_check
+from verfix.locate import FolderIndex
+from verfix.manifest import FileRow, Manifest
+from verfix.products import for_product_name
+from verfix.rules import decide_row, service_pack_note
+from verfix.survey import FoundProduct, Survey, survey
+
+
+@dataclass(frozen=True)
+class ProductCheck:
+    """One product's articles: checked, and set aside as not installed."""
+
+    product: FoundProduct
+    results: tuple[ManifestResult, ...]
+    not_applicable: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """Articles by verdict; set-aside articles count as not applicable."""
+        counts = {verdict.value: 0 for verdict in Verdict}
+        for result in self.results:
+            counts[result.verdict.value] += 1
+        counts[Verdict.NOT_APPLICABLE.value] += len(self.not_applicable)
+        return counts
+
+
+@dataclass(frozen=True)
+class ServerCheck:
+    """The run: the survey, one check per product found, the hotfix findings."""
+
+    survey: Survey
+    products: tuple[ProductCheck, ...]
+    hotfixes: tuple[HotfixCheck, ...]
+    unplaced: tuple[str, ...] = ()  # manifests for no product found on the volume
+
+    @property
+    def verdict(self) -> Verdict:
+        """The run's verdict: not compliant if any article is, else incomplete if any, ..."""
+        verdicts = {r.verdict for p in self.products for r in p.results}
+        for verdict in (Verdict.NOT_COMPLIANT, Verdict.INCOMPLETE, Verdict.COMPLIANT):
+            if verdict in verdicts:
+                return verdict
+        return Verdict.NOT_APPLICABLE
+
+
+def _locate(row: FileRow, indexes: list[FolderIndex], cache: FileCache) -> RowResult:
+    for index in indexes:
+        if index.lookup(row.name):
+            return check_row(row, index, cache)
+    return RowResult(row, Status.MISSING)
+
+
+def check_product(
+    product: FoundProduct, manifests: Iterable[Manifest], cache: FileCache, root: Path,
+    *, skip_inapplicable: bool = True,
+) -> ProductCheck:
+    """Every manifest for one product against its folders, each row decided by the rules."""
+    profile = product.profile
+    indexes = [FolderIndex(folder, root=root) for folder in product.folders]
+    release, branch = product.release.value, product.branch.value if product.branch else None
+    results, set_aside = [], []
+    for manifest in manifests:
+        versioned = [r for r in manifest.files if r.version is not None] or list(manifest.files)
+        if skip_inapplicable and not any(i.lookup(r.name) for r in versioned for i in indexes):
+            set_aside.append(manifest.id)  # the marker rule: its component is not installed
+            continue
+        pack = service_pack_note(manifest.fixed_in, product.service_pack.value) if manifest.fixed_in else None
+        rows = []
+        for row in manifest.files:
+            versions = (row.product_version,) if row.product_version is not None else manifest.product_versions
+            decision = decide_row(
+                profile, row.version, versions, server_release=release, server_branch=branch,
+                own_product_version=row.product_version is not None,
+            )
+            note = f"{decision.rule.value} rule: {decision.note}"
+            if not decision.applies:
+                rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(note,)))
+                continue
+            result = _locate(row, indexes, cache)
+            rows.append(replace(result, notes=result.notes + (note,) + ((pack,) if pack else ())))
+        checked = ManifestResult(manifest, product.folders[0], tuple(rows))
+        if skip_inapplicable and checked.verdict is Verdict.NOT_APPLICABLE:
+            set_aside.append(manifest.id)
+        else:
+            results.append(checked)
+    return ProductCheck(product, tuple(results), tuple(set_aside))
+
+
+def run_check(
+    path: Path, manifests: Iterable[Manifest], *, products: Iterable[str] = (),
+    cache: FileCache | None = None, skip_inapplicable: bool = True,
+) -> ServerCheck:
+    """Check every product found under ``path`` (or only the ``products`` slugs named)."""
+    cache = cache or FileCache()
+    found = survey(path, cache)
+    wanted = {slug.lower() for slug in products}
+    by_slug: dict[str, list[Manifest]] = {}
+    unplaced = []
+    for manifest in manifests:
+        profile = for_product_name(manifest.product)
+        if profile is None or found.product(profile.slug) is None:
+            unplaced.append(manifest.id)
+        else:
+            by_slug.setdefault(profile.slug, []).append(manifest)
+    checks = tuple(
+        check_product(item, by_slug.get(item.profile.slug, []), cache, found.root,
+                      skip_inapplicable=skip_inapplicable)
+        for item in found.products if not wanted or item.profile.slug in wanted
+    )
+    records = found.registry.hotfixes if found.registry else ()
+    hotfixes = tuple(cross_check(records, [r for c in checks for r in c.results]))
+    return ServerCheck(found, checks, hotfixes, tuple(unplaced))
