@@ -55,13 +55,15 @@ FUZZ_ARGS ?= --count 10000 --seed 1
 fuzz: $(STAMP)
 	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
 
-# Benchmark (a report, not a test): verfix against exiftool, pefile's fast path and a bare
+# Benchmark (a report, not a test): the whole-server check of the whole catalog against one
+# manifest on the mock NT 4.0 volume (tools/bench_server.py); then verfix against exiftool, pefile's fast path and a bare
 # list-and-read-4-KB loop on BENCH_CORPUS, plus check start-up; fails if a version differs
 # from exiftool's. Build the reference corpus (Debian wine64, libwine, libwine:i386; root and the
 # network, once) outside the repo: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus
 BENCH_CORPUS ?=
 BENCH_ARGS ?=
 bench: $(STAMP)
+	$(BIN)/python tools/bench_server.py
 	@if [ -z "$(BENCH_CORPUS)" ]; then \
 	  echo "make bench: set BENCH_CORPUS to a folder of PE files, e.g. make bench BENCH_CORPUS=/tmp/bench-corpus" >&2; \
 	  echo "  build it with: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus" >&2; exit 2; fi
