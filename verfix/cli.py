@@ -478,6 +478,7 @@ def products(
 
     Exit codes: 0 products found, 2 usage error or nothing found.
     """
+    from verfix.server_report import product_record
     from verfix.survey import survey
 
     path = Path(os.path.abspath(path))
@@ -490,21 +491,14 @@ def products(
         if not found.products:
             raise InputError(f"no product found under {path}: no WINNT or WINDOWS system root, and no "
                              "folder holding a known product's programs")
-        joined = format in (Format.TABLE, Format.CSV)
-        records = []
-        for item in found.products:
-            told = [item.release, item.service_pack, *([item.branch] if item.branch else [])]
-            # The table and CSV say how the release, service pack and branch were told, with
-            # folders relative to PATH; JSON gives full paths and how each folder was found too.
-            how = [t.how for t in told] + ([] if joined else list(item.how)) + list(item.notes)
-            folders = [os.path.relpath(folder, path) if joined else str(folder) for folder in item.folders]
-            records.append({
-                "product": item.profile.name, "slug": item.profile.slug,
-                "release": item.release.value, "service_pack": item.service_pack.value,
-                "branch": item.branch.value if item.branch else None,
-                "folders": "; ".join(folders) if joined else folders,
-                "how": "; ".join(how) if joined else how,
-            })
+        records = [product_record(item) for item in found.products]
+        if format in (Format.TABLE, Format.CSV):  # flat: folders relative to PATH, how told as text
+            for record in records:
+                record["folders"] = "; ".join(os.path.relpath(f, path) for f in record["folders"])
+                told = {k: v for k, v in record["how"].items() if k != "folders"}
+                if "branch" in told and record["branch"] is None:
+                    record["branch"] = "main line"
+                record["how"] = "; ".join([*told.values(), *record["notes"]])
         with _output_stream(output, [path]) as stream:
             write_records(records, format, PRODUCT_FIELDS, stream)
     raise typer.Exit(ExitCode.COMPLIANT)
