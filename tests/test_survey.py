@@ -127,3 +127,50 @@ def test_cli_products_errors_are_one_line(tmp_path: Path) -> None:
     assert "no product found under" in empty.output
     missing = runner.invoke(app, ["products", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "no such folder" in missing.output
+
+
+def test_a_system_root_named_by_the_hives_system_root(tmp_path: Path) -> None:
+    from verfix.hive import open_hive
+
+    copy = tmp_path / "vol"
+    shutil.copytree(VOLUME, copy)
+    (copy / "WINNT").rename(copy / "WINNT40")
+    assert survey(copy).product("windows-nt") is None  # the hive says C:\WINNT, not WINNT40
+    # A hive naming WINNT40 makes it the system root: rebuilt from the recipe when hivex is there.
+    reg = (REPO / "testdata" / "hive" / "nt4-software.reg").read_text().replace('"C:\\\\WINNT"', '"C:\\\\WINNT40"')
+    hive = copy / "WINNT40" / "system32" / "config" / "software"
+    if shutil.which("hivexregedit") is None:
+        pytest.skip("hivexregedit (libwin-hivex-perl) not installed")
+    import subprocess
+    import sys
+
+    (tmp_path / "sw.reg").write_text(reg)
+    subprocess.run([sys.executable, str(REPO / "testdata" / "hive" / "make_empty_hive.py"), str(hive)], check=True)
+    subprocess.run(["hivexregedit", "--merge", "--prefix", "HKEY_LOCAL_MACHINE\\SOFTWARE", str(hive),
+                    str(tmp_path / "sw.reg")], check=True, capture_output=True)
+    assert open_hive(hive).values(r"Microsoft\Windows NT\CurrentVersion")["systemroot"] == "C:\\WINNT40"
+    windows = survey(copy).product("windows-nt")
+    assert windows is not None and windows.release.value == "4.0" and windows.service_pack.value == "SP6a"
+    assert [str(f.relative_to(copy)) for f in windows.folders] == ["WINNT40/system32", "WINNT40/system32/drivers"]
+
+
+def test_a_link_out_of_the_volume_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    shutil.copytree(VOLUME / "WINNT", outside / "WINNT")
+    volume = tmp_path / "vol"
+    volume.mkdir()
+    (volume / "WINNT").symlink_to(outside / "WINNT")
+    found = survey(volume)
+    assert found.products == ()
+    assert any("symbolic link leads outside" in w for w in found.warnings)
+
+
+def test_iis_release_from_the_registry_when_inetinfo_has_no_version(tmp_path: Path) -> None:
+    copy = tmp_path / "vol"
+    shutil.copytree(VOLUME, copy)
+    inetsrv = copy / "WINNT" / "system32" / "inetsrv"
+    for name in ("inetinfo.exe", "w3svc.dll", "infocomm.dll"):
+        (inetsrv / name).write_bytes(b"MZ damaged")
+    iis = survey(copy).product("iis")
+    assert iis is not None and iis.release.value == "4.0"
+    assert iis.release.how.startswith("registry InetStp MajorVersion = 4, MinorVersion = 0")

@@ -132,11 +132,25 @@ class _Surveyor:
         return Survey(self.root, products, registry, windows, self.finder.unique_warnings())
 
     def _system(self, volumes: dict[str, Path]):
+        """The first system root: WINNT or WINDOWS, else any root folder whose hive's
+        SystemRoot names it (``C:\\WINNT40``)."""
         for volume in volumes.values():
             for name in windows_nt.SYSTEM_ROOTS:
                 for system32 in self.finder.resolve(volume, (name, "system32")):
                     registry, options = self._hives(system32)
                     return registry, options, system32.parent
+        for volume in volumes.values():
+            for names in sorted(self.finder.entries(volume).values()):
+                for name in names:
+                    if name.upper() in windows_nt.SYSTEM_ROOTS:
+                        continue
+                    for system32 in self.finder.resolve(volume, (name, "system32")):
+                        if not self.finder.resolve(system32, windows_nt.SOFTWARE_HIVE[1:], want_dir=False):
+                            continue
+                        registry, options = self._hives(system32)
+                        said = PureWindowsPath(registry.system_root).name if registry and registry.system_root else ""
+                        if said.lower() == name.lower():
+                            return registry, options, system32.parent
         return None, None, None
 
     def _hives(self, system32: Path) -> tuple[WindowsRegistry | None, ProductOptions | None]:
@@ -198,6 +212,10 @@ class _Surveyor:
         for folder, how in candidates:
             if _holds_marker(iis.PROFILE, folder, self.root):
                 release, pack = _told_by_programs(iis.PROFILE, [folder], self.root, self.cache)
+                major, minor = (values or {}).get("majorversion"), (values or {}).get("minorversion", 0)
+                if release.value is None and isinstance(major, int) and isinstance(minor, int):
+                    release = Told(f"{major}.{minor}", f"registry InetStp MajorVersion = {major}, "
+                                                       f"MinorVersion = {minor} ({release.how})")
                 self.found.append(FoundProduct(iis.PROFILE, (folder,), (how,), release, pack))
                 return
 
