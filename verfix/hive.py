@@ -64,7 +64,7 @@ class Hive:
                 for value in key.iter_values(trim_values=False):
                     found.setdefault(str(value.name).lower(), value.value)  # the first of a name wins
                 return found
-        except Exception as exc:  # noqa: BLE001 - regipy and construct raise many types on garbage
+        except Exception as exc:  # regipy and construct raise many types on garbage input
             raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
 
     def subkeys(self, key_path: str) -> list[str] | None:
@@ -77,7 +77,7 @@ class Hive:
                 if not key.subkey_count:
                     return []
                 return [str(sub.name) for sub in key.iter_subkeys()]
-        except Exception as exc:  # noqa: BLE001 - as above
+        except Exception as exc:
             raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
 
 
@@ -87,7 +87,7 @@ def open_hive(hive_path: Path, max_bytes: int = MAX_HIVE_BYTES) -> Hive:
     try:
         with _quiet_regipy():
             return Hive(_parse(data), Path(hive_path))
-    except Exception as exc:  # noqa: BLE001 - as above
+    except Exception as exc:
         raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
 
 
