@@ -174,3 +174,24 @@ def test_iis_release_from_the_registry_when_inetinfo_has_no_version(tmp_path: Pa
     iis = survey(copy).product("iis")
     assert iis is not None and iis.release.value == "4.0"
     assert iis.release.how.startswith("registry InetStp MajorVersion = 4, MinorVersion = 0")
+
+
+@pytest.mark.parametrize(
+    ("install", "found"),
+    [
+        ("%SystemRoot%\\System32\\inetsrv", "WINNT/system32/inetsrv"),
+        ("C:\\WINNT\\system32\\INETSRV", "WINNT/system32/inetsrv"),
+        ("C:\\..\\..\\etc", None),
+        ("E:\\inetsrv", None),
+        ("\\\\server\\share\\inetsrv", None),
+    ],
+)
+def test_registry_install_paths_map_under_path_only(install: str, found: str | None) -> None:
+    from verfix.check import FileCache
+    from verfix.survey import _Surveyor
+
+    surveyor = _Surveyor(VOLUME, FileCache())
+    volumes = surveyor.finder.volumes()
+    surveyor.system_volume = VOLUME
+    mapped = surveyor._map_windows_path(install, volumes, VOLUME / "WINNT")
+    assert (mapped.relative_to(VOLUME).as_posix() if mapped else None) == found

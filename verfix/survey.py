@@ -107,6 +107,7 @@ class _Surveyor:
         self.finder = _Finder(root)
         self.found: list[FoundProduct] = []
         self.software: Hive | None = None
+        self.system_volume: Path | None = None  # the volume the system root is on
 
     def run(self) -> Survey:
         for profile in PROFILES:  # rule 1
@@ -138,6 +139,7 @@ class _Surveyor:
             for name in windows_nt.SYSTEM_ROOTS:
                 for system32 in self.finder.resolve(volume, (name, "system32")):
                     registry, options = self._hives(system32)
+                    self.system_volume = volume
                     return registry, options, system32.parent
         for volume in volumes.values():
             for names in sorted(self.finder.entries(volume).values()):
@@ -150,6 +152,7 @@ class _Surveyor:
                         registry, options = self._hives(system32)
                         said = PureWindowsPath(registry.system_root).name if registry and registry.system_root else ""
                         if said.lower() == name.lower():
+                            self.system_volume = volume
                             return registry, options, system32.parent
         return None, None, None
 
@@ -203,7 +206,7 @@ class _Surveyor:
         values = self._read(lambda h: h.values(iis.INETSTP_KEY), software) if software else None
         install = values.get("installpath") if values else None
         if isinstance(install, str):
-            mapped = self._map_windows_path(install, volumes)
+            mapped = self._map_windows_path(install, volumes, system_root)
             if mapped is not None:
                 candidates.append((mapped, f"registry: HKLM\\SOFTWARE\\{iis.INETSTP_KEY} InstallPath = {install}"))
         if system_root is not None:
@@ -219,14 +222,23 @@ class _Surveyor:
                 self.found.append(FoundProduct(iis.PROFILE, (folder,), (how,), release, pack))
                 return
 
-    def _map_windows_path(self, text: str, volumes: dict[str, Path]) -> Path | None:
-        path = PureWindowsPath(text)
-        drive = path.drive.rstrip(":").lower()
-        volume = volumes.get(drive) or (self.root if len(drive) == 1 else None)
+    def _map_windows_path(self, text: str, volumes: dict[str, Path], system_root: Path | None) -> Path | None:
+        """A registry path as a folder under PATH: ``%SystemRoot%\\...`` under the system root,
+        ``C:\\...`` on drive folder C, or on the system root's volume when there are no drive
+        folders (one volume mounted); None when it maps to nothing under PATH."""
+        head, _, rest = text.partition("\\")
+        if head.lower() in ("%systemroot%", "%windir%"):
+            base, path = system_root, PureWindowsPath("\\" + rest)
+        else:
+            path = PureWindowsPath(text)
+            drive = path.drive.rstrip(":").lower()
+            base = volumes.get(drive) if len(drive) == 1 else None
+            if base is None and len(drive) == 1 and self.system_volume == self.root:
+                base = self.root
         parts = tuple(p for p in path.parts[1:] if p not in ("", "."))
-        if volume is None or ".." in parts:
+        if base is None or ".." in parts:
             return None
-        found = self.finder.resolve(volume, parts)
+        found = self.finder.resolve(base, parts)
         return found[0] if found else None
 
     def _exchange(self) -> None:
