@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,26 @@ def test_odd_values_are_taken_for_what_they_are() -> None:
     expected = ProductOptions("LanmanNT", ("Enterprise", "Terminal Server"), "ControlSet002")
     assert read_product_options(system) == expected
     assert read_product_options(_FakeHive({})) == ProductOptions(control_set="ControlSet001")
+
+
+@pytest.mark.skipif(shutil.which("hivexregedit") is None, reason="hivexregedit not installed")
+def test_a_terminal_server_system_hive_built_by_hivex(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    suite = ",".join(f"{b:02x}" for b in "Terminal Server\0".encode("utf-16-le") + b"\0\0")
+    reg = tmp_path / "system.reg"
+    reg.write_text(
+        "Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n\"Current\"=dword:00000002\n\n"
+        "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002]\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Control]\n\n"
+        "[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Control\\ProductOptions]\n\"ProductType\"=\"ServerNT\"\n"
+        f"\"ProductSuite\"=hex(7):{suite}\n"
+    )
+    hive = tmp_path / "system"
+    repo = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, str(repo / "testdata" / "hive" / "make_empty_hive.py"), str(hive)], check=True)
+    subprocess.run(["hivexregedit", "--merge", "--prefix", "HKEY_LOCAL_MACHINE\\SYSTEM", str(hive), str(reg)],
+                   check=True, capture_output=True)
+    options = read_product_options(open_hive(hive))
+    assert options == ProductOptions("ServerNT", ("Terminal Server",), "ControlSet002")
+    assert detect_windows(None, None, options).branch.value == "Terminal Server Edition"
