@@ -203,12 +203,13 @@ class _Surveyor:
     def _iis(self, system_root: Path | None, volumes: dict[str, Path]) -> None:
         candidates: list[tuple[Path, str]] = []
         software = self.software
-        values = self._read(lambda h: h.values(iis.INETSTP_KEY), software) if software else None
-        install = values.get("installpath") if values else None
+        (setting,) = iis.PROFILE.registry_values("install-folder")
+        values = self._read(lambda h: h.values(setting.key), software) if software else None
+        install = values.get(setting.value.lower()) if values else None
         if isinstance(install, str):
             mapped = self._map_windows_path(install, volumes, system_root)
             if mapped is not None:
-                candidates.append((mapped, f"registry: HKLM\\SOFTWARE\\{iis.INETSTP_KEY} InstallPath = {install}"))
+                candidates.append((mapped, f"registry: {setting.display} = {install}"))
         if system_root is not None:
             for folder in self.finder.resolve(system_root, ("system32", "inetsrv")):
                 candidates.append((folder, f"{folder.relative_to(self.root)} under the system root"))

@@ -17,8 +17,8 @@ SYSTEM_ROOT = "%SystemRoot%"
 class RegistryValue:
     """One value a product's setup writes under ``HKLM\\SOFTWARE``.
 
-    ``meaning`` says what verfix reads it for: ``"install-folder"``, ``"version"`` or
-    ``"service-pack"``. ``subfolder`` is appended to an install folder (Exchange's
+    ``meaning`` says what verfix reads it for: ``"install-folder"``, ``"version"``,
+    ``"build"`` or ``"service-pack"``. ``subfolder`` is appended to an install folder (Exchange's
     ``Services`` names ``C:\\exchsrvr``; the programs are in its ``bin``).
     """
 
