@@ -25,16 +25,10 @@ def by_slug(slug: str) -> Profile:
 
 
 def for_product_name(name: str) -> Profile | None:
-    """The profile of a manifest's product name, or None.
-
-    The profile's own name matches, and so does any name that contains one of the names its
-    articles use: "Microsoft Windows NT Server" is Windows NT's, "Microsoft Exchange" Exchange's.
-    """
-    wanted = " ".join(name.lower().split())
+    """The profile of a manifest's product name (``"Microsoft Exchange Server"``), if any."""
+    wanted = name.strip().lower()
     for profile in PROFILES:
-        if wanted == profile.name.lower():
-            return profile
-    for profile in PROFILES:
-        if any(f" {known.lower()} " in f" {wanted} " for known in profile.article_names):
+        names = {profile.name.lower(), *(n.lower() for n in profile.article_names)}
+        if wanted in names:
             return profile
     return None
