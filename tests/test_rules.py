@@ -106,3 +106,10 @@ def test_a_row_of_another_release_in_a_two_release_article() -> None:
     kept = decide_row(NT, parse_version("5.0.2195.1"), ["4.0"], server_release="4.0", server_branch=None,
                       own_product_version=True)
     assert kept.applies
+
+
+def test_an_iis_row_headed_by_its_windows_release_is_told_by_its_version() -> None:
+    # Q277873: "Windows 2000" heads W3svc.dll 5.0.2195.2784 in an IIS 4.0 and 5.0 article.
+    decision = decide_row(IIS, parse_version("5.0.2195.2784"), ["Windows 2000"], server_release="4.0",
+                          server_branch=None, own_product_version=True)
+    assert (decision.applies, decision.rule) == (False, Rule.RELEASE)

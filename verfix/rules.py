@@ -7,7 +7,8 @@ the version comparison decides its status. The rules, in the order they are aske
    product; the server's release must be one of them. NT 3.51 articles are not applied to
    NT 4.0, nor IIS 5.0 rows to IIS 4.0. Versions are read through the product's profile:
    Windows "5.0" is release 2000, Exchange "5.5 SP2" is 5.5. A row without a product version
-   of its own whose version is of another release (Q266433's Ntoskrnl.exe 5.0.2195.2099 in an
+   of its own naming a release (none, or "Windows 2000" in an IIS table) whose version is of
+   another release (Q266433's Ntoskrnl.exe 5.0.2195.2099 in an
    article for NT 4.0 and 2000) is for that release. No server release known: no decision.
 2. **branch** — a row whose version lies in a branch's build range (NT 4.0 Terminal
    Server Edition: 4.0.1381.33xxx), or whose article names the branch's edition for it,
@@ -140,10 +141,14 @@ def decide_row(
 ) -> Decision:
     """Rules 1 to 3 for one row: the first rule that decides, else the version comparison.
 
-    ``product_versions`` are the row's own (``own_product_version``) or its article's.
+    ``product_versions`` are the row's own (``own_product_version``) or its article's. A row's
+    own product version that names a release is trusted over its version's major.minor; one
+    that names none (IIS rows headed "Windows 2000") leaves the version to tell.
     """
+    product_versions = tuple(product_versions)
     decided = release_rule(profile, product_versions, server_release)
-    if decided is None and not own_product_version:
+    names_a_release = any(product_release(profile, text) for text in product_versions)
+    if decided is None and not (own_product_version and names_a_release):
         decided = version_release_rule(profile, version, server_release)
     decided = decided or branch_rule(profile, version, editions, server_branch)
     if decided is not None:
