@@ -152,3 +152,18 @@ def test_a_single_folder_still_works() -> None:
     (windows,) = checked.products
     assert {r.manifest.id for r in windows.results} == {"Q288179", "Q266433", "Q303874"}
     assert run_check(VOLUME / "WINNT" / "system32" / "drivers", MANIFESTS).products == ()  # no marker there
+
+
+def test_kernel_variants_are_checked_as_the_installed_kernel_and_symbols_are_not_looked_for() -> None:
+    # Q288179's real table: Ntkrnlmp.exe and Ntoskrnl.exe 4.0.1381.7130; Q248185 lists Lsasrv.dbg.
+    article = _m("Q288179", NT, ("4.0",), _row("Ntkrnlmp.exe", "4.0.1381.7130"),
+                 _row("Ntoskrnl.exe", "4.0.1381.7130"), _row("Lsasrv.dbg"), _row("Hal.dll", "4.0.1381.7130"))
+    (windows, *_) = run_check(VOLUME, [article]).products
+    (result,) = windows.results
+    mp, up, symbols, hal = result.rows
+    assert (mp.status, up.status) == (Status.OK, Status.OK)
+    assert mp.row.name == "Ntkrnlmp.exe" and mp.path is not None and mp.path.name == "ntoskrnl.exe"
+    assert "Ntkrnlmp.exe is installed as ntoskrnl.exe when setup chose it: checked against ntoskrnl.exe" in mp.notes
+    assert symbols.status is Status.NOT_APPLICABLE and "symbol file" in symbols.notes[0]
+    assert hal.status is Status.MISSING  # the mock volume has no hal.dll
+    assert result.verdict is Verdict.NOT_COMPLIANT

@@ -23,7 +23,7 @@ from verfix.check import FileCache, ManifestResult, RowResult, Status, Verdict, 
 from verfix.hotfix import HotfixCheck, cross_check
 from verfix.locate import FolderIndex
 from verfix.manifest import FileRow, Manifest
-from verfix.products import for_product_name
+from verfix.products import Profile, for_product_name
 from verfix.rules import decide_row, service_pack_note
 from verfix.survey import FoundProduct, Survey, survey
 
@@ -64,10 +64,19 @@ class ServerCheck:
         return Verdict.NOT_APPLICABLE
 
 
-def _locate(row: FileRow, indexes: list[FolderIndex], cache: FileCache) -> RowResult:
+def _locate(row: FileRow, indexes: list[FolderIndex], cache: FileCache, profile: Profile) -> RowResult:
+    """The row checked in the first folder holding its file (or the name setup installs it as)."""
     for index in indexes:
         if index.lookup(row.name):
             return check_row(row, index, cache)
+    installed = profile.installed_as.get(row.name.lower())
+    for index in indexes if installed else ():
+        if index.lookup(installed):
+            result = check_row(replace(row, name=installed), index, cache)
+            note = f"{row.name} is installed as {installed} when setup chose it: checked against {installed}"
+            return replace(result, row=row, notes=result.notes + (note,))
+    if row.name.lower().endswith(profile.never_installed):
+        return RowResult(row, Status.NOT_APPLICABLE, notes=(f"{row.name}: a symbol file, never installed",))
     return RowResult(row, Status.MISSING)
 
 
@@ -97,7 +106,7 @@ def check_product(
             if not decision.applies:
                 rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(note,)))
                 continue
-            result = _locate(row, indexes, cache)
+            result = _locate(row, indexes, cache, profile)
             rows.append(replace(result, notes=result.notes + (note,) + ((pack,) if pack else ())))
         checked = ManifestResult(manifest, product.folders[0], tuple(rows))
         if skip_inapplicable and checked.verdict is Verdict.NOT_APPLICABLE:

@@ -74,6 +74,11 @@ class Profile:
     service_pack_builds: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     registry: tuple[RegistryValue, ...] = ()
     branches: tuple[Branch, ...] = ()
+    #: Files a table names that setup installs under another name (the kernel setup chose is
+    #: always ntoskrnl.exe): lower-cased name -> the name on the server.
+    installed_as: Mapping[str, str] = field(default_factory=dict)
+    #: Suffixes of files a table lists that are never installed on a server (symbols).
+    never_installed: tuple[str, ...] = ()
 
     def release_of(self, version: Sequence[int] | None) -> str | None:
         """The release a program's fixed version shows (``5.5.2448.0`` -> ``"5.5"``)."""

@@ -54,4 +54,12 @@ PROFILE = Profile(
         RegistryValue(CURRENT_VERSION_KEY, "SystemRoot", "install-folder"),
     ),
     branches=(TERMINAL_SERVER,),
+    # Setup copies the kernel and HAL it chose as ntoskrnl.exe and hal.dll; a hotfix table
+    # lists every variant (multiprocessor, PAE, ACPI), each with the same version.
+    installed_as={
+        "ntkrnlmp.exe": "ntoskrnl.exe", "ntkrnlpa.exe": "ntoskrnl.exe", "ntkrpamp.exe": "ntoskrnl.exe",
+        "halmps.dll": "hal.dll", "halapic.dll": "hal.dll", "halacpi.dll": "hal.dll",
+        "halaacpi.dll": "hal.dll", "halmacpi.dll": "hal.dll", "halsp.dll": "hal.dll",
+    },
+    never_installed=(".dbg", ".pdb"),
 )
