@@ -25,7 +25,8 @@ NT, IIS = windows_nt.PROFILE, iis.PROFILE
     [
         (NT, "4.0 SP6a", "4.0"), (NT, "3.51", "3.51"), (NT, "5.0", "2000"), (NT, "2000", "2000"),
         (IIS, "4.0", "4.0"), (IIS, "5.0", "5.0"), (exchange.PROFILE, "5.5 SP2", "5.5"),
-        (exchange.PROFILE, "5", "5.0"), (NT, "SP6a", None),
+        (exchange.PROFILE, "5", "5.0"), (NT, "SP6a", None), (IIS, "Windows  2000", "5.0"),
+        (NT, "Windows NT 4.0", "4.0"), (exchange.PROFILE, "Outlook 2000", None),
     ],
 )
 def test_product_versions_name_releases_in_the_profiles_labels(profile, text, release) -> None:
@@ -108,8 +109,30 @@ def test_a_row_of_another_release_in_a_two_release_article() -> None:
     assert kept.applies
 
 
-def test_an_iis_row_headed_by_its_windows_release_is_told_by_its_version() -> None:
+def test_an_iis_row_headed_by_its_windows_release() -> None:
     # Q277873: "Windows 2000" heads W3svc.dll 5.0.2195.2784 in an IIS 4.0 and 5.0 article.
     decision = decide_row(IIS, parse_version("5.0.2195.2784"), ["Windows 2000"], server_release="4.0",
                           server_branch=None, own_product_version=True)
     assert (decision.applies, decision.rule) == (False, Rule.RELEASE)
+    kept = decide_row(IIS, parse_version("4.2.753.1"), ["Windows NT 4.0"], server_release="4.0",
+                      server_branch=None, own_product_version=True)
+    assert kept.applies
+
+
+def test_a_row_for_another_product_in_the_table_is_not_applicable() -> None:
+    decision = decide_row(exchange.PROFILE, parse_version("8.5.6810.0"), ["Outlook 98"], server_release="5.5",
+                          server_branch=None, own_product_version=True)
+    assert (decision.applies, decision.rule) == (False, Rule.RELEASE)
+    assert decision.note == "row is for Outlook 98, not a release of Microsoft Exchange Server; this server runs 5.5"
+    # The article's own product versions naming none decide nothing (the old rule: labels - None).
+    assert decide_row(exchange.PROFILE, None, ["Outlook 98"], server_release="5.5", server_branch=None).applies
+
+
+def test_a_shared_files_version_is_not_taken_for_a_release() -> None:
+    # Q306810 (Exchange 5.5) lists Scrrun.dll 4.0.0.2926: build 0 is no Exchange 4.0 build.
+    shared = decide_row(exchange.PROFILE, parse_version("4.0.0.2926"), ["5.5"], server_release="5.5",
+                        server_branch=None)
+    assert shared.applies
+    # Eseback2.dll 6.0.4418.10 (Q275243) is an Exchange 2000 file.
+    other = decide_row(exchange.PROFILE, parse_version("6.0.4418.10"), [], server_release="5.5", server_branch=None)
+    assert (other.applies, other.rule) == (False, Rule.RELEASE)

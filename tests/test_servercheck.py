@@ -167,3 +167,21 @@ def test_kernel_variants_are_checked_as_the_installed_kernel_and_symbols_are_not
     assert symbols.status is Status.NOT_APPLICABLE and "symbol file" in symbols.notes[0]
     assert hal.status is Status.MISSING  # the mock volume has no hal.dll
     assert result.verdict is Verdict.NOT_COMPLIANT
+
+
+def test_the_exchange_part_agrees_with_the_bin_folder_check() -> None:
+    """The mock volume's exchsrvr/bin is the SP3 folder: the same verdicts as `verfix check` of it,
+    but for rows whose version is of another Exchange release, which the release rule sets aside."""
+    from verfix.check import check_folder
+    from verfix.manifest import load_bundled
+
+    catalog = load_bundled(product="Microsoft Exchange Server")
+    sp3 = REPO / "testdata" / "sp3" / "exchsrvr" / "bin"
+    folder = check_folder(catalog, sp3, FileCache(), skip_inapplicable=True)
+    (exchange,) = [p for p in run_check(VOLUME, catalog).products if p.product.profile.slug == "exchange"]
+    by_folder = {r.manifest.id: r.verdict for r in folder.results}
+    by_server = {r.manifest.id: r.verdict for r in exchange.results}
+    differ = {k for k in by_folder.keys() | by_server.keys() if by_folder.get(k) != by_server.get(k)}
+    # Q189270: Msexcimc.exe 4.0.997.1 (an Exchange 4.0 build); Q275243: Eseback2.dll 6.0.4418.10 (2000).
+    assert differ == {"Q189270", "Q275243"}
+    assert len(by_server) > 400

@@ -6,9 +6,10 @@ the version comparison decides its status. The rules, in the order they are aske
 1. **release** — the row's (or else its article's) product versions name releases of the
    product; the server's release must be one of them. NT 3.51 articles are not applied to
    NT 4.0, nor IIS 5.0 rows to IIS 4.0. Versions are read through the product's profile:
-   Windows "5.0" is release 2000, Exchange "5.5 SP2" is 5.5. A row without a product version
-   of its own naming a release (none, or "Windows 2000" in an IIS table) whose version is of
-   another release (Q266433's Ntoskrnl.exe 5.0.2195.2099 in an
+   Windows "5.0" is release 2000, Exchange "5.5 SP2" is 5.5, and the names a profile lists are
+   releases too (IIS "Windows 2000" is 5.0). A row's own product version naming no release of
+   the product ("Outlook 98" in an Exchange table) is for something else. A row without a
+   product version of its own whose version is of another release (Q266433's Ntoskrnl.exe 5.0.2195.2099 in an
    article for NT 4.0 and 2000) is for that release. No server release known: no decision.
 2. **branch** — a row whose version lies in a branch's build range (NT 4.0 Terminal
    Server Edition: 4.0.1381.33xxx), or whose article names the branch's edition for it,
@@ -65,8 +66,13 @@ def product_release(profile: Profile, text: str) -> str | None:
     """The release of ``profile`` a product version names, in the profile's own labels.
 
     ``"4.0 SP6a"`` -> ``"4.0"``; for Windows ``"5.0"`` -> ``"2000"`` (its kernel's 5.0);
-    a label the profile already uses is kept (IIS ``"4.0"``, whose files are 4.2).
+    a label the profile already uses is kept (IIS ``"4.0"``, whose files are 4.2); a name the
+    profile lists is its release (IIS ``"Windows 2000"`` -> ``"5.0"``); other text
+    (``"Outlook 2000"``, ``"German"``) names no release: None.
     """
+    named = profile.release_names.get(" ".join(text.lower().split()))
+    if named is not None:
+        return named
     label = release_label(text)
     if label is None or label in profile.releases.values():
         return label
@@ -77,10 +83,18 @@ def product_release(profile: Profile, text: str) -> str | None:
 
 
 def release_rule(
-    profile: Profile, product_versions: Iterable[str], server_release: str | None,
+    profile: Profile, product_versions: Iterable[str], server_release: str | None, *, own: bool = False,
 ) -> Decision | None:
-    """Rule 1: not applicable when the row names releases and the server's is not one."""
-    named = {product_release(profile, text) for text in product_versions} - {None}
+    """Rule 1: not applicable when the versions name releases and the server's is not one.
+
+    A row's ``own`` product version that names no release of the product ("Outlook 98" in an
+    Exchange table) is for something else: not applicable either.
+    """
+    texts = tuple(product_versions)
+    named = {product_release(profile, text) for text in texts} - {None}
+    if own and texts and not named and server_release is not None:
+        note = f"row is for {', '.join(texts)}, not a release of {profile.name}; this server runs {server_release}"
+        return Decision(False, Rule.RELEASE, note)
     if not named or server_release is None or server_release in named:
         return None
     listed = ", ".join(sorted(str(label) for label in named))
@@ -121,8 +135,9 @@ def branch_rule(
 def version_release_rule(
     profile: Profile, version: Version | None, server_release: str | None,
 ) -> Decision | None:
-    """Rule 1 for a row without product versions of its own: its version's release."""
-    release = profile.release_of(version)
+    """Rule 1 for a row without product versions of its own: its version's release (the
+    major.minor, with the build inside the release's range when the profile gives one)."""
+    release = profile.row_release(version)
     if release is None or server_release is None or release == server_release:
         return None
     return Decision(False, Rule.RELEASE, f"row's version {version} is of {profile.name} release {release}; "
@@ -142,13 +157,10 @@ def decide_row(
     """Rules 1 to 3 for one row: the first rule that decides, else the version comparison.
 
     ``product_versions`` are the row's own (``own_product_version``) or its article's. A row's
-    own product version that names a release is trusted over its version's major.minor; one
-    that names none (IIS rows headed "Windows 2000") leaves the version to tell.
+    own product version is trusted over its version's major.minor.
     """
-    product_versions = tuple(product_versions)
-    decided = release_rule(profile, product_versions, server_release)
-    names_a_release = any(product_release(profile, text) for text in product_versions)
-    if decided is None and not (own_product_version and names_a_release):
+    decided = release_rule(profile, product_versions, server_release, own=own_product_version)
+    if decided is None and not own_product_version:
         decided = version_release_rule(profile, version, server_release)
     decided = decided or branch_rule(profile, version, editions, server_branch)
     if decided is not None:

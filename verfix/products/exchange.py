@@ -39,4 +39,8 @@ PROFILE = Profile(
     how_service_pack="the highest build of the server programs (5.5: 1960 RTM, 2232 SP1, 2448 SP2, 2650 SP3, 2653 SP4)",
     service_pack_builds=SERVICE_PACK_BUILDS,
     registry=(SETUP,),
+    # Builds of Exchange's own files: 4.0 837 (RTM) to the 99x of its service packs and
+    # hotfixes, 5.0 1457-1460, 5.5 1960-2653 and hotfixes, 2000 4417 and later, 2003 6944.
+    release_builds={"4.0": (837, 1000), "5.0": (1457, 1500), "5.5": (1960, 2700),
+                    "2000": (4417, 6900), "2003": (6944, 8000)},
 )

@@ -79,12 +79,26 @@ class Profile:
     installed_as: Mapping[str, str] = field(default_factory=dict)
     #: Suffixes of files a table lists that are never installed on a server (symbols).
     never_installed: tuple[str, ...] = ()
+    #: Product versions articles write as names (lower-cased, single spaces) -> the release.
+    release_names: Mapping[str, str] = field(default_factory=dict)
+    #: release -> (lowest, highest + 1) build of its own files: a table row's version is taken
+    #: to be of that release only inside the range (Scrrun.dll 4.0.0.2926 is no Exchange 4.0 file).
+    release_builds: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def release_of(self, version: Sequence[int] | None) -> str | None:
         """The release a program's fixed version shows (``5.5.2448.0`` -> ``"5.5"``)."""
         if version is None:
             return None
         return self.releases.get((version[0], version[1]))
+
+    def row_release(self, version: Sequence[int] | None) -> str | None:
+        """The release a table row's version is of: its major.minor, and its build inside the
+        release's build range when the profile gives one."""
+        release = self.release_of(version)
+        builds = self.release_builds.get(release) if release is not None else None
+        if version is None or (builds is not None and not builds[0] <= version[2] < builds[1]):
+            return None
+        return release
 
     def service_pack_of(self, version: Sequence[int] | None) -> str | None:
         """The service pack a program's build shows, or None when the table has no answer.

@@ -15,5 +15,6 @@ PROFILE = Profile(
     release_programs=("snaservr.exe", "snabase.exe"),
     releases={(3, 0): "3.0", (4, 0): "4.0", (5, 0): "HIS 2000"},
     how_release="the major.minor of Snaservr.exe or Snabase.exe",
+    release_names={"host integration server 2000": "HIS 2000"},
     how_service_pack="not told: the service pack cannot be read from the programs' builds yet",
 )

@@ -62,4 +62,6 @@ PROFILE = Profile(
         "halaacpi.dll": "hal.dll", "halmacpi.dll": "hal.dll", "halsp.dll": "hal.dll",
     },
     never_installed=(".dbg", ".pdb"),
+    release_names={"windows nt 4.0": "4.0", "windows nt 3.51": "3.51", "windows 2000": "2000"},
+    release_builds={"3.51": (1057, 1058), "4.0": (1381, 1382), "2000": (2195, 2196)},
 )
