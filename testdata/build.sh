@@ -129,7 +129,7 @@ set_link_time() {
 }
 
 # nt4: the mock Windows NT 4.0 server volume testdata/nt4 from nt4-files.tsv: binaries with
-# their version, link time and size, and a copy of the SP3 bin folder as its exchsrvr/bin. Its registry hives (WINNT/system32/config) are built
+# their version, link time and size. Its registry hives (WINNT/system32/config) are built
 # by `make testdata-hive` and kept.
 nt4() {
     root=$here/nt4
@@ -150,9 +150,6 @@ nt4() {
             truncate -s "$size" "$root/$path"
         fi
     done
-    mkdir -p "$root/exchsrvr/bin"
-    cp "$here/sp3/exchsrvr/bin/"* "$root/exchsrvr/bin/"
-    echo "copied $here/sp3/exchsrvr/bin to $root/exchsrvr/bin"
 }
 
 tab=$(printf '\t')

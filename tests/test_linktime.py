@@ -11,7 +11,7 @@ from verfix.pe import NotPEError, PEReadError
 from verfix.pe.linktime import read_link_info
 
 REPO = Path(__file__).resolve().parent.parent
-NT4 = sorted(p for p in (REPO / "testdata" / "nt4" / "WINNT").rglob("*") if p.is_file() and "config" not in p.parts)
+NT4 = sorted(p for p in (REPO / "testdata" / "nt4").rglob("*") if p.is_file() and "config" not in p.parts)
 CORKAMI = REPO.parent / "shared" / "corpus" / "corkami-pe"
 
 

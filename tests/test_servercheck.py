@@ -169,16 +169,21 @@ def test_kernel_variants_are_checked_as_the_installed_kernel_and_symbols_are_not
     assert result.verdict is Verdict.NOT_COMPLIANT
 
 
-def test_the_exchange_part_agrees_with_the_bin_folder_check() -> None:
-    """The mock volume's exchsrvr/bin is the SP3 folder: the same verdicts as `verfix check` of it,
-    but for rows whose version is of another Exchange release, which the release rule sets aside."""
+def test_the_exchange_part_agrees_with_the_bin_folder_check(tmp_path: Path) -> None:
+    """The mock volume with the SP3 folder as its exchsrvr/bin: the same verdicts as `verfix check`
+    of that folder, but for rows whose version is of another Exchange release (the release rule)."""
+    import shutil
+
     from verfix.check import check_folder
     from verfix.manifest import load_bundled
 
     catalog = load_bundled(product="Microsoft Exchange Server")
     sp3 = REPO / "testdata" / "sp3" / "exchsrvr" / "bin"
+    volume = tmp_path / "vol"
+    shutil.copytree(VOLUME, volume, ignore=shutil.ignore_patterns("exchsrvr"))
+    shutil.copytree(sp3, volume / "exchsrvr" / "bin")
     folder = check_folder(catalog, sp3, FileCache(), skip_inapplicable=True)
-    (exchange,) = [p for p in run_check(VOLUME, catalog).products if p.product.profile.slug == "exchange"]
+    (exchange,) = [p for p in run_check(volume, catalog).products if p.product.profile.slug == "exchange"]
     by_folder = {r.manifest.id: r.verdict for r in folder.results}
     by_server = {r.manifest.id: r.verdict for r in exchange.results}
     differ = {k for k in by_folder.keys() | by_server.keys() if by_folder.get(k) != by_server.get(k)}

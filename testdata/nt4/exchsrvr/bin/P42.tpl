@@ -1,5 +1,0 @@
-; verfix test data: stand-in for an X.400 address template (invented content)
-; Exchange Server 5.5 SP3 example folder
-[Template]
-Name=P42
-Fields=4
