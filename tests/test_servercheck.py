@@ -190,3 +190,20 @@ def test_the_exchange_part_agrees_with_the_bin_folder_check(tmp_path: Path) -> N
     # Q189270: Msexcimc.exe 4.0.997.1 (an Exchange 4.0 build); Q275243: Eseback2.dll 6.0.4418.10 (2000).
     assert differ == {"Q189270", "Q275243"}
     assert len(by_server) > 400
+
+
+def test_a_rows_location_is_looked_in_first() -> None:
+    article = _m("Q900001", NT, ("4.0",),
+                 _row("W3svc.dll", "4.2.743.1", location="%SystemRoot%\\System32\\inetsrv"),
+                 _row("Afd.sys", "4.0.1381.7144", location="System32\\Drivers"),
+                 _row("Infocomm.dll", "4.2.735.1", location="C:\\WINNT\\system32\\INETSRV"),
+                 _row("Tcpip.sys", "4.0.1381.7095", location="%SystemRoot%\\nowhere"))
+    (windows, *_) = run_check(VOLUME, [article]).products
+    (result,) = windows.results
+    where = [(r.status.value, r.path.relative_to(VOLUME).as_posix() if r.path else None) for r in result.rows]
+    assert where == [
+        ("ok", "WINNT/system32/inetsrv/w3svc.dll"),      # not one of Windows' folders: its location
+        ("ok", "WINNT/system32/drivers/afd.sys"),
+        ("ok", "WINNT/system32/inetsrv/infocomm.dll"),
+        ("ok", "WINNT/system32/drivers/tcpip.sys"),      # no such folder: the product's folders
+    ]

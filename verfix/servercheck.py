@@ -7,7 +7,8 @@ manifests whose files are not installed (the marker rule), decide each row with
 registry's hotfix records (``verfix.hotfix``). Every file is read at most once
 (one ``FileCache`` for the run).
 
-Locating a row's file: the product's folders in their documented order (Windows:
+Locating a row's file: the row's own ``location`` when it names a folder under PATH, then
+the product's folders in their documented order (Windows:
 ``system32``, then ``system32/drivers``; the others: the folders survey found), the first
 folder holding the name wins. A row found in none is ``missing`` (the product is installed:
 it was found).
@@ -69,7 +70,7 @@ def _locate(row: FileRow, indexes: list[FolderIndex], cache: FileCache, profile:
     for index in indexes:
         if index.lookup(row.name):
             return check_row(row, index, cache)
-    installed = profile.installed_as.get(row.name.lower())
+    installed = profile.installed_as.get(row.name.lower(), "")
     for index in indexes if installed else ():
         if index.lookup(installed):
             result = check_row(replace(row, name=installed), index, cache)
@@ -82,11 +83,15 @@ def _locate(row: FileRow, indexes: list[FolderIndex], cache: FileCache, profile:
 
 def check_product(
     product: FoundProduct, manifests: Iterable[Manifest], cache: FileCache, root: Path,
-    *, skip_inapplicable: bool = True,
+    *, skip_inapplicable: bool = True, found: Survey | None = None,
 ) -> ProductCheck:
-    """Every manifest for one product against its folders, each row decided by the rules."""
+    """Every manifest for one product against its folders, each row decided by the rules.
+
+    A row with a ``location`` is looked for there first (``found.location_folder``).
+    """
     profile = product.profile
     indexes = [FolderIndex(folder, root=root) for folder in product.folders]
+    by_location: dict[str, list[FolderIndex]] = {}
     release, branch = product.release.value, product.branch.value if product.branch else None
     results, set_aside = [], []
     for manifest in manifests:
@@ -106,7 +111,10 @@ def check_product(
             if not decision.applies:
                 rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(note,)))
                 continue
-            result = _locate(row, indexes, cache, profile)
+            if row.location and found is not None and row.location not in by_location:
+                folder = found.location_folder(row.location)
+                by_location[row.location] = [FolderIndex(folder, root=root)] if folder else []
+            result = _locate(row, by_location.get(row.location or "", []) + indexes, cache, profile)
             rows.append(replace(result, notes=result.notes + (note,) + ((pack,) if pack else ())))
         checked = ManifestResult(manifest, product.folders[0], tuple(rows))
         if skip_inapplicable and checked.verdict is Verdict.NOT_APPLICABLE:
@@ -134,7 +142,7 @@ def run_check(
             by_slug.setdefault(profile.slug, []).append(manifest)
     checks = tuple(
         check_product(item, by_slug.get(item.profile.slug, []), cache, found.root,
-                      skip_inapplicable=skip_inapplicable)
+                      skip_inapplicable=skip_inapplicable, found=found)
         for item in found.products if not wanted or item.profile.slug in wanted
     )
     records = found.registry.hotfixes if found.registry else ()

@@ -61,9 +61,33 @@ class Survey:
     registry: WindowsRegistry | None = None
     windows: WindowsSystem | None = None
     warnings: tuple[str, ...] = field(default=())
+    system_root: Path | None = None
+    _surveyor: object = field(default=None, repr=False, compare=False)  # its safe lister
 
     def product(self, slug: str) -> FoundProduct | None:
         return next((p for p in self.products if p.profile.slug == slug), None)
+
+    def location_folder(self, text: str) -> Path | None:
+        """The folder a manifest row's ``location`` names, under PATH, or None.
+
+        ``%SystemRoot%\\System32`` (or ``%windir%``) under the system root; ``C:\\...`` on drive
+        folder C (or PATH itself for one mounted volume); a relative ``System32\\Drivers``
+        under the system root, else under PATH. ``..`` is never followed.
+        """
+        surveyor = self._surveyor
+        if not isinstance(surveyor, _Surveyor):
+            return None
+        volumes = surveyor.finder.volumes()
+        if PureWindowsPath(text).drive or text.startswith("%"):
+            return surveyor._map_windows_path(text, volumes, self.system_root)
+        parts = tuple(p for p in PureWindowsPath(text).parts if p not in ("", "."))
+        if ".." in parts:
+            return None
+        for base in (self.system_root, self.root):
+            found = surveyor.finder.resolve(base, parts) if base is not None else []
+            if found:
+                return found[0]
+        return None
 
 
 def _program_versions(profile: Profile, folders: list[Path], root: Path, cache: FileCache):
@@ -116,10 +140,11 @@ class _Surveyor:
                 if profile is windows_nt.PROFILE:  # a system32 folder: its config holds the hives
                     registry, options = self._hives(self.root)
                     system = self._windows_in(self.root, [self.root], (how,), registry, options)
-                    return Survey(self.root, tuple(self.found), registry, system, self.finder.unique_warnings())
+                    return Survey(self.root, tuple(self.found), registry, system, self.finder.unique_warnings(),
+                                  None, self)  # the system root would be outside PATH
                 release, pack = _told_by_programs(profile, [self.root], self.root, self.cache)
                 product = FoundProduct(profile, (self.root,), (how,), release, pack)
-                return Survey(self.root, (product,), warnings=self.finder.unique_warnings())
+                return Survey(self.root, (product,), warnings=self.finder.unique_warnings(), _surveyor=self)
         volumes = self.finder.volumes()
         registry, options, system_root = self._system(volumes)
         windows = self._windows(system_root, registry, options)
@@ -130,7 +155,7 @@ class _Surveyor:
                 self._by_usual_folders(profile, volumes)
         order = {p.slug: n for n, p in enumerate(PROFILES)}
         products = tuple(sorted(self.found, key=lambda p: order[p.profile.slug]))
-        return Survey(self.root, products, registry, windows, self.finder.unique_warnings())
+        return Survey(self.root, products, registry, windows, self.finder.unique_warnings(), system_root, self)
 
     def _system(self, volumes: dict[str, Path]):
         """The first system root: WINNT or WINDOWS, else any root folder whose hive's
