@@ -1,5 +1,7 @@
 """Entry point for ``python -m verfix``."""
 
+import sys
+
 from verfix.cli import main
 
-main()
+sys.exit(main())

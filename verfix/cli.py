@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
-import tempfile
 from contextlib import contextmanager
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Iterator, List, Optional, TextIO
+from typing import Any, Iterator, List, Optional, TextIO
 
 import typer
+from typer.core import TyperGroup
 
 from verfix import __version__
 from verfix.check import FileCache, FolderCheck, Verdict, check_folder
@@ -20,9 +21,12 @@ from verfix.formats import (
     INVENTORY_FIELDS, VERSION_FIELDS, Format, summary_line, verdict_counts_line, write_check,
     write_records,
 )
-from verfix.locate import is_within
+from verfix import fsio
+from verfix.fsio import OutputError, terminal_text
 from verfix.manifest import Manifest, ManifestError, find_manifest, load_bundled, load_manifest
 from verfix.pe import PEReadError, Reader, read_pe_file
+
+INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 
 
 class ExitCode(IntEnum):
@@ -41,7 +45,46 @@ EXIT_CODES_HELP = (
     "4 internal error."
 )
 
+class InputError(Exception):
+    """A problem with what the user gave us; reported in one line, exit code 2."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C (SIGINT) during a run started by :func:`main`."""
+
+
+def failure(error: BaseException) -> tuple[Optional[str], int]:
+    """The one mapping from an error to the line on stderr (None: nothing to say) and the
+    exit code."""
+    if isinstance(error, (InputError, ManifestError, OutputError)):
+        return f"verfix: error: {error}", ExitCode.USAGE
+    if isinstance(error, (Interrupted, KeyboardInterrupt, typer.Abort)):
+        return "verfix: interrupted", INTERRUPTED
+    if isinstance(error, typer.Exit):
+        return None, error.exit_code
+    if isinstance(error, SystemExit):
+        return None, error.code if isinstance(error.code, int) else ExitCode.USAGE
+    return f"verfix: internal error: {type(error).__name__}: {error}", ExitCode.INTERNAL
+
+
+class _Group(TyperGroup):
+    """Runs the commands with :func:`failure` applied to whatever they raise, so typer's
+    test runner and :func:`main` give the same messages and exit codes."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.TyperException):
+            raise
+        except Exception as error:  # noqa: BLE001 - mapped to a message and an exit code
+            message, code = failure(error)
+            if message is not None:
+                _err(message)
+            raise typer.Exit(code) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Check Windows binaries' file versions against Microsoft KB fixed-file tables.\n\n"
     + EXIT_CODES_HELP,
     no_args_is_help=True,
@@ -49,26 +92,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-manifests_app = typer.Typer(help="List, show and validate manifests.", no_args_is_help=True)
+manifests_app = typer.Typer(cls=_Group, help="List, show and validate manifests.", no_args_is_help=True)
 app.add_typer(manifests_app, name="manifests")
 
 
-class InputError(Exception):
-    """A problem with what the user gave us; reported in one line, exit code 2."""
-
-
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-@contextmanager
-def _input_errors() -> Iterator[None]:
-    """Turn expected input problems into one line on stderr and exit code 2."""
-    try:
-        yield
-    except (InputError, ManifestError) as error:
-        _err(f"verfix: error: {error}")
-        raise typer.Exit(ExitCode.USAGE) from None
+    """One line on stderr, control characters escaped."""
+    typer.echo(terminal_text(message), err=True)
 
 
 def _use_colour(output: Optional[Path]) -> bool:
@@ -76,35 +106,11 @@ def _use_colour(output: Optional[Path]) -> bool:
 
 
 @contextmanager
-def _output_stream(output: Optional[Path], scanned: List[Path]) -> Iterator[TextIO]:
-    """Standard output, or ``output`` written atomically: a temporary file renamed into
-    place once complete. A report is never written inside a scanned tree."""
-    if output is None:
-        try:
-            yield sys.stdout
-            sys.stdout.flush()
-        except BrokenPipeError:
-            # The reader left early (`verfix inventory | head`): stop writing, keep the exit code.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        return
-    for folder in scanned:
-        if is_within(output.parent.resolve() / output.name, folder):
-            raise InputError(f"{output}: refusing to write the report inside the scanned folder {folder}")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.resolve().parent)
-    except OSError as error:
-        raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        os.replace(temporary, output)
-    except OSError as error:
-        raise InputError(f"{output}: cannot write the report: {error.strerror or error}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+def _output_stream(output_path: Optional[Path], read: List[Path]) -> Iterator[TextIO]:
+    """Standard output, or ``output_path`` through the one output writer: a regular file,
+    never one of (or inside) the paths this run reads, replaced atomically."""
+    with fsio.output(output_path, protected=[os.fspath(p) for p in read]) as stream:
+        yield stream
 
 
 def _select_manifests(
@@ -193,19 +199,19 @@ def check(
     Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
     """
     path = Path(os.path.abspath(path))
-    with _input_errors():
-        manifests, automatic = _select_manifests(manifest, product, component)
-        # Files the named manifests version also mark PATH as a bin folder of its own.
-        named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
-        found = _bin_dirs(path, bin_dir, quiet, named)
-        cache = FileCache(reader)
-        folders = [
-            check_folder(manifests, item.path, cache, root=path, how=item.how, skip_inapplicable=automatic)
-            for item in found
-        ]
-        with _output_stream(output, [path, *(item.path for item in found)]) as stream:
-            write_check(folders, path, format, stream, details=details or not automatic,
-                        colour=_use_colour(output))
+    manifests, automatic = _select_manifests(manifest, product, component)
+    # Files the named manifests version also mark PATH as a bin folder of its own.
+    named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
+    found = _bin_dirs(path, bin_dir, quiet, named)
+    cache = FileCache(reader)
+    folders = [
+        check_folder(manifests, item.path, cache, root=path, how=item.how, skip_inapplicable=automatic)
+        for item in found
+    ]
+    read = [path, *(item.path for item in found), *(m.path for m in manifests if m.path)]
+    with _output_stream(output, read) as stream:
+        write_check(folders, path, format, stream, details=details or not automatic,
+                    colour=_use_colour(output))
     if not quiet:
         for folder in folders:
             _err(f"checked: {folder.how}")
@@ -252,7 +258,7 @@ def version(
     Exit codes: 0 every file has a version, 3 some file could not be read or has none, 2 usage error.
     """
     records = [_version_record(path, reader) for path in files]
-    with _input_errors(), _output_stream(output, []) as stream:
+    with _output_stream(output, files) as stream:
         write_records(records, format, VERSION_FIELDS, stream)
     raise typer.Exit(ExitCode.INCOMPLETE if any(r["error"] for r in records) else ExitCode.COMPLIANT)
 
@@ -274,16 +280,15 @@ def inventory(
 
     path = Path(os.path.abspath(path))
     stats = inventory_module.InventoryStats()
-    with _input_errors():
-        if hash is not None and hash not in inventory_module.HASH_ALGORITHMS:
-            raise InputError(f"--hash {hash}: supported: {', '.join(inventory_module.HASH_ALGORITHMS)}")
-        if not path.is_dir():
-            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
-        records = (r.as_dict() for r in inventory_module.inventory(path, reader, hash, stats=stats))
-        fields = [f for f in INVENTORY_FIELDS if hash is not None or f != "sha256"]
-        with _output_stream(output, [path]) as stream:
-            with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
-                write_records((tick(record) for record in records), format, fields, stream)
+    if hash is not None and hash not in inventory_module.HASH_ALGORITHMS:
+        raise InputError(f"--hash {hash}: supported: {', '.join(inventory_module.HASH_ALGORITHMS)}")
+    if not path.is_dir():
+        raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+    records = (r.as_dict() for r in inventory_module.inventory(path, reader, hash, stats=stats))
+    fields = [f for f in INVENTORY_FIELDS if hash is not None or f != "sha256"]
+    with _output_stream(output, [path]) as stream:
+        with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
+            write_records((tick(record) for record in records), format, fields, stream)
     if not quiet:
         skipped = "".join(f"; {n} skipped: {reason}" for reason, n in sorted(stats.skipped.items()))
         _err(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
@@ -320,14 +325,12 @@ def schema(
     """Print a JSON Schema of verfix's output (without NAME: list the names)."""
     from verfix.schemas import load_schema, schema_names
 
-    if name is None:
-        typer.echo("\n".join(schema_names()))
-        return
-    with _input_errors():
-        try:
-            sys.stdout.write(load_schema(name))
-        except KeyError as error:
-            raise InputError(error.args[0]) from None
+    try:
+        text = "\n".join(schema_names()) + "\n" if name is None else load_schema(name)
+    except KeyError as error:
+        raise InputError(error.args[0]) from None
+    with fsio.output(None) as stream:
+        stream.write(text)
 
 
 MANIFEST_FIELDS = ("id", "product_versions", "fixed_in", "components", "files", "title")
@@ -339,11 +342,11 @@ def manifests_list(
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """List the bundled manifests."""
-    with _input_errors():
-        manifests = load_bundled()
+    manifests = load_bundled()
     records = [_manifest_summary(m) for m in manifests]
-    write_records(records, format, ("product",) + MANIFEST_FIELDS if format is not Format.TABLE
-                  else MANIFEST_FIELDS, sys.stdout)
+    with fsio.output(None) as stream:
+        write_records(records, format, ("product",) + MANIFEST_FIELDS if format is not Format.TABLE
+                      else MANIFEST_FIELDS, stream)
 
 
 def _manifest_summary(manifest: Manifest) -> dict:
@@ -364,8 +367,7 @@ def manifests_show(
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Show one manifest's details and rows (JSON: the whole manifest; JSONL and CSV: its rows)."""
-    with _input_errors():
-        manifest = find_manifest(selector)
+    manifest = find_manifest(selector)
     rows = [
         {
             "name": row.name,
@@ -379,24 +381,30 @@ def manifests_show(
         }
         for row in manifest.files
     ]
+    with fsio.output(None) as stream:
+        _show_manifest(manifest, rows, format, stream)
+
+
+def _show_manifest(manifest: Manifest, rows: list[dict], format: Format, stream: TextIO) -> None:
     if format is Format.JSON:
         document = {**_manifest_summary(manifest), "keywords": list(manifest.keywords),
                     "source": manifest.source, "rows": rows}
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
     if format is not Format.TABLE:
-        write_records(rows, format, ROW_FIELDS, sys.stdout)
+        write_records(rows, format, ROW_FIELDS, stream)
         return
-    typer.echo(f"{manifest.id}: {manifest.title}")
-    typer.echo(f"Product: {manifest.product} {', '.join(manifest.product_versions)}")
+    lines = [f"{manifest.id}: {manifest.title}",
+             f"Product: {manifest.product} {', '.join(manifest.product_versions)}"]
     if manifest.fixed_in:
-        typer.echo(f"Fixed in: {manifest.fixed_in}")
+        lines.append(f"Fixed in: {manifest.fixed_in}")
     if manifest.components:
-        typer.echo(f"Component: {'; '.join(manifest.components)}")
+        lines.append(f"Component: {'; '.join(manifest.components)}")
     if manifest.path is not None:
-        typer.echo(f"Manifest: {manifest.path}")
+        lines.append(f"Manifest: {manifest.path}")
+    stream.write("".join(terminal_text(line) + "\n" for line in lines))
     shown = [{**r, "version": r["version"] or "N/A", "platform": r["platform"] or "any"} for r in rows]
-    write_records(shown, Format.TABLE, ("name", "version", "platform", "component"), sys.stdout)
+    write_records(shown, Format.TABLE, ("name", "version", "platform", "component"), stream)
 
 
 @manifests_app.command("validate")
@@ -405,14 +413,15 @@ def manifests_validate(
 ) -> None:
     """Validate manifest files; exit 0 when all are valid, 2 otherwise."""
     failed = 0
-    for path in files:
-        try:
-            manifest = load_manifest(path)
-        except ManifestError as error:
-            failed += 1
-            _err(f"invalid: {error}")
-            continue
-        typer.echo(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)")
+    with fsio.output(None) as stream:
+        for path in files:
+            try:
+                manifest = load_manifest(path)
+            except ManifestError as error:
+                failed += 1
+                _err(f"invalid: {error}")
+                continue
+            stream.write(terminal_text(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)") + "\n")
     raise typer.Exit(ExitCode.USAGE if failed else ExitCode.COMPLIANT)
 
 
@@ -440,22 +449,23 @@ def manifests_import(
     """
     from verfix import kbimport
 
-    with _input_errors():
-        for path in articles:
-            if not path.exists():
-                raise InputError(f"{path}: no such file or folder")
-        imported = kbimport.import_articles(articles)
-        if not imported:
-            raise InputError("no KB articles (QNNNNNN.TXT or .md) found in the paths given")
-        if format is ImportFormat.JSON:
-            sys.stdout.write(json.dumps(kbimport.to_json_records(imported), indent=2, ensure_ascii=False) + "\n")
-        else:
-            try:
-                written = kbimport.write_manifests(imported, output)
-            except OSError as error:
-                raise InputError(f"{output}: cannot write manifests: {error.strerror or error}") from None
-            for path in written:
-                typer.echo(f"wrote {path}")
+    for path in articles:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+    imported = kbimport.import_articles(articles)
+    if not imported:
+        raise InputError("no KB articles (QNNNNNN.TXT or .md) found in the paths given")
+    if format is ImportFormat.JSON:
+        with fsio.output(None) as stream:
+            stream.write(json.dumps(kbimport.to_json_records(imported), indent=2,
+                                    ensure_ascii=False) + "\n")
+    else:
+        try:
+            written = kbimport.write_manifests(imported, output)
+        except OSError as error:
+            raise InputError(f"{output}: cannot write manifests: {error.strerror or error}") from None
+        for path in written:
+            typer.echo(f"wrote {path}")
     summary = kbimport.summarize(imported)
     for article in summary.skipped:
         _err(kbimport.skip_line(article))
@@ -482,31 +492,31 @@ def products(
     from verfix.survey import survey
 
     path = Path(os.path.abspath(path))
-    with _input_errors():
-        if not path.is_dir():
-            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
-        found = survey(path, FileCache(reader))
-        for warning in found.warnings:
-            _err(f"verfix: warning: {warning}")
-        if not found.products:
-            raise InputError(f"no product found under {path}: no WINNT or WINDOWS system root, and no "
-                             "folder holding a known product's programs")
-        records = [product_record(item) for item in found.products]
-        if format in (Format.TABLE, Format.CSV):  # flat: folders relative to PATH, how told as text
-            for record in records:
-                record["folders"] = "; ".join(os.path.relpath(f, path) for f in record["folders"])
-                told = {k: v for k, v in record["how"].items() if k != "folders"}
-                if "branch" in told and record["branch"] is None:
-                    record["branch"] = "main line"
-                record["how"] = "; ".join([*told.values(), *record["notes"]])
-        with _output_stream(output, [path]) as stream:
-            write_records(records, format, PRODUCT_FIELDS, stream)
+    if not path.is_dir():
+        raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+    found = survey(path, FileCache(reader))
+    for warning in found.warnings:
+        _err(f"verfix: warning: {warning}")
+    if not found.products:
+        raise InputError(f"no product found under {path}: no WINNT or WINDOWS system root, and no "
+                         "folder holding a known product's programs")
+    records = [product_record(item) for item in found.products]
+    if format in (Format.TABLE, Format.CSV):  # flat: folders relative to PATH, how told as text
+        for record in records:
+            record["folders"] = "; ".join(os.path.relpath(f, path) for f in record["folders"])
+            told = {k: v for k, v in record["how"].items() if k != "folders"}
+            if "branch" in told and record["branch"] is None:
+                record["branch"] = "main line"
+            record["how"] = "; ".join([*told.values(), *record["notes"]])
+    with _output_stream(output, [path]) as stream:
+        write_records(records, format, PRODUCT_FIELDS, stream)
     raise typer.Exit(ExitCode.COMPLIANT)
 
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"verfix {__version__}")
+        with fsio.output(None) as stream:
+            stream.write(f"verfix {__version__}\n")
         raise typer.Exit()
 
 
@@ -519,10 +529,37 @@ def _root(
     """Check Windows binaries' file versions against Microsoft KB fixed-file tables."""
 
 
-def main() -> None:
-    """Console entry point: never lets a traceback reach the user."""
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run verfix on ``argv`` (default: the process's arguments); return the exit code.
+
+    Every error becomes one line on stderr and an exit code through :func:`failure`; no
+    traceback reaches the user. Ctrl-C stops the run with "interrupted" and 130.
+    """
+    previous = _catch_interrupts()
     try:
-        app()
-    except Exception as error:  # noqa: BLE001 - the last line of defence
-        _err(f"verfix: internal error: {type(error).__name__}: {error}")
-        sys.exit(ExitCode.INTERNAL)
+        result = app(args=argv, prog_name="verfix", standalone_mode=False)
+        return int(result) if isinstance(result, int) else ExitCode.COMPLIANT
+    except typer.TyperException as error:  # usage errors: typer's own message
+        error.show()  # type: ignore[attr-defined]
+        return int(getattr(error, "exit_code", ExitCode.USAGE))
+    except BaseException as error:  # noqa: BLE001 - the last line of defence
+        message, code = failure(error)
+        if message is not None:
+            _err(message)
+        return code
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _catch_interrupts() -> Any:
+    """Make SIGINT raise Interrupted (typer turns KeyboardInterrupt into a silent exit 130);
+    return the handler it replaced, or None when not on the main thread."""
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise Interrupted()
+
+    try:
+        return signal.signal(signal.SIGINT, interrupted)
+    except ValueError:  # not the main thread
+        return None

@@ -194,8 +194,10 @@ def refuse_output_path(path: str, protected: Iterable[str]) -> None:
         except ValueError:
             inside = False
         if same or inside:
-            raise OutputError(f"{path}: refusing to write over or inside {item}, "
-                              "which this run reads")
+            if os.path.isdir(item):
+                raise OutputError(f"{path}: refusing to write the report inside the scanned "
+                                  f"folder {item}")
+            raise OutputError(f"{path}: refusing to write over {item}, which this run reads")
 
 
 def _same_file(one: str, other: str) -> bool:
