@@ -25,6 +25,8 @@ run: $(STAMP)
 	@echo; echo "== verfix products testdata/nt4"; $(BIN)/verfix products testdata/nt4
 
 test: $(STAMP)
+	$(BIN)/ruff check verfix tests tools
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Rebuild the committed example binaries (testdata/sp2, sp3, pe) from testdata/src, byte for byte.

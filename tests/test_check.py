@@ -47,7 +47,8 @@ def row(name="Emsmta.exe", version=REQUIRED, platform=None):
 
 
 def test_ok_when_fixed_version_equals_required(tmp_path):
-    result = check_row(row(), folder(tmp_path, "Emsmta.exe"), GivenAnswers({"Emsmta.exe": info(REQUIRED, "5.5.2646.0")}))
+    answers = GivenAnswers({"Emsmta.exe": info(REQUIRED, "5.5.2646.0")})
+    result = check_row(row(), folder(tmp_path, "Emsmta.exe"), answers)
     assert result.status is Status.OK
     assert result.notes == ()
     assert result.path == tmp_path / "Emsmta.exe"

@@ -42,7 +42,7 @@ def test_sp2_folder_is_not_compliant():
     assert "NOT-COMPLIANT" in result.stdout
     assert "Q236586: not-compliant (6 outdated, 9 present)" in result.stderr
     for name in VERSIONED:
-        line = next(l for l in result.stdout.splitlines() if l.startswith(name + " "))
+        line = next(text for text in result.stdout.splitlines() if text.startswith(name + " "))
         assert "5.5.2448.0" in line and "outdated" in line
 
 
@@ -50,7 +50,7 @@ def test_sp3_folder_is_compliant_and_notes_the_stale_string():
     result = run("check", SP3, "-m", "Q236586")
     assert result.exit_code == 0, result.output
     assert "Q236586: compliant (6 ok, 9 present)" in result.stderr
-    line = next(l for l in result.stdout.splitlines() if l.startswith("X400omv1.dll "))
+    line = next(text for text in result.stdout.splitlines() if text.startswith("X400omv1.dll "))
     assert "5.5.2448.0" in line  # the string column shows the stale FileVersion string
     assert "disagrees with the fixed version 5.5.2646.0" in line
 
@@ -58,7 +58,7 @@ def test_sp3_folder_is_compliant_and_notes_the_stale_string():
 def test_default_checks_every_bundled_manifest_that_applies():
     result = run("check", SP3)
     assert result.exit_code in (0, 1), result.output  # the catalog test pins the rest
-    line = next(l for l in result.stdout.splitlines() if l.startswith("Q236586 "))
+    line = next(text for text in result.stdout.splitlines() if text.startswith("Q236586 "))
     assert " compliant" in line and "not-compliant" not in line
     assert "Lowest offending file" in result.stdout  # the summary table, not every row
     assert "FileVersion string" not in result.stdout  # no row tables without --details

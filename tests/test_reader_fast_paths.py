@@ -48,7 +48,8 @@ def test_read_open_answers_like_read(tmp_path: Path) -> None:
         paths.append(path)
     assert len(paths) > 100
     for path in paths:
-        assert outcome(lambda: read_through_fd(path)) == outcome(lambda: pe_fast.read(str(path))), path
+        by_fd = outcome(lambda path=path: read_through_fd(path))
+        assert by_fd == outcome(lambda path=path: pe_fast.read(str(path))), path
 
 
 # --- RVA mapping: the first lookup's shortcut and the hot span against the plain loader rules

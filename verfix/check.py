@@ -186,7 +186,8 @@ def check_row(row: FileRow, index: FolderIndex, cache: FileCache) -> RowResult:
         return results[0]
     worst = min(results, key=lambda r: _SEVERITY.index(r.status))
     described = ", ".join(
-        f"{r.path.name} ({r.status.value}{', ' + str(r.found_version) if r.found_version else ''})"
+        f"{r.path.name if r.path else r.row.name} "
+        f"({r.status.value}{', ' + str(r.found_version) if r.found_version else ''})"
         for r in results
     )
     ambiguity = f"{len(results)} files differ only by case, all checked: {described}"

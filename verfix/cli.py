@@ -71,7 +71,7 @@ class _Group(TyperGroup):
     """Runs the commands with :func:`failure` applied to whatever they raise, so typer's
     test runner and :func:`main` give the same messages and exit codes."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.TyperException):

@@ -232,8 +232,9 @@ def output_file(path: str | os.PathLike[str], *, protected: Iterable[str] = (),
     except OSError as error:
         raise OutputError(f"{target}: cannot write: {os_reason(error)}") from None
     try:
-        with os.fdopen(handle, "wb" if binary else "w", **(
-                {} if binary else {"encoding": "utf-8", "newline": ""})) as stream:
+        stream: IO = (os.fdopen(handle, "wb") if binary else
+                      os.fdopen(handle, "w", encoding="utf-8", newline=""))
+        with stream:
             yield stream
             stream.flush()
             os.fchmod(stream.fileno(), mode)

@@ -24,4 +24,4 @@ def load_schema(name: str) -> str:
         raise KeyError(f"unknown schema {name!r}; known: {', '.join(schema_names())}")
     from importlib import resources
 
-    return resources.files("verfix").joinpath("schemas", base + _SUFFIX).read_text(encoding="utf-8")
+    return resources.files("verfix").joinpath("schemas").joinpath(base + _SUFFIX).read_text(encoding="utf-8")

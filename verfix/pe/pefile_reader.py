@@ -22,7 +22,7 @@ MAX_FILE_SIZE = 64 << 20  # pefile holds the whole file in memory
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return " ".join(str(text).split()) or "no reason given"
 
 
@@ -141,7 +141,7 @@ def _version_fields(pe: pefile.PE) -> dict:
         result["file_version"] = Version.from_ms_ls(fixed[0].FileVersionMS, fixed[0].FileVersionLS)
         result["product_version"] = Version.from_ms_ls(fixed[0].ProductVersionMS,
                                                        fixed[0].ProductVersionLS)
-    tables = []
+    tables: list = []
     for file_info in (getattr(pe, "FileInfo", None) or [[]])[0]:
         if (getattr(file_info, "Key", b"") or b"").startswith(b"StringFileInfo"):
             tables += getattr(file_info, "StringTable", [])

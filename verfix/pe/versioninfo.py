@@ -160,7 +160,7 @@ def _table_strings(data: bytes, start: int, end: int, found: dict) -> None:
         # by a NUL inside the block, or when the block ends with the name (or one byte on).
         candidates = by_first_unit.get(data[name:name + 2])
         if candidates is not None:
-            for key, key_with_nul, name_end, field in candidates:
+            for key, key_with_nul, name_end, field in candidates:  # noqa: B007 - field is read after the loop
                 name_end += name
                 if (startswith(key_with_nul, name) and name_end + 2 <= string_end
                         or 0 <= string_end - name_end <= 1 and startswith(key, name)):
