@@ -23,8 +23,10 @@ from verfix.formats import (
 )
 from verfix import fsio
 from verfix.fsio import OutputError, terminal_text
-from verfix.manifest import Manifest, ManifestError, find_manifest, load_bundled, load_manifest
+from verfix.manifest import (ARTICLE_ID_RE, Manifest, ManifestError, find_manifest, load_bundled,
+                             load_manifest, parse_manifest, tomllib)
 from verfix.pe import PEReadError, Reader, read_pe_file
+from verfix.version import try_parse_version
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 
@@ -119,10 +121,16 @@ def _select_manifests(
     """The manifests asked for, and whether they were chosen automatically (all bundled)."""
     if selectors:
         chosen: list[Manifest] = []
+        by_id: dict[str, Manifest] = {}
         for selector in selectors:
             manifest = find_manifest(selector)
-            if manifest.id not in {m.id for m in chosen}:
+            earlier = by_id.get(manifest.id)
+            if earlier is None:
+                by_id[manifest.id] = manifest
                 chosen.append(manifest)
+            elif not _same_manifest_file(earlier, manifest):
+                raise InputError(f"{manifest.path or selector}: id {manifest.id} is also defined "
+                                 f"in {earlier.path or earlier.id}; give one of them")
     else:
         from verfix.discover import PRODUCT
 
@@ -137,6 +145,15 @@ def _select_manifests(
     if not chosen:
         raise InputError("no manifest matches the selection (see 'verfix manifests list')")
     return chosen, not selectors
+
+
+def _same_manifest_file(one: Manifest, other: Manifest) -> bool:
+    if one.path is None or other.path is None:
+        return one.path is other.path
+    try:
+        return os.path.samefile(one.path, other.path)
+    except OSError:
+        return False
 
 
 def _exit_code(folders: List[FolderCheck]) -> ExitCode:
@@ -460,12 +477,9 @@ def manifests_import(
             stream.write(json.dumps(kbimport.to_json_records(imported), indent=2,
                                     ensure_ascii=False) + "\n")
     else:
-        try:
-            written = kbimport.write_manifests(imported, output)
-        except OSError as error:
-            raise InputError(f"{output}: cannot write manifests: {error.strerror or error}") from None
-        for path in written:
-            typer.echo(f"wrote {path}")
+        with fsio.output(None) as stream:
+            for path in _write_imported(imported, output, articles):
+                stream.write(terminal_text(f"wrote {path}") + "\n")
     summary = kbimport.summarize(imported)
     for article in summary.skipped:
         _err(kbimport.skip_line(article))
@@ -511,6 +525,54 @@ def products(
     with _output_stream(output, [path]) as stream:
         write_records(records, format, PRODUCT_FIELDS, stream)
     raise typer.Exit(ExitCode.COMPLIANT)
+
+
+def _planned_manifests(imported: list, out_dir: Path) -> list[tuple[Path, str]]:
+    """(target, TOML) of every imported article, all checked before anything is written:
+    the id is a KB article id and the target exactly DIR/<id>.toml, no two articles claim
+    one id, and the TOML reads back as a valid manifest with the article's rows."""
+    from verfix import kbimport
+
+    planned: list[tuple[Path, str]] = []
+    claimed: dict[str, Path] = {}
+    for article in imported:
+        if article.status != kbimport.IMPORTED:
+            continue
+        if not ARTICLE_ID_RE.fullmatch(article.id):
+            raise InputError(f"{article.path}: article id {article.id!r} is not a KB article id "
+                             "like Q236586; nothing written")
+        if article.id in claimed:
+            raise InputError(f"{article.path}: article id {article.id} is also claimed by "
+                             f"{claimed[article.id]}; nothing written")
+        claimed[article.id] = article.path
+        target = out_dir / f"{article.id}.toml"
+        if os.path.dirname(os.path.normpath(target)) != os.path.normpath(out_dir):
+            raise InputError(f"{article.path}: {target} is not in {out_dir}; nothing written")
+        text = kbimport.render_toml(article)
+        source = f"{article.path} (as rendered)"
+        try:
+            manifest = parse_manifest(tomllib.loads(text), source)
+        except (tomllib.TOMLDecodeError, RecursionError) as error:
+            raise InputError(f"{source}: not valid TOML: {error}; nothing written") from None
+        expected = [(row.name, row.version and str(try_parse_version(row.version))) for row in article.rows]
+        got = [(row.name, row.version and str(row.version)) for row in manifest.files]
+        if manifest.id != article.id or manifest.title != article.title or got != expected:
+            raise InputError(f"{source}: the manifest does not say what the article says; "
+                             "nothing written")
+        planned.append((target, text))
+    return planned
+
+
+def _write_imported(imported: list, out_dir: Path, articles: List[Path]) -> list[Path]:
+    """Write the planned manifests through the one output writer; the paths written."""
+    if not out_dir.is_dir():
+        raise InputError(f"{out_dir}: no such folder" if not out_dir.exists() else f"{out_dir}: not a folder")
+    written = []
+    for target, text in _planned_manifests(imported, out_dir):
+        with fsio.output_file(target, protected=[os.fspath(p) for p in articles]) as stream:
+            stream.write(text)
+        written.append(target)
+    return written
 
 
 def _show_version(value: bool) -> None:

@@ -25,8 +25,9 @@ MAX_ARTICLE_BYTES = 8 << 20
 MAX_MANIFEST_BYTES = 4 << 20
 
 
-class InputFileError(Exception):
-    """An input file refused or unreadable; ``str(error)`` is the reason, without the path."""
+class InputFileError(OSError):
+    """An input file refused or unreadable; ``str(error)`` is the reason, without the path.
+    An OSError, so code that handles read errors handles these too."""
 
 
 class OutputError(Exception):

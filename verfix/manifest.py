@@ -12,6 +12,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
+from verfix.fsio import MAX_MANIFEST_BYTES, InputFileError, read_bounded
 from verfix.version import Version, VersionError, parse_version
 
 if sys.version_info >= (3, 11):
@@ -19,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
-ARTICLE_ID_RE = re.compile(r"^Q\d{5,7}$")
+ARTICLE_ID_RE = re.compile(r"Q[0-9]{5,7}")  # use with fullmatch: no trailing newline
 PLATFORMS = ("x86", "alpha", "mips", "ppc", "win9x")  # processors, and Windows 9x (x86 only)
 
 _TOP_KEYS = {
@@ -39,6 +40,32 @@ _LOCATION_RE = re.compile(r"^(%[A-Za-z0-9_]+%|[A-Za-z]:|[^\\/:*?\"<>|%\x00-\x1f\
 def is_location(text: str) -> bool:
     """Whether ``text`` is a Windows folder as a manifest's ``location`` may give it."""
     return bool(_LOCATION_RE.match(text)) and ".." not in text.split("\\")
+
+
+_WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+                    *(f"LPT{n}" for n in range(1, 10))}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def windows_name_problem(name: str) -> str | None:
+    """Why ``name`` is not one plain Windows file name (None when it is): no path, drive
+    or stream (``C:Emsmta.exe``), no control character, no trailing dot or blank (``...``),
+    no device name (``NUL``, ``COM1.dll``), at most 255 characters."""
+    if not name:
+        return "is empty"
+    if len(name) > 255:
+        return f"is {len(name)} characters long (at most 255)"
+    if _CONTROL.search(name):
+        return "holds a control character"
+    forbidden = sorted(set(name) & _WINDOWS_FORBIDDEN)
+    if forbidden:
+        return f"holds {' '.join(forbidden)}: a plain name, not a path, drive or stream"
+    if name[-1] in ". ":
+        return "ends with a dot or a blank"
+    if name.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_DEVICES:
+        return "is a Windows device name"
+    return None
 
 
 class ManifestError(Exception):
@@ -94,7 +121,15 @@ def _check_type(where: str, key: str, value: Any, expected: type) -> None:
     # bool is an int in Python; a size of `true` is still wrong.
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         wanted = {str: "a string", int: "an integer", list: "a list"}[expected]
-        raise ManifestError(f"{where}: '{key}' must be {wanted}, not {value!r}")
+        raise ManifestError(f"{where}: '{key}' must be {wanted}, not {_short(value)}")
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and _CONTROL.search(text) for text in texts):
+        raise ManifestError(f"{where}: '{key}' holds a control character")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def _parse_row(where: str, raw: Any) -> FileRow:
@@ -104,11 +139,12 @@ def _parse_row(where: str, raw: Any) -> FileRow:
         if key not in _ROW_KEYS:
             raise ManifestError(f"{where}: unknown key '{key}'")
         _check_type(where, key, value, _ROW_KEYS[key])
-    name = raw.get("name", "").strip()
-    if not name:
+    name = raw.get("name", "")
+    if not name.strip():
         raise ManifestError(f"{where}: missing 'name'")
-    if any(sep in name for sep in "/\\") or name in (".", ".."):
-        raise ManifestError(f"{where}: file name {name!r} must be a plain name, not a path")
+    problem = windows_name_problem(name)
+    if problem is not None:
+        raise ManifestError(f"{where}: file name {name!r} {problem}")
     version = None
     if "version" in raw:
         try:
@@ -141,7 +177,7 @@ def parse_manifest(data: dict[str, Any], source: str, path: Path | None = None) 
         if key not in data:
             raise ManifestError(f"{source}: missing '{key}'")
     article_id = data["id"]
-    if not ARTICLE_ID_RE.match(article_id):
+    if not ARTICLE_ID_RE.fullmatch(article_id):
         raise ManifestError(f"{source}: id {article_id!r} is not a KB article id like Q236586")
     for key in ("product_versions", "keywords"):
         if not all(isinstance(item, str) for item in data.get(key, [])):
@@ -169,13 +205,18 @@ def parse_manifest(data: dict[str, Any], source: str, path: Path | None = None) 
 def load_manifest(path: Path) -> Manifest:
     """Read and validate one manifest file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path}: cannot read: {exc}") from None
+        text = read_bounded(path, MAX_MANIFEST_BYTES).decode("utf-8")
+    except InputFileError as exc:
+        raise ManifestError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path}: cannot read: not UTF-8 text ({exc.reason} at byte "
+                            f"{exc.start})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ManifestError(f"{path}: not valid TOML: nested too deeply") from None
     return parse_manifest(data, str(path), Path(path))
 
 
@@ -324,7 +365,7 @@ def find_manifest(selector: str) -> Manifest:
     wanted = selector.strip().upper()
     if not wanted.startswith("Q"):
         wanted = "Q" + wanted
-    if ARTICLE_ID_RE.match(wanted):
+    if ARTICLE_ID_RE.fullmatch(wanted):
         for path in bundled_manifest_paths():
             if path.stem.upper() == wanted:
                 manifest = load_manifest(path)

@@ -8,9 +8,11 @@ from typing import NamedTuple
 PART_MAX = 0xFFFF
 
 # Up to four decimal parts separated by "." or "," (with optional blanks around them).
-_VERSION_RE = re.compile(r"\s*(\d+)((?:\s*[.,]\s*\d+){0,3})")
+# Digits are ASCII only: "５.５" (full-width) is not a version.
+_VERSION_RE = re.compile(r"\s*([0-9]+)((?:\s*[.,]\s*[0-9]+){0,3})")
 _SEPARATOR_RE = re.compile(r"\s*[.,]\s*")
-_PLAIN_RE = re.compile(r"(\d{1,5})\.(\d{1,5})\.(\d{1,5})\.(\d{1,5})")
+_PLAIN_RE = re.compile(r"([0-9]{1,5})\.([0-9]{1,5})\.([0-9]{1,5})\.([0-9]{1,5})")
+_PART_DIGITS = 5  # 65535 has five digits: a longer part (less its leading zeros) is too big
 
 
 class VersionError(ValueError):
@@ -61,21 +63,31 @@ def parse_version(text: str, *, strict: bool = False) -> Version:
             return Version(*parts)
     match = _VERSION_RE.match(text)
     if match is None:
-        raise VersionError(f"not a version: {text!r}")
+        raise VersionError(f"not a version: {_shown(text)!r}")
     rest = text[match.end():]
     if strict and rest.strip():
-        raise VersionError(f"unexpected text after the version: {text!r}")
+        raise VersionError(f"unexpected text after the version: {_shown(text)!r}")
     if rest and (rest[0].isalnum() or rest[0] in ".,"):
         # "5.5.2646a" or a fifth part: the numbers are not cleanly delimited.
-        raise VersionError(f"not a version: {text!r}")
-    parts = [int(match.group(1))]
+        raise VersionError(f"not a version: {_shown(text)!r}")
+    texts = [match.group(1)]
     if match.group(2):
-        parts += [int(p) for p in _SEPARATOR_RE.split(match.group(2).strip(" \t,."))]
-    for part in parts:
+        texts += _SEPARATOR_RE.split(match.group(2).strip(" \t,."))
+    parts = []
+    for part_text in texts:
+        # Never int() a 5,000-digit part: it is too big, and int() refuses over 4,300 digits.
+        part = int(part_text) if len(part_text.lstrip("0")) <= _PART_DIGITS else PART_MAX + 1
         if part > PART_MAX:
-            raise VersionError(f"version part {part} is above {PART_MAX}: {text!r}")
+            raise VersionError(f"version part {_shown(part_text)} is above {PART_MAX}: "
+                               f"{_shown(text)!r}")
+        parts.append(part)
     parts += [0] * (4 - len(parts))
     return Version(*parts)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for an error message."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def try_parse_version(text: str | None) -> Version | None:

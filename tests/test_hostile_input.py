@@ -1,0 +1,245 @@
+"""Issue 8, input side: import targets, duplicate ids, special and huge inputs, loose
+validation, versions of 5,000 digits."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from verfix.cli import main
+from verfix.fsio import MAX_ARTICLE_BYTES, MAX_MANIFEST_BYTES, InputFileError, read_bounded
+from verfix.manifest import ManifestError, load_manifest, parse_manifest
+from verfix.version import VersionError, parse_version, try_parse_version
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures" / "kb"
+SP2 = REPO / "testdata" / "sp2" / "exchsrvr" / "bin"
+MANIFEST = (REPO / "manifests" / "Q236586.toml").read_text()
+
+
+# --- row 1: manifests import -o DIR writes outside DIR ----------------------------------
+
+def _article(tmp_path: Path, article_id: str, name: str = "Q900002.md") -> Path:
+    text = (FIXTURES / "Q900002.md").read_text().replace("Article: Q900002", f"Article: {article_id}")
+    path = tmp_path / "in" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("article_id", ["../../x", "/tmp/x", "Q236586/../../x", "Q12", "Q１２３４５６"])
+def test_import_never_writes_outside_the_folder(tmp_path: Path, article_id: str, capsys) -> None:
+    article = _article(tmp_path, article_id)
+    out = tmp_path / "out" / "deep"
+    out.mkdir(parents=True)
+    before = set(Path("/tmp").iterdir())
+    code = main(["manifests", "import", str(article), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "nothing written" in err or "not a KB article id" in err
+    assert list(out.iterdir()) == [] and list((tmp_path / "out").iterdir()) == [out]
+    assert not (tmp_path / "x.toml").exists()
+    assert {p for p in set(Path("/tmp").iterdir()) - before if p.name.startswith("x")} == set()
+
+
+def test_import_writes_exactly_dir_slash_id(tmp_path: Path) -> None:
+    article = _article(tmp_path, "Q900002")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["manifests", "import", str(article), "-o", str(out)]) == 0
+    assert [p.name for p in out.iterdir()] == ["Q900002.toml"]
+    assert load_manifest(out / "Q900002.toml").id == "Q900002"
+
+
+def test_import_refuses_two_articles_claiming_one_id(tmp_path: Path, capsys) -> None:
+    first = _article(tmp_path, "Q900002", "Q900002.md")
+    second = _article(tmp_path, "Q900002", "Q900003.md")
+    out = tmp_path / "out"
+    out.mkdir()
+    code = main(["manifests", "import", str(first), str(second), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    line = next(text for text in err.splitlines() if "also claimed" in text)
+    assert str(first) in line and str(second) in line
+    assert list(out.iterdir()) == []
+
+
+def test_import_does_not_replace_a_special_file_in_the_folder(tmp_path: Path, capsys) -> None:
+    article = _article(tmp_path, "Q900002")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "Q900002.toml")
+    assert main(["manifests", "import", str(article), "-o", str(out)]) == 2
+    assert "FIFO" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["Q900002.toml"]
+
+
+# --- row 6: duplicate article ids ----------------------------------------------------------
+
+def test_two_manifests_with_one_id_are_refused_naming_both(tmp_path: Path, capsys) -> None:
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text(MANIFEST)
+    b.write_text(MANIFEST.replace("5.5.2646.0", "5.5.1960.0"))
+    for order in ((a, b), (b, a)):
+        code = main(["check", str(SP2), "--bin-dir", "-m", str(order[0]), "-m", str(order[1])])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert str(a) in err and str(b) in err and "Q236586" in err
+
+
+def test_the_same_manifest_twice_is_one_manifest(tmp_path: Path) -> None:
+    a = tmp_path / "a.toml"
+    a.write_text(MANIFEST)
+    assert main(["check", str(SP2), "--bin-dir", "-m", str(a), "-m", str(a), "-q"]) == 1
+
+
+# --- row 8: manifests and articles read with no type or size check ---------------------
+
+def _no_hang(call) -> object:
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(_outcome(call)), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "blocked"
+    return result[0]
+
+
+def _outcome(call):
+    try:
+        return call()
+    except Exception as error:  # noqa: BLE001 - the test looks at what was raised
+        return error
+
+
+def test_fifo_manifest_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "Q236586.toml"
+    os.mkfifo(fifo)
+    error = _no_hang(lambda: load_manifest(fifo))
+    assert isinstance(error, ManifestError) and "FIFO" in str(error)
+
+
+def test_manifest_linked_to_dev_zero_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "Q236586.toml"
+    link.symlink_to("/dev/zero")
+    error = _no_hang(lambda: load_manifest(link))
+    assert isinstance(error, ManifestError) and "device" in str(error)
+
+
+def test_fifo_article_is_skipped_without_hanging(tmp_path: Path, capsys) -> None:
+    fifo = tmp_path / "Q900001.TXT"
+    os.mkfifo(fifo)
+    code = _no_hang(lambda: main(["manifests", "import", str(fifo), "-f", "json"]))
+    assert code == 3
+    assert "FIFO" in capsys.readouterr().err
+
+
+def test_article_linked_to_dev_zero_is_skipped(tmp_path: Path, capsys) -> None:
+    (tmp_path / "Q900001.TXT").symlink_to("/dev/zero")
+    assert _no_hang(lambda: main(["manifests", "import", str(tmp_path / "Q900001.TXT"),
+                                  "-f", "json"])) == 3
+    assert "device" in capsys.readouterr().err
+
+
+# --- row 9: size caps ------------------------------------------------------------------------
+
+def test_huge_manifest_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.toml"
+    with open(path, "wb") as out:
+        out.write(MANIFEST.encode())
+        out.truncate(50 << 20)  # 50 MB, sparse
+    with pytest.raises(ManifestError, match=f"larger than {MAX_MANIFEST_BYTES} bytes"):
+        load_manifest(path)
+
+
+def test_huge_article_is_refused_before_it_is_read(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "Q900001.TXT"
+    with open(path, "wb") as out:
+        out.write((FIXTURES / "Q900001.TXT").read_bytes())
+        out.truncate(100 << 20)
+    assert main(["manifests", "import", str(path), "-f", "json"]) == 3
+    assert f"larger than {MAX_ARTICLE_BYTES} bytes" in capsys.readouterr().err
+
+
+def test_bounded_reader_notices_a_file_that_grows(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 100)
+    real_fstat = os.fstat
+
+    def shrunk_fstat(fd):  # fstat said 10 bytes; the file holds 100
+        info = real_fstat(fd)
+        return os.stat_result((*info[:6], 10, *info[7:]))
+
+    monkeypatch.setattr(os, "fstat", shrunk_fstat)
+    with pytest.raises(InputFileError, match="grew"):
+        read_bounded(path, 50)
+    assert read_bounded(path, 100) == b"x" * 100
+
+
+# --- row 5: versions of 5,000 digits -------------------------------------------------------
+
+def test_a_5000_digit_version_is_a_version_error_not_a_crash() -> None:
+    huge = "5" * 5000
+    for text in (huge, f"5.5.{huge}.0", f"5, 5, {huge}, 0"):
+        with pytest.raises(VersionError, match="above 65535") as caught:
+            parse_version(text)
+        assert len(str(caught.value)) < 200
+        assert try_parse_version(text) is None
+    assert parse_version("0000000000005.5") == (5, 5, 0, 0)  # leading zeros are no size
+
+
+def test_a_5000_digit_manifest_version_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "Q236586.toml"
+    path.write_text(MANIFEST.replace('"5.5.2646.0"', '"' + "9" * 5000 + '"', 1))
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert "above 65535" in str(caught.value) and len(str(caught.value)) < 300
+
+
+# --- row 14: loose validation ----------------------------------------------------------------
+
+def _manifest(**changes: str) -> dict:
+    data = {"id": "Q123456", "title": "t", "product": "Microsoft Exchange",
+            "files": [{"name": "Emsmta.exe", "version": "5.5.2646.0"}]}
+    for key, value in changes.items():
+        if key in ("name", "version"):
+            data["files"][0][key] = value
+        else:
+            data[key] = value
+    return data
+
+
+@pytest.mark.parametrize("changes", [
+    {"id": "Q123456\n"}, {"id": "Q１２３４５６"}, {"id": "Q123"},
+    {"version": "５.５.２６４６.０"},
+    {"name": "Ems\0mta.exe"}, {"name": "C:Emsmta.exe"}, {"name": "..."}, {"name": "Emsmta.exe."},
+    {"name": "NUL"}, {"name": "com1.dll"}, {"name": "a\nb.exe"}, {"name": "x:stream"},
+    {"title": "\x1b[2J\x1b[31mowned"}, {"product": "Exchange\r\n"},
+])
+def test_strict_manifest_validation(changes: dict) -> None:
+    with pytest.raises(ManifestError):
+        parse_manifest(_manifest(**changes), "test")
+
+
+def test_plain_names_still_pass() -> None:
+    for name in ("Emsmta.exe", "X400om.dll", "MAD.EXE", "Dcprods.cat", "a b.dll", "console.dll"):
+        assert parse_manifest(_manifest(name=name), "test").files[0].name == name
+
+
+def test_deeply_nested_toml_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ManifestError, match="not valid TOML"):
+        load_manifest(path)
+
+
+def test_article_name_with_a_newline_does_not_inject_into_the_manifest(tmp_path: Path) -> None:
+    article = _article(tmp_path, "Q900002", 'Q900002\n[[files]]\nname = "evil.exe"\n.md')
+    out = tmp_path / "out"
+    out.mkdir()
+    code = main(["manifests", "import", str(article), "-o", str(out)])
+    assert code == 0
+    manifest = load_manifest(out / "Q900002.toml")
+    assert [row.name for row in manifest.files] == ["Gadcon.dll", "Gadcon.ini"]
