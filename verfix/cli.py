@@ -18,7 +18,7 @@ from verfix import __version__
 from verfix.check import FileCache, FolderCheck, Verdict, check_folder
 from verfix.discover import BinDir
 from verfix.formats import (
-    INVENTORY_FIELDS, VERSION_FIELDS, Format, summary_line, verdict_counts_line, write_check,
+    INVENTORY_FIELDS, VERSION_FIELDS, Format, path_fields, summary_line, verdict_counts_line, write_check,
     write_records,
 )
 from verfix import fsio
@@ -244,7 +244,7 @@ def check(
 
 def _version_record(path: Path, reader: Reader) -> dict:
     record = dict.fromkeys(VERSION_FIELDS)
-    record["path"] = str(path)
+    record.update(path_fields(str(path)))
     if not path.is_file():
         record["error"] = "no such file" if not path.exists() else "not a regular file"
         return record

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
+import re
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable, Sequence, TextIO
 
 from verfix import __version__
+from verfix.fsio import name_hex, name_text, terminal_text
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status, Verdict, worst_offender
 from verfix.schemas import SCHEMA_VERSION
 from verfix.version import Version, try_parse_version
@@ -35,11 +36,29 @@ _VERDICT_COLOUR = {
 }
 
 
+class Painted(str):
+    """A table cell verfix coloured itself: its escape codes are meant for the terminal."""
+
+
 def paint(text: str, colour: str | None, enabled: bool) -> str:
     """Wrap text in an ANSI colour when colour output is enabled."""
     if not enabled or colour is None:
         return text
-    return f"\x1b[{_ANSI[colour]}m{text}\x1b[0m"
+    return Painted(f"\x1b[{_ANSI[colour]}m{terminal_text(text)}\x1b[0m")
+
+
+def _cell(value: Any) -> Any:
+    """A table cell with control characters escaped (names and titles are data)."""
+    return value if isinstance(value, Painted) or not isinstance(value, str) else terminal_text(value)
+
+
+def path_fields(path: str | None) -> dict[str, Any]:
+    """``path`` as text (a name that is not UTF-8 spelled with ``\\xNN``) and, only for such
+    a name, ``path_hex``: its bytes as on disk. See the README, "Names as they are on disk"."""
+    if path is None:
+        return {"path": None}
+    raw = name_hex(path)
+    return {"path": path} if raw is None else {"path": name_text(path), "path_hex": raw}
 
 
 def _text(version: Version | None) -> str | None:
@@ -54,7 +73,8 @@ def utc_now() -> str:
 def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     from tabulate import tabulate
 
-    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+    cells = [[_cell(value) for value in row] for row in rows]
+    return tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True)
 
 
 # --- records: the flat dicts behind every machine format ---------------------------------
@@ -64,7 +84,7 @@ def row_record(result: RowResult) -> dict[str, Any]:
     info = result.info
     return {
         "name": result.row.name,
-        "path": None if result.path is None else str(result.path),
+        **path_fields(None if result.path is None else str(result.path)),
         "status": result.status.value,
         "required_version": _text(result.row.version),
         "file_version": _text(info.file_version) if info else None,
@@ -78,7 +98,7 @@ def manifest_record(result: ManifestResult) -> dict[str, Any]:
     return {
         "id": result.manifest.id,
         "title": result.manifest.title,
-        "bin_dir": str(result.bin_dir),
+        "bin_dir": name_text(str(result.bin_dir)),
         "verdict": result.verdict.value,
         "counts": result.counts(),
         "files": [row_record(row) for row in result.rows],
@@ -90,10 +110,10 @@ def check_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]
     return {
         "schema_version": SCHEMA_VERSION,
         "verfix_version": __version__,
-        "target": str(target),
+        "target": name_text(str(target)),
         "generated_at": utc_now(),
         "folders": [
-            {"bin_dir": str(f.bin_dir), "how": f.how, "release": f.release,
+            {"bin_dir": name_text(str(f.bin_dir)), "how": name_text(f.how), "release": f.release,
              "not_applicable": list(f.not_applicable)}
             for f in folders
         ],
@@ -109,7 +129,7 @@ def check_records(folders: Sequence[FolderCheck]) -> Iterable[dict[str, Any]]:
                 "schema_version": SCHEMA_VERSION,
                 "manifest_id": result.manifest.id,
                 "manifest_title": result.manifest.title,
-                "bin_dir": str(result.bin_dir),
+                "bin_dir": name_text(str(result.bin_dir)),
                 "verdict": result.verdict.value,
             }
             for row in result.rows:
@@ -133,11 +153,34 @@ VERSION_FIELDS = ("path", "file_version", "file_version_string", "product_versio
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
+def _valid_text(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with every name that is not UTF-8 spelled as :func:`name_text` does: the
+    net under the writers, for a name from disk that reached a field other than a path."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return name_text(value)
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+    return clean(record)
+
+
+def _encoded(record: dict[str, Any]) -> str:
+    text = _encode(record)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _encode(_valid_text(record))
+    return text
+
+
 def write_json_array(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
     """A JSON array written as the records come (``[]`` when there are none)."""
     separator = "[\n  "
     for record in records:
-        stream.write(separator + _encode(record))
+        stream.write(separator + _encoded(record))
         separator = ",\n  "
     stream.write("[]\n" if separator.startswith("[") else "\n]\n")
 
@@ -146,7 +189,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
     """One JSON object per line (nothing at all when there are no records)."""
     write = stream.write
     for record in records:
-        write(_encode(record) + "\n")
+        write(_encoded(record) + "\n")
 
 
 def _csv_cell(value: Any) -> Any:
@@ -157,12 +200,24 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+_CSV_SPECIAL = re.compile('[",\r\n]')
+
+
+def _csv_field(value: Any) -> str:
+    """One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF; the
+    csv module leaves a bare CR unquoted when lines end with LF, which splits the row."""
+    text = name_text(str(_csv_cell(value)))
+    if _CSV_SPECIAL.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: TextIO) -> None:
-    """CSV with a header row (only the header when there are no records)."""
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(fields)
+    """CSV with a header row (only the header when there are no records), lines ending LF."""
+    write = stream.write
+    write(",".join(_csv_field(name) for name in fields) + "\n")
     for record in records:
-        writer.writerow([_csv_cell(record.get(name)) for name in fields])
+        write(",".join([_csv_field(record.get(name)) for name in fields]) + "\n")
 
 
 def write_records(
@@ -213,7 +268,8 @@ def _details_table(result: ManifestResult, colour: bool) -> str:
         for row in result.rows
     ]
     headers = ["File", "Required", "Found", "FileVersion string", "Status", "Path", "Notes"]
-    return f"{result.manifest.id}  {result.manifest.title}\n{verdict}\n{_table(rows, headers)}\n"
+    heading = terminal_text(f"{result.manifest.id}  {result.manifest.title}")
+    return f"{heading}\n{verdict}\n{_table(rows, headers)}\n"
 
 
 def _offender_text(result: ManifestResult) -> str:
@@ -248,7 +304,7 @@ def render_check_table(folders: Sequence[FolderCheck], details: bool, colour: bo
     """Per folder: a summary table of the manifests, or with ``details`` every row."""
     blocks = []
     for folder in folders:
-        blocks.append(f"== {folder.bin_dir}\n")
+        blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
         if details:
             blocks.extend(_details_table(result, colour) for result in folder.results)
         elif folder.results:
@@ -267,7 +323,13 @@ def write_check(
 ) -> None:
     """Write the check report in any format."""
     if fmt is Format.JSON:
-        stream.write(json.dumps(check_report(folders, target), indent=2, ensure_ascii=False) + "\n")
+        report = check_report(folders, target)
+        text = json.dumps(report, indent=2, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(_valid_text(report), indent=2, ensure_ascii=False)
+        stream.write(text + "\n")
     elif fmt is Format.TABLE:
         stream.write(render_check_table(folders, details, colour))
     else:

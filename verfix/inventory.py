@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Iterator
 
-from verfix.fsio import file_kind, open_readonly, os_reason, pread_upto
+from verfix.fsio import file_kind, name_hex, name_text, open_readonly, os_reason, pread_upto
 from verfix.locate import scan_folder
 from verfix.pe import HEAD_SIZE, PEReadError, Reader, read_pe_open
 from verfix.schemas import SCHEMA_VERSION
@@ -202,9 +202,11 @@ class InventoryRecord:
 
     def as_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict (the shape of inventory-record.schema.json)."""
+        path = self.path
+        raw = name_hex(path)
         record: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
-            "path": self.path,
+            "path": path if raw is None else name_text(path),
             "size": self.size,
             "file_version": self.file_version,
             "file_version_string": self.file_version_string,
@@ -213,6 +215,8 @@ class InventoryRecord:
             "product_version_string": self.product_version_string,
             "machine": self.machine,
         }
+        if raw is not None:
+            record["path_hex"] = raw
         if self.hashed:
             record["sha256"] = self.sha256
         record["error"] = self.error
