@@ -141,3 +141,32 @@ def test_bench_corpus(capsys: pytest.CaptureFixture[str]) -> None:
     report = run(files, "BENCH_CORPUS", capsys)
     assert not report.crashes, report.crashes
     assert not report.differences, report.differences
+
+
+def _with_virtual_size(source: Path, section: bytes, virtual_size: int) -> bytes:
+    """``source`` with one section header's VirtualSize replaced."""
+    data = bytearray(source.read_bytes())
+    (lfanew,) = struct.unpack_from("<I", data, 0x3C)
+    count, _, _, _, optional_size = struct.unpack_from("<HIIIH", data, lfanew + 6)
+    table = lfanew + 24 + optional_size
+    for index in range(count):
+        header = table + 40 * index
+        if data[header:header + 8].rstrip(b"\0") == section:
+            struct.pack_into("<I", data, header + 8, virtual_size)
+            return bytes(data)
+    raise AssertionError(f"no section {section!r} in {source}")
+
+
+@pytest.mark.parametrize("section", [b".idata", b".text"])
+def test_overlapping_sections_read_like_pefile(tmp_path: Path, section: bytes, capsys) -> None:
+    """One bit flipped in an earlier section's VirtualSize (0x14 -> 0x40000014) makes it
+    span the resource section too; the loader and pefile clip it where the next section
+    starts, and so must the fast reader (issue 8, row 7: comcat.dll's .bss)."""
+    source = TESTDATA / "sp2" / "exchsrvr" / "bin" / "Emsmta.exe"
+    path = tmp_path / "overlap.exe"
+    path.write_bytes(_with_virtual_size(source, section, 0x40000014))
+    fast = read_pe_file(str(path), Reader.FAST)
+    assert str(fast.file_version) == "5.5.2448.0", fast.version_problem
+    assert fast == read_pe_file(str(path), Reader.PEFILE)
+    report = run([path], "overlapping sections", capsys)
+    assert report.compared == 1 and not report.differences and not report.crashes
