@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import operator
 import os
+from collections import deque
+from itertools import islice
 import stat
 from dataclasses import dataclass, field
 from enum import Enum
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 HASH_ALGORITHMS = ("sha256",)
+# Folders of up to this many entries are walked sorted by name; a larger one in directory
+# order, streamed, so that one folder of a million files costs no more memory than a small one.
+SORTED_FOLDER_LIMIT = 65536
 HASH_CHUNK_SIZE = 1 << 20  # 1 MiB per read while hashing: memory stays flat for any file size
 
 
@@ -84,8 +89,9 @@ def walk_pe_candidates(root: Path | str) -> Iterator[WalkEntry]:
     never followed; a link to a file is used only when its real target lies inside ``root``.
     FIFOs, sockets and devices are skipped by their directory entry, never opened. A folder
     that cannot be listed is yielded as UNREADABLE_DIRECTORY with the reason. Folders are
-    remembered by (device, inode), so a bind-mount loop is entered once. Memory grows with
-    the number of folders and the size of the largest folder, never with the number of files.
+    remembered by (device, inode), so a bind-mount loop is entered once. A folder of more
+    than SORTED_FOLDER_LIMIT entries is walked in directory order instead of by name, so
+    memory grows with the number of folders, never with the number of files.
     """
     for path, kind, reason, via_link in _walk(root):
         yield WalkEntry(path, kind, reason, via_link)
@@ -116,37 +122,63 @@ def _walk(root: Path | str) -> Iterator[_Entry]:
     while pending:
         folder = pending.pop()
         subfolders: list[str] = []
-        found: list[_Entry] = []
         try:
             # Listed through a descriptor opened with O_NOATIME: the folder's atime stays.
-            # Classified while it is open, yielded once it is closed: no fd is held between
-            # records.
             with scan_folder(folder) as iterator:
-                for entry in sorted(iterator, key=_name_of):
-                    path = os.path.join(folder, entry.name)
-                    try:
-                        if entry.is_symlink():
-                            found.append(_classify_link(path, real_root))
-                        elif entry.is_file(follow_symlinks=False):
-                            found.append((path, _FILE, None, False))
-                        elif entry.is_dir(follow_symlinks=False):
-                            info = entry.stat(follow_symlinks=False)
-                            key = (info.st_dev, info.st_ino)
-                            if key in visited:
-                                found.append((path, _SKIPPED, SKIP_DIRECTORY_SEEN, False))
-                            else:
-                                visited.add(key)
-                                subfolders.append(path)
-                        else:
-                            mode = entry.stat(follow_symlinks=False).st_mode
-                            found.append((path, _SKIPPED, _type_skip_reason(mode), False))
-                    except OSError:  # the entry vanished or its inode cannot be read: let
-                        found.append((path, _FILE, None, False))  # the open report (or skip) it
+                head = list(islice(iterator, SORTED_FOLDER_LIMIT + 1))
+                if len(head) <= SORTED_FOLDER_LIMIT:
+                    # The usual folder: sorted, classified while open, yielded once it is
+                    # closed, so no descriptor is held between records.
+                    head.sort(key=_name_of)
+                    found = [_classify(folder, entry, real_root, visited, subfolders)
+                             for entry in head]
+                    del head
+                else:
+                    found = None
+                    # A huge folder: in directory order, as it is listed, so memory stays
+                    # flat; its descriptor stays open while its records go out.
+                    entries = deque(head)
+                    del head
+                    while entries:
+                        entry = entries.popleft()
+                        item = _classify(folder, entry, real_root, visited, subfolders)
+                        if item is not None:
+                            yield item
+                    for entry in iterator:
+                        item = _classify(folder, entry, real_root, visited, subfolders)
+                        if item is not None:
+                            yield item
         except OSError as error:
-            found.append((folder, _UNREADABLE_DIRECTORY, f"cannot list folder: {os_reason(error)}", False))
-        yield from found
-        del found
+            found = [(folder, _UNREADABLE_DIRECTORY, f"cannot list folder: {os_reason(error)}", False)]
+        if found is not None:
+            for item in found:
+                if item is not None:
+                    yield item
+            del found
         pending.extend(reversed(subfolders))
+
+
+def _classify(folder: str, entry: os.DirEntry[str], real_root: str,
+              visited: set[tuple[int, int]], subfolders: list[str]) -> _Entry | None:
+    """The walk's entry for one listed name; None for a folder (added to ``subfolders``)."""
+    path = os.path.join(folder, entry.name)
+    try:
+        if entry.is_symlink():
+            return _classify_link(path, real_root)
+        if entry.is_file(follow_symlinks=False):
+            return (path, _FILE, None, False)
+        if entry.is_dir(follow_symlinks=False):
+            info = entry.stat(follow_symlinks=False)
+            key = (info.st_dev, info.st_ino)
+            if key in visited:
+                return (path, _SKIPPED, SKIP_DIRECTORY_SEEN, False)
+            visited.add(key)
+            subfolders.append(path)
+            return None
+        mode = entry.stat(follow_symlinks=False).st_mode
+        return (path, _SKIPPED, _type_skip_reason(mode), False)
+    except OSError:  # the entry vanished or its inode cannot be read: let the open report
+        return (path, _FILE, None, False)  # (or skip) it
 
 
 @dataclass
