@@ -3,6 +3,7 @@ validation, versions of 5,000 digits."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from verfix.cli import main
-from verfix.fsio import MAX_ARTICLE_BYTES, MAX_MANIFEST_BYTES, InputFileError, read_bounded
-from verfix.manifest import ManifestError, load_manifest, parse_manifest
+from verfix.fsio import InputFileError, read_bounded
+from verfix.kbimport.envelope import MAX_ARTICLE_BYTES
+from verfix.manifest import MAX_MANIFEST_BYTES, ManifestError, load_manifest, parse_manifest
 from verfix.version import VersionError, parse_version, try_parse_version
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,9 +24,9 @@ MANIFEST = (REPO / "manifests" / "Q236586.toml").read_text()
 
 # --- row 1: manifests import -o DIR writes outside DIR ----------------------------------
 
-def _article(tmp_path: Path, article_id: str, name: str = "Q900002.md") -> Path:
+def _article(tmp_path: Path, article_id: str, name: str = "Q900002.md", folder: str = "in") -> Path:
     text = (FIXTURES / "Q900002.md").read_text().replace("Article: Q900002", f"Article: {article_id}")
-    path = tmp_path / "in" / name
+    path = tmp_path / folder / name
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)
     return path
@@ -38,11 +40,26 @@ def test_import_never_writes_outside_the_folder(tmp_path: Path, article_id: str,
     before = set(Path("/tmp").iterdir())
     code = main(["manifests", "import", str(article), "-o", str(out)])
     err = capsys.readouterr().err
-    assert code == 2, err
-    assert "nothing written" in err or "not a KB article id" in err
+    assert code in (2, 3), err  # the importer skips it (3), or the writer refuses it (2)
+    assert "not an article id" in err or "not a KB article id" in err
     assert list(out.iterdir()) == [] and list((tmp_path / "out").iterdir()) == [out]
     assert not (tmp_path / "x.toml").exists()
     assert {p for p in set(Path("/tmp").iterdir()) - before if p.name.startswith("x")} == set()
+
+
+@pytest.mark.parametrize("article_id", ["../../x", "/tmp/x", "Q236586/../../x", "Q１２３４５６", "Q123456\n"])
+def test_the_writer_checks_ids_itself(tmp_path: Path, article_id: str) -> None:
+    """Whatever the importer lets through, the writer confines its output to DIR/<id>.toml."""
+    from verfix import cli, kbimport
+
+    good = kbimport.read_article(_article(tmp_path, "Q900002"))
+    hostile = dataclasses.replace(good, id=article_id)
+    with pytest.raises(cli.InputError, match="not a KB article id"):
+        cli._planned_manifests([hostile], tmp_path)
+    injected = dataclasses.replace(good, rows=good.rows[:1], title=good.title + "\nx")
+    with pytest.raises((cli.InputError, ManifestError)):
+        cli._planned_manifests([injected], tmp_path)
+    assert cli._planned_manifests([good], tmp_path)[0][0] == tmp_path / "Q900002.toml"
 
 
 def test_import_writes_exactly_dir_slash_id(tmp_path: Path) -> None:
@@ -55,8 +72,8 @@ def test_import_writes_exactly_dir_slash_id(tmp_path: Path) -> None:
 
 
 def test_import_refuses_two_articles_claiming_one_id(tmp_path: Path, capsys) -> None:
-    first = _article(tmp_path, "Q900002", "Q900002.md")
-    second = _article(tmp_path, "Q900002", "Q900003.md")
+    first = _article(tmp_path, "Q900002", "Q900002.md", "one")
+    second = _article(tmp_path, "Q900002", "Q900002.md", "two")
     out = tmp_path / "out"
     out.mkdir()
     code = main(["manifests", "import", str(first), str(second), "-o", str(out)])
@@ -240,6 +257,6 @@ def test_article_name_with_a_newline_does_not_inject_into_the_manifest(tmp_path:
     out = tmp_path / "out"
     out.mkdir()
     code = main(["manifests", "import", str(article), "-o", str(out)])
-    assert code == 0
-    manifest = load_manifest(out / "Q900002.toml")
-    assert [row.name for row in manifest.files] == ["Gadcon.dll", "Gadcon.ini"]
+    assert code in (0, 3)  # written without the injected row, or skipped (name is not the id)
+    for written in out.iterdir():
+        assert [row.name for row in load_manifest(written).files] == ["Gadcon.dll", "Gadcon.ini"]

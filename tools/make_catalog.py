@@ -17,7 +17,8 @@ from verfix.manifest import write_bundle  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     """Import every article of the KB folder into manifests/catalog; 2 when the folder is missing."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("kb_dir", type=Path, help="folder of product folders of QNNNNNN.TXT / .md articles (or one such folder)")
+    parser.add_argument("kb_dir", type=Path,
+                        help="folder of product folders of QNNNNNN.TXT / .md articles (or one such folder)")
     parser.add_argument("--manifests", type=Path, default=REPO / "manifests")
     args = parser.parse_args(argv)
     if not args.kb_dir.is_dir():

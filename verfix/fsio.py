@@ -20,9 +20,6 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NOATIME = getattr(os, "O_NOATIME", 0)
 _READ_CHUNK = 1 << 20
 
-# Size caps of the bounded reader (a KB article is < 1 MB, a manifest < 10 KB).
-MAX_ARTICLE_BYTES = 8 << 20
-MAX_MANIFEST_BYTES = 4 << 20
 
 
 class InputFileError(OSError):

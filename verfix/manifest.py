@@ -12,7 +12,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from verfix.fsio import MAX_MANIFEST_BYTES, InputFileError, read_bounded
+from verfix.fsio import InputFileError, read_bounded
 from verfix.version import Version, VersionError, parse_version
 
 if sys.version_info >= (3, 11):
@@ -21,6 +21,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 ARTICLE_ID_RE = re.compile(r"Q[0-9]{5,7}")  # use with fullmatch: no trailing newline
+MAX_MANIFEST_BYTES = 4 << 20  # the largest bundled manifest is under 4 KB
 PLATFORMS = ("x86", "alpha", "mips", "ppc", "win9x")  # processors, and Windows 9x (x86 only)
 
 _TOP_KEYS = {

@@ -173,7 +173,8 @@ def release_lines(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
         names = ", ".join(dict.fromkeys(row.name for row in table_rows
                                         if (row.name.lower(), row.platform, row.location, None) in twice))
         span = f"{_lines_text([table_rows[0].line_no, table_rows[-1].line_no]).replace(', ', '-')}"
-        notes.append(f"{span}: {names} listed once per release line ({' and '.join(dict.fromkeys(r for r in releases if r))}, "
+        named = " and ".join(dict.fromkeys(r for r in releases if r))
+        notes.append(f"{span}: {names} listed once per release line ({named}, "
                      "both named by the article) in one table; each row's product_version is its "
                      "version's major.minor")
     out = [replace(row, product_version=_major_minor(row.version or ""))
