@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from verfix.fsio import file_kind, name_hex, name_text, open_readonly, os_reason, pread_upto
 from verfix.locate import scan_folder
-from verfix.pe import HEAD_SIZE, PEReadError, Reader, read_pe_open
+from verfix.pe import HEAD_SIZE, PEReadError, Reader, open_file_reader
 from verfix.schemas import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -324,6 +324,7 @@ def inventory(
     skipped = counters.skipped
     hashed = hash_algorithm is not None
     record_of = InventoryRecord._from_fields
+    read_open = open_file_reader(reader)
     for path, kind, reason, via_link in _walk(root):
         if kind is not _FILE:
             if kind is _SKIPPED:
@@ -352,7 +353,7 @@ def inventory(
                 if hash_algorithm:
                     digest = _hash_open_file(fd, hash_algorithm)
                 try:
-                    info = read_pe_open(fd, size, head, reader)
+                    info = read_open(fd, size, head)
                 except PEReadError as error:
                     problem = str(error)
         except OSError as error:

@@ -9,11 +9,13 @@ algorithms the fast paths are tested against).
 
 from __future__ import annotations
 
+from typing import Callable
+
 from verfix.pe.format import HEAD_SIZE
 from verfix.pe.types import NotPEError, PEInfo, PEReadError, Reader
 
-__all__ = ["HEAD_SIZE", "NotPEError", "PEInfo", "PEReadError", "Reader", "read_pe_file",
-           "read_pe_open"]
+__all__ = ["HEAD_SIZE", "NotPEError", "PEInfo", "PEReadError", "Reader", "open_file_reader",
+           "read_pe_file", "read_pe_open"]
 
 
 def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
@@ -34,10 +36,15 @@ def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
 def read_pe_open(fd: int, size: int, head: bytes, reader: Reader = Reader.FAST) -> PEInfo:
     """Read an open regular file (the caller fstat'ed it and closes it): ``size`` is its
     size, ``head`` its first HEAD_SIZE bytes (fewer only when the file is shorter)."""
+    return open_file_reader(reader)(fd, size, head)
+
+
+def open_file_reader(reader: Reader = Reader.FAST) -> Callable[[int, int, bytes], PEInfo]:
+    """The ``read_pe_open`` of one reader, looked up once for a loop over many files."""
     if Reader(reader) is Reader.PEFILE:
         from verfix.pe import pefile_reader
 
-        return pefile_reader.read_open(fd, size, head)
+        return pefile_reader.read_open
     from verfix.pe import fast
 
-    return fast.read_open(fd, size, head)
+    return fast.read_open

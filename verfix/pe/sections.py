@@ -43,6 +43,11 @@ class SectionMap:
             return rva + hot[2]
         spans = self._spans
         if spans is None:
+            if hot is None:  # the first lookup: usually answered without laying out the table
+                span = self._first_span(rva)
+                if span is not None:
+                    self._hot = span
+                    return rva + span[2]
             spans = self._spans = self._layout()
         for span in spans:
             if span[0] <= rva < span[1]:
@@ -52,6 +57,31 @@ class SectionMap:
         if self.low_alignment or not spans or rva < self._lowest:
             return rva  # headers (and low-alignment images) are mapped one to one
         raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} is in no section")
+
+    def _first_span(self, rva: int) -> tuple[int, int, int, bool] | None:
+        """The span holding ``rva`` in the usual case, in one pass without building the
+        layout: SectionAlignment >= 0x1000 and a power of two, and every section starting
+        at or after the end of the one before (in table order), so none is clipped and
+        table order is address order. None when the table is not like that (or no section
+        holds ``rva``): :meth:`_layout` decides then."""
+        alignment = self.alignment
+        if self.low_alignment or alignment & (alignment - 1):
+            return None
+        # Rounding is masking here: x - x % a == x & -a, x + -x % a == (x + a - 1) & -a.
+        mask, round_up = -alignment, alignment - 1
+        found = None
+        previous_start = previous_end = 0
+        at = self.table_at
+        for virtual_size, virtual_address, raw_size, raw_pointer in SECTION.iter_unpack(
+                memoryview(self.table)[at:at + self.count * SECTION.size]):
+            start = virtual_address & mask
+            if start < previous_end or start < previous_start:
+                return None
+            end = start + (((virtual_size or raw_size) + round_up) & mask)
+            if found is None and start <= rva < end:
+                found = (start, end, (raw_pointer & ~0x1FF) - start, True)
+            previous_start, previous_end = start, end
+        return found
 
     def _layout(self) -> list[tuple[int, int, int, bool]]:
         """(start RVA, end RVA, offset - RVA, no earlier span overlaps) per section, in
