@@ -62,7 +62,7 @@ fuzz: $(STAMP)
 # list-and-read-4-KB loop on BENCH_CORPUS, plus check start-up; fails if a version differs
 # from exiftool's. Build the reference corpus (Debian wine64, libwine, libwine:i386; root and the
 # network, once) outside the repo: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus
-# First the cost caps of tools/bench_bounds.py: one folder of 1,000,000 files inventoried, a
+# Then the cost caps of tools/bench_bounds.py: one folder of 1,000,000 files inventoried, a
 # 50 MB manifest, a 100 MB article (BOUNDS_ARGS="--files 100000 --workdir /tmp/b" to change).
 BENCH_CORPUS ?=
 BENCH_ARGS ?=
