@@ -44,7 +44,7 @@ class ExitCode(IntEnum):
 EXIT_CODES_HELP = (
     "Exit codes: 0 compliant, 1 not compliant (a file is outdated or missing), "
     "2 usage or input error, 3 incomplete (a file could not be read or has no version), "
-    "4 internal error."
+    "4 internal error, 130 interrupted."
 )
 
 class InputError(Exception):
