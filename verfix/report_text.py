@@ -1,0 +1,143 @@
+"""The check report for people: the articles that need action, then the remediation plan, in a width."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from verfix.check import FolderCheck, ManifestResult, Status, Verdict, worst_offender
+from verfix.colour import VERDICT_COLOUR, paint
+from verfix.remediation import Plan, plan_folder
+from verfix.tables import Column, cut, render
+
+# Verdicts shown without --all: the articles a person has to act on.
+ACTION_VERDICTS = (Verdict.NOT_COMPLIANT, Verdict.INCOMPLETE)
+
+SUMMARY_COLUMNS = (
+    Column("Article"),
+    Column("Verdict"),
+    Column("Title", shrink=True, min_width=16),
+    Column("Lowest offending file", drop=2),
+    Column("Component", shrink=True, min_width=12, drop=1),
+)
+
+
+def offender_text(result: ManifestResult) -> str:
+    """The row that most needs attention, in a few words: "Store.exe 5.5.2650.4 < 5.5.2656.17"."""
+    row = worst_offender(result)
+    if row is None:
+        problems = [r for r in result.rows if r.status in (Status.UNREADABLE, Status.NO_VERSION)]
+        return f"{problems[0].row.name} {problems[0].status.value}" if problems else ""
+    if row.status is Status.MISSING:
+        return f"{row.row.name} missing"
+    return f"{row.row.name} {row.found_version} < {row.row.version}"
+
+
+def summary_table(
+    results: Sequence[ManifestResult], width: Optional[int], colour: bool = False
+) -> str:
+    """One line per article: id, verdict, title, lowest offending file, component."""
+    rows = [
+        [r.manifest.id, r.verdict.value, r.manifest.title, offender_text(r), "; ".join(r.manifest.components)]
+        for r in results
+    ]
+
+    def style(column: int, text: str) -> str:
+        return paint(text, VERDICT_COLOUR[Verdict(text)], colour) if column == 1 else text
+
+    return render(rows, SUMMARY_COLUMNS, width, style)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _wrap(text: str, width: Optional[int], indent: str = "   ") -> str:
+    """Break ``text`` at blanks so no line is wider than ``width``; later lines indented."""
+    if width is None:
+        return text + "\n"
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) > width and line:
+            lines.append(line)
+            line = indent + word
+        else:
+            line = candidate
+    lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+PLAN_COLUMNS = (
+    Column("File", shrink=True, min_width=12),
+    Column("Installed"),
+    Column("Needed"),
+    Column("From", shrink=True, min_width=8),
+    Column("Articles", drop=2),
+)
+
+
+def plan_text(plan: Plan, width: Optional[int]) -> str:
+    """The remediation plan: service packs first, then the hotfixes, then every file that is behind."""
+    if plan.empty:
+        return "Remediation: nothing to install; no article needs action.\n"
+    total = len(plan.failing)
+    out = [_wrap(
+        f"Remediation plan, from the catalog: {_plural(total, 'article')} need action, "
+        f"{_plural(len(plan.files), 'file')} behind.", width, "")]
+    step = 0
+    cleared = 0
+    for pack in plan.packs:
+        step += 1
+        cleared += len(pack.clears)
+        base = f"; {len(pack.base_of)} of the hotfixes below are built on it" if pack.base_of else ""
+        out.append(_wrap(
+            f"{step}. Install {pack.pack}: clears {len(pack.clears)} of the {total} "
+            f"({len(pack.named_by)} name it or an earlier pack as their fix){base}.", width))
+    if plan.hotfixes:
+        step += 1
+        rest = "the rest" if plan.packs else f"all {total}"
+        how = "the fewest that do" if plan.proven_fewest else "chosen greedily, not proven the fewest"
+        out.append(_wrap(
+            f"{step}. {'Then ' if plan.packs else ''}{_plural(len(plan.hotfixes), 'hotfix')} for "
+            f"{rest} ({how}):".replace("hotfixs", "hotfixes"), width))
+        for fix in plan.hotfixes:
+            head = f"   {fix.id:<8} {_plural(len(fix.articles), 'article'):<12} "
+            room = None if width is None else max(width - len(head), 10)
+            out.append(head + (fix.title if room is None else cut(fix.title, room)) + "\n")
+    rows = [
+        [
+            f.name,
+            "missing" if f.installed is None else str(f.installed),
+            "any" if f.target is None else f"≥ {f.target}",
+            f.supplier,
+            str(len(f.articles)),
+        ]
+        for f in plan.files
+    ]
+    out.append("\n" + render(rows, PLAN_COLUMNS, width))
+    return "".join(out)
+
+
+def action_report(
+    folders: Sequence[FolderCheck], width: Optional[int], colour: bool = False, show_all: bool = False
+) -> str:
+    """Per folder: the articles that need action (every article with ``show_all``) and the plan."""
+    blocks = []
+    for folder in folders:
+        blocks.append(f"== {folder.bin_dir}\n")
+        shown = [r for r in folder.results if show_all or r.verdict in ACTION_VERDICTS]
+        if shown:
+            blocks.append(summary_table(shown, width, colour))
+        hidden = len(folder.results) - len(shown)
+        notes = []
+        if hidden:
+            notes.append(f"{hidden} compliant article(s) not shown (--all shows them).")
+        if folder.not_applicable:
+            notes.append(
+                f"{len(folder.not_applicable)} more article(s) do not apply here: none of their "
+                "versioned files is installed, or they are for another release.")
+        if notes:
+            blocks.append("".join(_wrap(note, width, "") for note in notes))
+        blocks.append(plan_text(plan_folder(folder), width))
+    return "\n".join(blocks)
