@@ -1,0 +1,146 @@
+"""The check report as one self-contained HTML page an auditor can attach to a finding.
+
+No script, no external style sheet, font or image: everything is in the one file. Sections:
+the server, verdict counts, the remediation plan, every finding with its evidence, and the
+articles that are fine (folded).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from verfix import __version__
+from verfix.check import FolderCheck, ManifestResult, Status, Verdict
+from verfix.remediation import Plan, plan_folder
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+STYLE = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#1b1b1b;max-width:80em}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5em 0}th,td{text-align:left;padding:.2em .6em;vertical-align:top}
+th{background:#eee}tr:nth-child(even) td{background:#f7f7f7}
+td.v,td.n{font-family:ui-monospace,monospace;white-space:nowrap}
+.not-compliant,.outdated,.missing{color:#b00020;font-weight:600}
+.incomplete,.unreadable,.no-version{color:#8a5a00;font-weight:600}
+.compliant,.ok,.present{color:#1b6e20}.not-applicable{color:#777}
+dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}
+.muted{color:#666}
+"""
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text; bytes of a name that is not UTF-8 are shown as \\xNN."""
+    value = "" if text is None else str(text)
+    value = _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", value)
+    return html.escape(value, quote=True)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequence[str] = ()) -> str:
+    """An HTML table; ``rows`` hold ready-made cell HTML; ``classes`` per column."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="{classes[i]}">{cell}</td>' if i < len(classes) and classes[i] else f"<td>{cell}</td>"
+            for i, cell in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>\n"
+
+
+def _badge(value: str) -> str:
+    return f'<span class="{esc(value)}">{esc(value)}</span>'
+
+
+def _counts(folder: FolderCheck) -> str:
+    counts: dict[str, int] = {}
+    for result in folder.results:
+        counts[result.verdict.value] = counts.get(result.verdict.value, 0) + 1
+    rows = [[_badge(verdict), str(n)] for verdict, n in sorted(counts.items())]
+    rows.append([_badge(Verdict.NOT_APPLICABLE.value) + " (set aside)", str(len(folder.not_applicable))])
+    return _table(["Verdict", "Articles"], rows)
+
+
+def _plan(plan: Plan) -> str:
+    if plan.empty:
+        return "<p>Nothing to install: no article needs action.</p>\n"
+    total = len(plan.failing)
+    out = [f"<p>{total} article(s) need action; {len(plan.files)} file(s) are behind. "
+           "Computed from the catalog alone (see the README, “Remediation”).</p>\n<ol>"]
+    for pack in plan.packs:
+        based = f"; {len(pack.base_of)} of the hotfixes below are built on it" if pack.base_of else ""
+        out.append(f"<li>Install <b>{esc(pack.pack)}</b>: clears {len(pack.clears)} of the {total} "
+                   f"({len(pack.named_by)} name it or an earlier pack as their fix){based}.</li>")
+    if plan.hotfixes:
+        how = "the fewest that do" if plan.proven_fewest else "chosen greedily, not proven the fewest"
+        rows = [[esc(fix.id), esc(fix.title), esc(fix.fixed_in or ""), str(len(fix.articles)),
+                 esc(", ".join(f.name for f in fix.files))] for fix in plan.hotfixes]
+        out.append(f"<li>{'Then ' if plan.packs else ''}{len(plan.hotfixes)} hotfix(es) ({how}):"
+                   + _table(["Hotfix", "Title", "Fixed in", "Articles", "Files"], rows, ("n",)) + "</li>")
+    out.append("</ol>\n<h3>Files behind</h3>\n")
+    rows = [[esc(f.name), esc("missing" if f.installed is None else f.installed),
+             esc("any" if f.target is None else f"≥ {f.target}"), esc(f.supplier),
+             esc(", ".join(f.articles))] for f in plan.files]
+    out.append(_table(["File", "Installed", "Needed", "From", "Articles"], rows, ("n", "v", "v")))
+    return "".join(out)
+
+
+def _findings(results: Sequence[ManifestResult]) -> str:
+    rows = []
+    for result in results:
+        for row in result.rows:
+            if row.status in (Status.OK, Status.PRESENT, Status.NOT_APPLICABLE):
+                continue
+            rows.append([
+                esc(result.manifest.id), esc(result.manifest.title), esc(row.row.name),
+                esc(row.path if row.path is not None else "(not found)"),
+                esc(row.found_version if row.found_version is not None else "-"),
+                esc(row.row.version if row.row.version is not None else "any"),
+                _badge(row.status.value), esc("; ".join(row.notes)),
+            ])
+    if not rows:
+        return "<p>No findings.</p>\n"
+    return _table(["Article", "Title", "File", "Path", "Installed", "Required", "Status", "Notes"],
+                  rows, ("n", "", "n", "", "v", "v"))
+
+
+def _fine(results: Sequence[ManifestResult]) -> str:
+    rows = [[esc(r.manifest.id), esc(r.manifest.title), _badge(r.verdict.value)] for r in results]
+    if not rows:
+        return ""
+    return (f"<details><summary>{len(rows)} compliant article(s)</summary>"
+            + _table(["Article", "Title", "Verdict"], rows, ("n",)) + "</details>\n")
+
+
+def html_report(folders: Sequence[FolderCheck], target: Path, generated_at: str) -> str:
+    """The whole report as one HTML document."""
+    out = [
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        f"<title>verfix report: {esc(target)}</title><style>{STYLE}</style></head><body>\n",
+        f"<h1>verfix check report</h1>\n<dl><dt>Target</dt><dd>{esc(target)}</dd>"
+        f"<dt>Generated</dt><dd>{esc(generated_at)} by verfix {esc(__version__)}</dd></dl>\n",
+    ]
+    for folder in folders:
+        failing = [r for r in folder.results if r.verdict is not Verdict.COMPLIANT]
+        fine = [r for r in folder.results if r.verdict is Verdict.COMPLIANT]
+        out.append(
+            f"<h2>Server folder {esc(folder.bin_dir)}</h2>\n<dl>"
+            f"<dt>Found</dt><dd>{esc(folder.how)}</dd>"
+            f"<dt>Product</dt><dd>{esc(_products(folder))}</dd>"
+            f"<dt>Release</dt><dd>{esc(folder.release or 'not told by the server programs')}</dd></dl>\n"
+            "<h3>Verdicts</h3>\n" + _counts(folder)
+            + "<h3>Remediation plan</h3>\n" + _plan(plan_folder(folder))
+            + f"<h3>Findings ({len(failing)} article(s))</h3>\n" + _findings(failing)
+            + _fine(fine)
+        )
+    out.append("</body></html>\n")
+    return "".join(out)
+
+
+def _products(folder: FolderCheck) -> str:
+    products = sorted({r.manifest.product for r in folder.results})
+    return ", ".join(products) or "none checked"

@@ -1,0 +1,121 @@
+"""The check report as SARIF 2.1.0, for code-scanning dashboards.
+
+One rule per checked article (its id, title, product and fix), one result per row that is not
+fine: an outdated or missing file is an error, a file whose version could not be told a warning.
+Each result points at the file (a ``file:`` URI of where it is, or would be) and names the hotfix
+or service pack the remediation plan takes its version from.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import quote
+
+from verfix import __version__
+from verfix.check import FolderCheck, ManifestResult, RowResult, Status
+from verfix.remediation import plan_folder
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+LEVELS = {
+    Status.OUTDATED: "error", Status.MISSING: "error",
+    Status.UNREADABLE: "warning", Status.NO_VERSION: "warning",
+}
+
+
+def file_uri(path: Path) -> str:
+    """An absolute ``file:`` URI; names that are not UTF-8 keep their bytes, percent-encoded."""
+    raw = os.fsencode(os.path.abspath(path))
+    if os.sep == "\\":  # pragma: no cover - exercised on Windows only
+        return Path(os.path.abspath(path)).as_uri()
+    return "file://" + quote(raw, safe="/")
+
+
+def _rule(result: ManifestResult) -> dict[str, Any]:
+    manifest = result.manifest
+    rule: dict[str, Any] = {
+        "id": manifest.id,
+        "name": "FileVersionBelowFix",
+        "shortDescription": {"text": manifest.title},
+        "fullDescription": {"text": (
+            f"Files of {manifest.id} must have at least the version its fixed-file table gives"
+            + (f"; fixed in {manifest.fixed_in}." if manifest.fixed_in else ".")
+        )},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "product": manifest.product,
+            "product_versions": list(manifest.product_versions),
+            "components": list(manifest.components),
+        },
+    }
+    if manifest.fixed_in:
+        rule["properties"]["fixed_in"] = manifest.fixed_in
+    return rule
+
+
+def _message(row: RowResult, article: str) -> str:
+    name, required = row.row.name, row.row.version
+    if row.status is Status.MISSING:
+        return f"{name} is missing; {article} requires it" + (f" at {required} or later" if required else "")
+    if row.status is Status.OUTDATED:
+        return f"{name} is {row.found_version}, below {required} that {article} requires"
+    reason = "; ".join(row.notes) or row.status.value
+    return f"{name}: its version cannot be told ({reason}); {article} requires {required}"
+
+
+def _result(row: RowResult, result: ManifestResult, rule_index: int, supplier: str | None) -> dict[str, Any]:
+    where = row.path if row.path is not None else result.bin_dir / row.row.name
+    properties: dict[str, Any] = {
+        "status": row.status.value,
+        "verdict": result.verdict.value,
+        "required_version": None if row.row.version is None else str(row.row.version),
+        "file_version": None if row.found_version is None else str(row.found_version),
+        "bin_dir": str(result.bin_dir),
+        "notes": list(row.notes),
+    }
+    if supplier:
+        properties["remediation"] = supplier
+    return {
+        "ruleId": result.manifest.id,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": LEVELS[row.status],
+        "message": {"text": _message(row, result.manifest.id)},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": file_uri(where)}}}],
+        "partialFingerprints": {"verfixRow/v1": f"{result.manifest.id}:{row.row.name.lower()}:{result.bin_dir}"},
+        "properties": properties,
+    }
+
+
+def sarif_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]:
+    """The SARIF log: one run, the checked articles as rules, the failing rows as results."""
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    for folder in folders:
+        suppliers = {step.name.lower(): step.supplier for step in plan_folder(folder).files}
+        for result in folder.results:
+            if result.manifest.id not in index:
+                index[result.manifest.id] = len(rules)
+                rules.append(_rule(result))
+            for row in result.rows:
+                if row.status in LEVELS:
+                    supplier = suppliers.get(row.row.name.lower()) if row.status in (Status.OUTDATED, Status.MISSING) else None
+                    results.append(_result(row, result, index[result.manifest.id], supplier))
+    return {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": SARIF_VERSION,
+        "runs": [{
+            "tool": {"driver": {
+                "name": "verfix",
+                "version": __version__,
+                "rules": rules,
+            }},
+            "invocations": [{"executionSuccessful": True}],
+            "originalUriBaseIds": {"TARGET": {"uri": file_uri(target) + "/"}},
+            "results": results,
+        }],
+    }
