@@ -71,15 +71,22 @@ def test_json_report_shape():
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert set(report) == {"schema_version", "verfix_version", "target", "generated_at", "folders", "manifests"}
-    assert report["folders"] == [
-        {"bin_dir": str(SP2), "how": report["folders"][0]["how"], "release": "5.5", "not_applicable": []}
-    ]
-    assert "Emsmta.exe" in report["folders"][0]["how"]
-    assert report["schema_version"] == "1.0"
+    (folder,) = report["folders"]
+    plan = folder.pop("remediation")
+    assert folder == {"bin_dir": str(SP2), "how": folder["how"], "release": "5.5", "not_applicable": []}
+    # Q236586 says it is fixed in 5.5 SP3: the plan is that pack, and every outdated file is from it.
+    assert plan["needs_action"] == ["Q236586"] and plan["hotfixes"] == []
+    assert [(p["name"], p["clears"]) for p in plan["service_packs"]] == [("Exchange Server 5.5 SP3", ["Q236586"])]
+    assert {f["name"]: f["from"] for f in plan["files"]} == dict.fromkeys(
+        ["Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll"],
+        "Exchange Server 5.5 SP3")
+    assert "Emsmta.exe" in folder["how"]
+    assert report["schema_version"] == "2.0"
     assert report["target"] == str(SP2)
     assert report["generated_at"].endswith("Z")
     (manifest,) = report["manifests"]
-    assert set(manifest) == {"id", "title", "bin_dir", "verdict", "counts", "files"}
+    assert set(manifest) == {"id", "title", "product", "fixed_in", "bin_dir", "verdict", "counts", "files"}
+    assert manifest["fixed_in"] == "Exchange Server 5.5 SP3"
     assert manifest["id"] == "Q236586" and manifest["verdict"] == "not-compliant"
     assert manifest["counts"] == {"outdated": 6, "present": 9}
     rows = {row["name"]: row for row in manifest["files"]}

@@ -48,12 +48,22 @@ def check_json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
+def remediation(report: dict, manifest: dict, row: dict) -> str | None:
+    """Where the folder's plan takes an outdated or missing row's file from."""
+    if row["status"] not in ("outdated", "missing"):
+        return None
+    folder = next(f for f in report["folders"] if f["bin_dir"] == manifest["bin_dir"])
+    files = {f["name"].lower(): f["from"] for f in folder["remediation"]["files"]}
+    return files[row["name"].lower()]
+
+
 def flat_records(report: dict) -> list[dict]:
     """The check JSONL lines the report stands for: one per row, with its manifest's facts."""
     return [
         {"schema_version": report["schema_version"], "manifest_id": manifest["id"],
-         "manifest_title": manifest["title"], "bin_dir": manifest["bin_dir"],
-         "verdict": manifest["verdict"], **row}
+         "manifest_title": manifest["title"], "fixed_in": manifest["fixed_in"],
+         "bin_dir": manifest["bin_dir"], "verdict": manifest["verdict"], **row,
+         "remediation": remediation(report, manifest, row)}
         for manifest in report["manifests"] for row in manifest["files"]
     ]
 
@@ -169,7 +179,7 @@ def check_sample() -> dict:
     lambda r: r.update(file_version="5.5.2646"),       # not four parts
     lambda r: r.update(file_version="5.5.2646.0 (SP3)"),
     lambda r: r.update(sha256="ABC"),                  # not a hex digest
-    lambda r: r.update(schema_version="2.0"),
+    lambda r: r.update(schema_version="1.0"),
 ])
 def test_broken_inventory_record_fails(breakage):
     record = inventory_sample()
@@ -187,6 +197,9 @@ def test_broken_inventory_record_fails(breakage):
     lambda d: d["manifests"][0]["files"][0].pop("notes"),
     lambda d: d["manifests"][0]["files"][0].update(required_version=5.5),
     lambda d: d["manifests"][0]["files"][0].update(unexpected=None),
+    lambda d: d["folders"][0].pop("remediation"),
+    lambda d: d["folders"][0]["remediation"].update(proven_fewest="yes"),
+    lambda d: d["folders"][0]["remediation"]["files"].append({"name": "A.dll"}),
 ])
 def test_broken_check_report_fails(breakage):
     report = check_sample()
@@ -201,6 +214,7 @@ def test_broken_check_report_fails(breakage):
     lambda r: r.update(id="Q236586"),
     lambda r: r.update(verdict="compliant-ish"),
     lambda r: r.update(notes="one note"),
+    lambda r: r.update(remediation=7),
 ])
 def test_broken_check_record_fails(breakage):
     record = flat_records(check_sample())[0]

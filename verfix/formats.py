@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence, TextIO
 from verfix import __version__
 from verfix.fsio import name_hex, name_text, terminal_text
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status, Verdict, worst_offender
+from verfix.remediation import plan_folder
 from verfix.schemas import SCHEMA_VERSION
 from verfix.version import Version, try_parse_version
 
@@ -98,6 +99,8 @@ def manifest_record(result: ManifestResult) -> dict[str, Any]:
     return {
         "id": result.manifest.id,
         "title": result.manifest.title,
+        "product": result.manifest.product,
+        "fixed_in": result.manifest.fixed_in,
         "bin_dir": name_text(str(result.bin_dir)),
         "verdict": result.verdict.value,
         "counts": result.counts(),
@@ -114,7 +117,7 @@ def check_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]
         "generated_at": utc_now(),
         "folders": [
             {"bin_dir": name_text(str(f.bin_dir)), "how": name_text(f.how), "release": f.release,
-             "not_applicable": list(f.not_applicable)}
+             "not_applicable": list(f.not_applicable), "remediation": plan_folder(f).as_dict()}
             for f in folders
         ],
         "manifests": [manifest_record(r) for f in folders for r in f.results],
@@ -124,21 +127,26 @@ def check_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]
 def check_records(folders: Sequence[FolderCheck]) -> Iterable[dict[str, Any]]:
     """One flat record per manifest row (check-record.schema.json), for JSONL and CSV."""
     for folder in folders:
+        plan = plan_folder(folder)
         for result in folder.results:
             head = {
                 "schema_version": SCHEMA_VERSION,
                 "manifest_id": result.manifest.id,
                 "manifest_title": result.manifest.title,
+                "fixed_in": result.manifest.fixed_in,
                 "bin_dir": name_text(str(result.bin_dir)),
                 "verdict": result.verdict.value,
             }
             for row in result.rows:
-                yield {**head, **row_record(row)}
+                behind = row.status in (Status.OUTDATED, Status.MISSING)
+                yield {**head, **row_record(row),
+                       "remediation": plan.supplier_of(row.row.name) if behind else None}
 
 
 CHECK_RECORD_FIELDS = (
-    "schema_version", "manifest_id", "manifest_title", "bin_dir", "verdict", "name", "path",
-    "status", "required_version", "file_version", "file_version_string", "notes",
+    "schema_version", "manifest_id", "manifest_title", "fixed_in", "bin_dir", "verdict", "name",
+    "path", "status", "required_version", "file_version", "file_version_string", "notes",
+    "remediation",
 )
 INVENTORY_FIELDS = (
     "schema_version", "path", "size", "file_version", "file_version_string", "product_name",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
 from verfix.version import Version
@@ -122,6 +122,33 @@ class Plan:
     def empty(self) -> bool:
         return not self.failing
 
+    def supplier_of(self, name: str) -> str | None:
+        """The hotfix or service pack the plan takes file ``name`` from (None: not behind)."""
+        wanted = name.lower()
+        return next((step.supplier for step in self.files if step.name.lower() == wanted), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plan as the report's JSON object (check-report.schema.json, "remediation")."""
+        def text(version: Version | None) -> str | None:
+            return None if version is None else str(version)
+
+        return {
+            "needs_action": list(self.failing),
+            "proven_fewest": self.proven_fewest,
+            "service_packs": [
+                {"name": str(p.pack), "clears": list(p.clears), "named_by": list(p.named_by),
+                 "base_of": list(p.base_of)} for p in self.packs
+            ],
+            "hotfixes": [
+                {"id": h.id, "title": h.title, "fixed_in": h.fixed_in,
+                 "files": [f.name for f in h.files], "articles": list(h.articles)} for h in self.hotfixes
+            ],
+            "files": [
+                {"name": f.name, "installed": text(f.installed), "needed": text(f.target),
+                 "from": f.supplier, "articles": list(f.articles)} for f in self.files
+            ],
+        }
+
 
 def _findings(result: ManifestResult) -> list[RowResult]:
     return [row for row in result.rows if row.status in FINDING_STATUSES]
@@ -166,8 +193,11 @@ def plan_folder(folder: FolderCheck) -> Plan:
     chosen, proven = _cover(left, targets, suppliers)
     supplier_of: dict[str, str] = {}
     for key in targets:
-        if key not in left:
-            supplier_of[key] = str(packs[0].pack) if packs else "?"
+        if key not in left:  # a pack carries it: the first whose named articles reach the target
+            supplier_of[key] = next(
+                str(step.pack) for step in packs
+                if _at_least(_pack_floor(failing, [step], folder.release).get(key), targets[key])
+            )
             continue
         able = [fix for fix in chosen if key in suppliers[fix] and _at_least(suppliers[fix][key], targets[key])]
         supplier_of[key] = max(able, key=lambda fix: (_rank(suppliers[fix][key]), fix))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # The version written into every report and JSONL record. It changes only with a documented
 # incompatible change of one of the schemas below (a removed or renamed key, a changed type).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 _SUFFIX = ".schema.json"
 
