@@ -205,7 +205,7 @@ def test_version_command_json():
     assert result.exit_code == 3  # two of the four have no version
     records = json.loads(result.stdout)
     assert [set(r) for r in records] == [
-        {"path", "file_version", "file_version_string", "product_version", "machine", "error"}
+        {"schema_version", "path", "file_version", "file_version_string", "product_version", "machine", "error"}
     ] * 4
     assert records[0]["file_version"] == "5.5.2646.0" and records[0]["machine"] == "i386"
     assert records[0]["error"] is None

@@ -33,7 +33,7 @@ def test_wheel_ships_manifests_bundle_and_schemas(tmp_path: Path) -> None:
     assert "verfix/manifests/bundle.json" in names
     assert {n for n in names if n.startswith("verfix/schemas/")} == {
         f"verfix/schemas/{name}.schema.json"
-        for name in ("check-report", "check-record", "inventory-record", "kb-import")
+        for name in ("check-report", "check-record", "inventory-record", "kb-import", "version-record")
     }
     assert any(n.endswith("entry_points.txt") for n in names)
     # Installed from the wheel (not editable), the manifests are found and the bundle is used.

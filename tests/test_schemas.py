@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 TESTDATA = REPO / "testdata"
 SP2 = TESTDATA / "sp2" / "exchsrvr" / "bin"
 SP3 = TESTDATA / "sp3" / "exchsrvr" / "bin"
-NAMES = ["check-record", "check-report", "inventory-record", "kb-import"]
+NAMES = ["check-record", "check-report", "inventory-record", "kb-import", "version-record"]
 
 runner = CliRunner()
 
@@ -150,6 +150,19 @@ def test_real_inventory_cli_lines_validate():
     assert len(lines) >= 10
     for line in lines:
         assert_valid("inventory-record", line)
+
+
+def test_real_version_records_validate(tmp_path):
+    (tmp_path / "empty.dll").write_bytes(b"")
+    files = [SP2 / "Emsmta.exe", TESTDATA / "pe" / "noversion.dll", tmp_path / "empty.dll", tmp_path / "gone.dll"]
+    result = runner.invoke(app, ["version", *map(str, files), "--format", "json"])
+    records = json.loads(result.stdout)
+    assert len(records) == 4 and records[0]["file_version"] and records[3]["error"] == "no such file"
+    for record in records:
+        assert_valid("version-record", record)
+    broken = dict(records[0], file_version="5.5")
+    assert_invalid("version-record", broken)
+    assert_invalid("version-record", {k: v for k, v in records[0].items() if k != "schema_version"})
 
 
 def test_schema_command_prints_the_shipped_schema():

@@ -26,6 +26,7 @@ from verfix.fsio import OutputError, terminal_text
 from verfix.manifest import (ARTICLE_ID_RE, Manifest, ManifestError, find_manifest, load_bundled,
                              load_manifest, parse_manifest, tomllib)
 from verfix.pe import PEReadError, Reader, read_pe_file
+from verfix.schemas import SCHEMA_VERSION
 from verfix.version import try_parse_version
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
@@ -244,7 +245,7 @@ def check(
 
 def _version_record(path: Path, reader: Reader) -> dict:
     record = dict.fromkeys(VERSION_FIELDS)
-    record.update(path_fields(str(path)))
+    record.update(schema_version=SCHEMA_VERSION, **path_fields(str(path)))
     if not path.is_file():
         record["error"] = "no such file" if not path.exists() else "not a regular file"
         return record
@@ -337,7 +338,7 @@ def _progress(enabled: bool) -> Iterator:
 
 @app.command()
 def schema(
-    name: Optional[str] = typer.Argument(None, help="check-report, check-record, inventory-record or kb-import."),
+    name: Optional[str] = typer.Argument(None, help="check-report, check-record, inventory-record, kb-import or version-record."),
 ) -> None:
     """Print a JSON Schema of verfix's output (without NAME: list the names)."""
     from verfix.schemas import load_schema, schema_names

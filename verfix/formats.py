@@ -152,7 +152,7 @@ INVENTORY_FIELDS = (
     "schema_version", "path", "size", "file_version", "file_version_string", "product_name",
     "product_version", "product_version_string", "machine", "sha256", "error",
 )
-VERSION_FIELDS = ("path", "file_version", "file_version_string", "product_version", "machine", "error")
+VERSION_FIELDS = ("schema_version", "path", "file_version", "file_version_string", "product_version", "machine", "error")
 
 
 # --- writers for streams of flat records ------------------------------------------------
