@@ -281,12 +281,46 @@ def test_sha256_matches_hashlib_including_files_larger_than_a_chunk(tmp_path):
 
     for path in (small, large):
         assert records[str(path)]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert "md5" not in records[str(path)]
     assert records[str(large)]["file_version"] == SAMPLE_VERSION
 
 
+def test_three_digests_in_one_read_of_each_file(tmp_path, recorded_opens, monkeypatch):
+    small = put_pe(tmp_path / "small.dll")
+    tiny = tmp_path / "tiny.dll"
+    tiny.write_bytes(b"MZ" + b"\0" * 100)  # shorter than the head: hashed from it alone
+    large = tmp_path / "large.dll"
+    large.write_bytes(SAMPLE.read_bytes() + os.urandom(HASH_CHUNK_SIZE + 5))
+    read_bytes = []
+    real_pread = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: read_bytes.append((fd, at, n)) or real_pread(fd, n, at))
+    records, _ = records_of(tmp_path, hash_algorithm="md5,sha1,sha256")
+    for path in (small, tiny, large):
+        data = path.read_bytes()
+        record = records[str(path)]
+        assert [record[name] for name in ("md5", "sha1", "sha256")] == [
+            hashlib.md5(data).hexdigest(), hashlib.sha1(data).hexdigest(), hashlib.sha256(data).hexdigest()]
+    opened_files = [p for p in recorded_opens if p.endswith(".dll")]
+    assert sorted(opened_files) == sorted(str(p) for p in (small, tiny, large)), recorded_opens
+    # The hash pass goes on from the head the reader got: the start of each file is read once.
+    assert sum(1 for _, at, _ in read_bytes if at == 0) == 3
+
+
 def test_unknown_hash_algorithm_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="md5"):
-        next(inventory(tmp_path, hash_algorithm="md5"))
+    with pytest.raises(ValueError, match="crc32"):
+        next(inventory(tmp_path, hash_algorithm="sha256,crc32"))
+
+
+def test_host_and_shown_path_are_on_every_record(tmp_path):
+    put_pe(tmp_path / "D" / "EXCHSRVR" / "BIN" / "EMSMTA.EXE")
+    (tmp_path / "D" / "EXCHSRVR" / "BIN" / "BAD.DLL").write_bytes(b"MZ")
+    from verfix.winpath import windows_path
+
+    records = [r.as_dict() for r in inventory(tmp_path, host="EXCH01",
+                                              shown_path=lambda p: windows_path(p, tmp_path))]
+    assert sorted(r["path"] for r in records) == [r"D:\EXCHSRVR\BIN\BAD.DLL", r"D:\EXCHSRVR\BIN\EMSMTA.EXE"]
+    assert {r["host"] for r in records} == {"EXCH01"}
+    assert all("host" not in r.as_dict() for r in inventory(tmp_path))
 
 
 # --- streaming -------------------------------------------------------------------------------

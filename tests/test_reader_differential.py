@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from verfix.pe import PEInfo, PEReadError, Reader, read_pe_file
+from verfix.pe.format import VERSION_STRINGS
 
 REPO = Path(__file__).resolve().parent.parent
 TESTDATA = REPO / "testdata"
 CORKAMI = REPO.parent / "shared" / "corpus" / "corkami-pe"
 COMPARED_FIELDS = ("machine", "file_version", "product_version", "has_version_resource")
-STRING_FIELDS = ("file_version_string", "product_version_string")
+STRING_FIELDS = tuple(field for _, field in VERSION_STRINGS)
 
 
 def headers_past_end(path: Path) -> bool:

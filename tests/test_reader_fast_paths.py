@@ -128,6 +128,7 @@ def test_key_end_matches_the_plain_search(data: bytes, start: int, end: int) -> 
 
 
 KEYS = ["FileVersion", "ProductVersion", "ProductName", "FileDescription", "FileVers",
+        "OriginalFilename", "InternalName", "LegalCopyright", "LegalCopyrightX",
         "FileVersionX", "Product", "P", "F", "", "CompanyName", "Pr\u0100ductName"]
 
 

@@ -18,7 +18,8 @@ from verfix import __version__
 from verfix.check import FileCache, FolderCheck, Verdict, check_folder
 from verfix.discover import BinDir
 from verfix.formats import (
-    INVENTORY_FIELDS, VERSION_FIELDS, Format, path_fields, summary_line, verdict_counts_line, write_check,
+    INVENTORY_FIELDS, OPTIONAL_INVENTORY_FIELDS, VERSION_FIELDS, Format, path_fields, summary_line,
+    verdict_counts_line, write_check,
     write_records,
 )
 from verfix import fsio
@@ -287,24 +288,41 @@ def inventory(
     format: Format = typer.Option(Format.JSONL, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the inventory to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
-    hash: Optional[str] = typer.Option(None, "--hash", metavar="sha256", help="Add each file's SHA-256."),
+    hash: Optional[str] = typer.Option(
+        None, "--hash", metavar="ALGORITHMS",
+        help="Add each file's digests, computed in one read: md5, sha1, sha256 or several (md5,sha1,sha256).",
+    ),
+    host: Optional[str] = typer.Option(None, "--host", metavar="NAME", help="Write NAME as 'host' on every record."),
+    windows_paths: bool = typer.Option(
+        False, "--windows-paths",
+        help="Write paths as Windows does, from a copy laid out by drive letter: PATH/D/EXCHSRVR/BIN/EMSMTA.EXE "
+        "becomes D:\\EXCHSRVR\\BIN\\EMSMTA.EXE.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
 ) -> None:
-    """List every PE file under PATH with its versions, machine and size (JSON Lines by default).
+    """List every PE file under PATH with its versions, strings, machine and size (JSON Lines by default).
 
-    Exit codes: 0 every PE file read, 3 some file or folder could not be read, 2 usage error.
+    Paths are written under PATH as given (relative stays relative). Exit codes: 0 every PE
+    file read, 3 some file or folder could not be read, 2 usage error.
     """
     from verfix import inventory as inventory_module
+    from verfix.winpath import windows_path
 
-    path = Path(os.path.abspath(path))
     stats = inventory_module.InventoryStats()
-    if hash is not None and hash not in inventory_module.HASH_ALGORITHMS:
-        raise InputError(f"--hash {hash}: supported: {', '.join(inventory_module.HASH_ALGORITHMS)}")
+    try:
+        hashes = inventory_module.parse_hashes(hash)
+    except ValueError as error:
+        raise InputError(f"--hash {hash}: {error}") from None
+    if host is not None and not host.strip():
+        raise InputError("--host needs a name")
     if not path.is_dir():
         raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
-    records = (r.as_dict() for r in inventory_module.inventory(path, reader, hash, stats=stats))
-    fields = [f for f in INVENTORY_FIELDS if hash is not None or f != "sha256"]
-    with _output_stream(output, [path]) as stream:
+    shown = (lambda p: windows_path(Path(p), path)) if windows_paths else None
+    records = (r.as_dict() for r in inventory_module.inventory(
+        path, reader, hashes, stats=stats, host=host, shown_path=shown))
+    optional = set(hashes) | ({"host"} if host is not None else set())
+    fields = [f for f in INVENTORY_FIELDS if f not in OPTIONAL_INVENTORY_FIELDS or f in optional]
+    with _output_stream(output, [Path(os.path.abspath(path))]) as stream:
         with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
             write_records((tick(record) for record in records), format, fields, stream)
     if not quiet:

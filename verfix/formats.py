@@ -150,8 +150,12 @@ CHECK_RECORD_FIELDS = (
 )
 INVENTORY_FIELDS = (
     "schema_version", "path", "size", "file_version", "file_version_string", "product_name",
-    "product_version", "product_version_string", "machine", "sha256", "error",
+    "product_version", "product_version_string", "company_name", "file_description",
+    "original_filename", "internal_name", "legal_copyright", "machine", "md5", "sha1", "sha256",
+    "error", "host",
 )
+# Inventory fields present only when asked for (--hash, --host).
+OPTIONAL_INVENTORY_FIELDS = ("md5", "sha1", "sha256", "host")
 VERSION_FIELDS = ("schema_version", "path", "file_version", "file_version_string", "product_version", "machine", "error")
 
 

@@ -10,7 +10,7 @@ from itertools import islice
 import stat
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from verfix.fsio import file_kind, name_hex, name_text, open_readonly, os_reason, pread_upto
 from verfix.locate import scan_folder
@@ -20,7 +20,7 @@ from verfix.schemas import SCHEMA_VERSION
 if TYPE_CHECKING:
     from pathlib import Path
 
-HASH_ALGORITHMS = ("sha256",)
+HASH_ALGORITHMS = ("md5", "sha1", "sha256")
 # Folders of up to this many entries are walked sorted by name; a larger one in directory
 # order, streamed, so that one folder of a million files costs no more memory than a small one.
 SORTED_FOLDER_LIMIT = 65536
@@ -217,7 +217,8 @@ class InventoryRecord:
     Versions are the fixed (binary) ones as text, ``None`` when absent; the ``*_string``
     fields are the StringFileInfo texts, shown as written. ``error`` is None when the file
     was read and has a fixed file version; otherwise it says what went wrong or why there
-    is no version. ``sha256`` is included in :meth:`as_dict` only when hashing was asked for.
+    is no version. The digests are included in :meth:`as_dict` only for the algorithms
+    asked for (``hashes``), ``host`` only when one was given.
     """
 
     path: str
@@ -227,10 +228,18 @@ class InventoryRecord:
     product_name: str | None = None
     product_version: str | None = None
     product_version_string: str | None = None
+    company_name: str | None = None
+    file_description: str | None = None
+    original_filename: str | None = None
+    internal_name: str | None = None
+    legal_copyright: str | None = None
     machine: str | None = None
+    md5: str | None = None
+    sha1: str | None = None
     sha256: str | None = None
     error: str | None = None
-    hashed: bool = field(default=False, repr=False, compare=False)
+    hashes: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    host: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The record as a JSON-ready dict (the shape of inventory-record.schema.json)."""
@@ -245,35 +254,59 @@ class InventoryRecord:
             "product_name": self.product_name,
             "product_version": self.product_version,
             "product_version_string": self.product_version_string,
+            "company_name": self.company_name,
+            "file_description": self.file_description,
+            "original_filename": self.original_filename,
+            "internal_name": self.internal_name,
+            "legal_copyright": self.legal_copyright,
             "machine": self.machine,
         }
         if raw is not None:
             record["path_hex"] = raw
-        if self.hashed:
-            record["sha256"] = self.sha256
+        for algorithm in self.hashes:
+            record[algorithm] = getattr(self, algorithm)
         record["error"] = self.error
+        if self.host is not None:
+            record["host"] = self.host
         return record
 
     @classmethod
     def _from_fields(cls, fields: dict[str, Any]) -> InventoryRecord:
-        """A record from a dict holding every field (``hashed`` included), made without the
+        """A record from a dict holding every field (``hashes`` and ``host`` too), made without the
         frozen dataclass __init__'s cost per field: the inventory makes one per PE file."""
         record = object.__new__(cls)
         record.__dict__.update(fields)
         return record
 
 
-def _hash_open_file(fd: int, algorithm: str) -> str:
+def parse_hashes(text: str | None) -> tuple[str, ...]:
+    """``"md5,sha1,sha256"`` as a tuple in that order (each once); ValueError for an unknown one."""
+    if not text:
+        return ()
+    chosen: list[str] = []
+    for name in (part.strip().lower() for part in text.split(",")):
+        if name not in HASH_ALGORITHMS:
+            raise ValueError(f"unsupported hash algorithm {name!r}; use one or more of {', '.join(HASH_ALGORITHMS)}")
+        if name not in chosen:
+            chosen.append(name)
+    return tuple(chosen)
+
+
+def _hash_open_file(fd: int, algorithms: tuple[str, ...], head: bytes) -> dict[str, str]:
+    """Every digest of the file in one pass: ``head`` (its first bytes, already read), then
+    the rest in chunks of HASH_CHUNK_SIZE."""
     import hashlib
 
-    digest = hashlib.new(algorithm)
-    offset = 0
-    while True:
-        chunk = os.pread(fd, HASH_CHUNK_SIZE, offset)
-        if not chunk:
-            return digest.hexdigest()
-        digest.update(chunk)
+    digests = [getattr(hashlib, name)() for name in algorithms]
+    chunk, offset = head, 0
+    while chunk:
+        for digest in digests:
+            digest.update(chunk)
         offset += len(chunk)
+        if offset == len(head) and len(head) < HEAD_SIZE:
+            break  # the head was short: it is the whole file
+        chunk = pread_upto(fd, offset, HASH_CHUNK_SIZE)
+    return {name: digest.hexdigest() for name, digest in zip(algorithms, digests)}
 
 
 class _NotRegular(Exception):
@@ -307,32 +340,38 @@ def _open_with_head(path: str, follow_link: bool) -> tuple[int, int, bytes]:
 def inventory(
     root: Path | str,
     reader: Reader = Reader.FAST,
-    hash_algorithm: str | None = None,
+    hash_algorithm: str | tuple[str, ...] | None = None,
     *,
     stats: InventoryStats | None = None,
+    host: str | None = None,
+    shown_path: Callable[[str], str] | None = None,
 ) -> Iterator[InventoryRecord]:
     """Yield a record for every PE file under ``root`` (and for what could not be read).
 
     A file counts as PE when its first two bytes are "MZ"; other files are counted in
     ``stats.not_pe`` and not reported. Skipped entries (FIFOs, links out of the tree, ...)
     are counted by reason in ``stats.skipped``. Nothing is kept per file: pass ``stats`` to
-    read the counters while iterating. ``hash_algorithm`` may be None or "sha256".
+    read the counters while iterating. ``hash_algorithm``: None, a name or several
+    ("md5,sha1,sha256" or a tuple), all computed in the one read. ``host`` is written on
+    every record; ``shown_path`` turns each path into the one recorded (e.g. a Windows path).
     """
-    if hash_algorithm is not None and hash_algorithm not in HASH_ALGORITHMS:
-        raise ValueError(f"unsupported hash algorithm {hash_algorithm!r}; use one of {HASH_ALGORITHMS}")
+    hashes = hash_algorithm if isinstance(hash_algorithm, tuple) else parse_hashes(hash_algorithm)
+    for name in hashes:
+        if name not in HASH_ALGORITHMS:
+            raise ValueError(f"unsupported hash algorithm {name!r}; use one of {HASH_ALGORITHMS}")
     counters = stats if stats is not None else InventoryStats()
     skipped = counters.skipped
-    hashed = hash_algorithm is not None
     record_of = InventoryRecord._from_fields
     read_open = open_file_reader(reader)
     for path, kind, reason, via_link in _walk(root):
+        shown = path if shown_path is None else shown_path(path)
         if kind is not _FILE:
             if kind is _SKIPPED:
                 reason = reason or SKIP_OTHER_TYPE
                 skipped[reason] = skipped.get(reason, 0) + 1
             else:  # _UNREADABLE_DIRECTORY
                 counters.unreadable_folders += 1
-                yield InventoryRecord(path, error=reason, hashed=hashed)
+                yield InventoryRecord(shown, error=reason, hashes=hashes, host=host)
             continue
         # One open per file: its head decides "MZ"; the hash and the reader go on from
         # the same fd, which is closed before anything is yielded.
@@ -344,14 +383,15 @@ def inventory(
         except OSError as error:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(path, error=f"cannot read: {os_reason(error)}", hashed=hashed)
+            yield InventoryRecord(shown, error=f"cannot read: {os_reason(error)}", hashes=hashes, host=host)
             continue
         is_pe = head[:2] == b"MZ"
-        info = problem = failure = digest = None
+        info = problem = failure = None
+        digests: dict[str, str] = {}
         try:
             if is_pe:
-                if hash_algorithm:
-                    digest = _hash_open_file(fd, hash_algorithm)
+                if hashes:
+                    digests = _hash_open_file(fd, hashes, head)
                 try:
                     info = read_open(fd, size, head)
                 except PEReadError as error:
@@ -366,7 +406,7 @@ def inventory(
         if failure is not None:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(path, error=f"cannot read: {os_reason(failure)}", hashed=hashed)
+            yield InventoryRecord(shown, error=f"cannot read: {os_reason(failure)}", hashes=hashes, host=host)
             continue
         counters.files_seen += 1
         counters.bytes_seen += size
@@ -376,22 +416,31 @@ def inventory(
         counters.pe_files += 1
         if info is None:
             counters.read_errors += 1
-            yield InventoryRecord(path, size=size, sha256=digest, error=problem, hashed=hashed)
+            yield InventoryRecord(shown, size=size, error=problem, hashes=hashes, host=host,
+                                  **digests)
             continue
         file_version = info.file_version
         if file_version is None:
             counters.no_version += 1
         product_version = info.product_version
         yield record_of({
-            "path": path,
+            "path": shown,
             "size": size,
             "file_version": None if file_version is None else str(file_version),
             "file_version_string": info.file_version_string,
             "product_name": info.product_name,
             "product_version": None if product_version is None else str(product_version),
             "product_version_string": info.product_version_string,
+            "company_name": info.company_name,
+            "file_description": info.file_description,
+            "original_filename": info.original_filename,
+            "internal_name": info.internal_name,
+            "legal_copyright": info.legal_copyright,
             "machine": info.machine,
-            "sha256": digest,
+            "md5": digests.get("md5"),
+            "sha1": digests.get("sha1"),
+            "sha256": digests.get("sha256"),
             "error": None if file_version is not None else (info.version_problem or "no file version"),
-            "hashed": hashed,
+            "hashes": hashes,
+            "host": host,
         })

@@ -18,6 +18,15 @@ FIXED_SIGNATURE = 0xFEEF04BD
 FIXED_SIZE = 52                  # sizeof(VS_FIXEDFILEINFO)
 US_ENGLISH = "0409"             # language part of a StringTable key
 
+# The StringFileInfo strings both readers report, and the PEInfo field of each (the names
+# exiftool and sigcheck show).
+VERSION_STRINGS = (
+    ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
+    ("ProductName", "product_name"), ("CompanyName", "company_name"),
+    ("FileDescription", "file_description"), ("OriginalFilename", "original_filename"),
+    ("InternalName", "internal_name"), ("LegalCopyright", "legal_copyright"),
+)
+
 MACHINES: dict[int, str] = {
     0x014C: "i386", 0x8664: "amd64", 0x0184: "alpha", 0x0284: "alpha64",
     0x01C0: "arm", 0x01C2: "arm", 0x01C4: "arm", 0xAA64: "arm64", 0xA641: "arm64",

@@ -9,7 +9,7 @@ import struct
 import pefile
 
 from verfix.pe.fileio import check_head_length, open_regular_file, pread_upto
-from verfix.pe.format import (FIXED_SIGNATURE, FIXED_SIZE, HEAD_SIZE, MAX_ROOT_ENTRIES,
+from verfix.pe.format import (VERSION_STRINGS, FIXED_SIGNATURE, FIXED_SIZE, HEAD_SIZE, MAX_ROOT_ENTRIES,
                               MAX_VERSION_SIZE, RT_VERSION, US_ENGLISH,
                               check_dos_and_pe_signature, machine_name)
 from verfix.pe.types import NotPEError, PEInfo, PEReadError
@@ -150,9 +150,8 @@ def _version_fields(pe: pefile.PE) -> dict:
         table = tables[0]
     if table is not None:
         strings = {_text(k): _text(v) for k, v in table.entries.items()}
-        result["file_version_string"] = strings.get("FileVersion")
-        result["product_version_string"] = strings.get("ProductVersion")
-        result["product_name"] = strings.get("ProductName")
+        for name, field in VERSION_STRINGS:
+            result[field] = strings.get(name)
     return result
 
 

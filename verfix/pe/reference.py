@@ -10,12 +10,10 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 
-from verfix.pe.format import MAX_CHILDREN
+from verfix.pe.format import MAX_CHILDREN, VERSION_STRINGS
 
 NO_SECTION = "no section"
-WANTED = {name.encode("utf-16-le"): field for name, field in (
-    ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
-    ("ProductName", "product_name"))}
+WANTED = {name.encode("utf-16-le"): field for name, field in VERSION_STRINGS}
 
 
 def section_offset(sections: Sequence[tuple[int, int, int, int]], section_alignment: int,

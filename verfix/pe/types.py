@@ -33,6 +33,11 @@ class PEInfo:
     file_version_string: str | None = None
     product_version_string: str | None = None
     product_name: str | None = None
+    company_name: str | None = None
+    file_description: str | None = None
+    original_filename: str | None = None
+    internal_name: str | None = None
+    legal_copyright: str | None = None
     has_version_resource: bool = False
     version_problem: str | None = None  # why file_version is None, when it is
 

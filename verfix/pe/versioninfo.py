@@ -1,4 +1,4 @@
-"""Parsing a VS_VERSIONINFO block: the fixed versions and three StringFileInfo strings.
+"""Parsing a VS_VERSIONINFO block: the fixed versions and the StringFileInfo strings.
 
 The hot path of both readers' answers; :mod:`verfix.pe.reference` holds the plain
 algorithms (key_end, children, strings) it is tested against.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 from codecs import utf_16_le_decode as _utf_16_le_decode
 
-from verfix.pe.format import FIXED_SIGNATURE, FIXED_SIZE, MAX_CHILDREN
+from verfix.pe.format import FIXED_SIGNATURE, FIXED_SIZE, MAX_CHILDREN, VERSION_STRINGS
 from verfix.version import Version
 
 _TWO_WORDS = struct.Struct("<HH")        # a version block's wLength, wValueLength
@@ -18,9 +18,7 @@ _VS_VERSION_INFO = "VS_VERSION_INFO".encode("utf-16-le")
 _STRING_FILE_INFO = "StringFileInfo".encode("utf-16-le")
 _US_ENGLISH = "0409".encode("utf-16-le")
 _VS_VERSION_INFO_KEY = _VS_VERSION_INFO + b"\0\0"  # the key with its terminating NUL
-_WANTED = {name.encode("utf-16-le"): field for name, field in (
-    ("FileVersion", "file_version_string"), ("ProductVersion", "product_version_string"),
-    ("ProductName", "product_name"))}
+_WANTED = {name.encode("utf-16-le"): field for name, field in VERSION_STRINGS}
 # First UTF-16 unit of a wanted name -> (name, name + NUL, its length, field) for each.
 _WANTED_BY_FIRST_UNIT: dict[bytes, list[tuple[bytes, bytes, int, str]]] = {}
 for _name, _field in _WANTED.items():
