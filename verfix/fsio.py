@@ -13,11 +13,10 @@ from contextlib import contextmanager
 from typing import IO, TextIO, cast
 
 # Opening never blocks (a FIFO that slipped past a check), never becomes our controlling
-# terminal, and never updates the access time where the system lets us say so.
-_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-               | getattr(os, "O_CLOEXEC", 0))
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NOATIME = getattr(os, "O_NOATIME", 0)
+# terminal, and never updates the access time where the system lets us say so. The flags
+# are looked up at each open: Windows and macOS lack some (O_NOATIME, O_NOCTTY on Windows),
+# and a test takes them away to run the readers as there.
+_READ_FLAG_NAMES = ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC", "O_BINARY")
 _READ_CHUNK = 1 << 20
 
 
@@ -63,12 +62,17 @@ def open_readonly(path: str | os.PathLike[str], *, follow_links: bool = True,
     open is retried without it, for this file only. ``directory`` insists on a folder.
     Returns a descriptor; raises OSError like ``os.open``.
     """
-    flags = _READ_FLAGS | (0 if follow_links else _NOFOLLOW)
+    flags = os.O_RDONLY
+    for name in _READ_FLAG_NAMES:
+        flags |= getattr(os, name, 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     if directory:
         flags |= getattr(os, "O_DIRECTORY", 0)
-    if _NOATIME:
+    noatime = getattr(os, "O_NOATIME", 0)
+    if noatime:
         try:
-            return os.open(path, flags | _NOATIME)
+            return os.open(path, flags | noatime)
         except PermissionError as error:
             if error.errno != errno.EPERM:
                 raise
@@ -77,19 +81,30 @@ def open_readonly(path: str | os.PathLike[str], *, follow_links: bool = True,
 
 def pread_upto(fd: int, offset: int, length: int) -> bytes:
     """Up to ``length`` bytes at ``offset``: fewer only at the end of the file (short reads
-    are continued). Raises OSError."""
-    data = os.pread(fd, length, offset)
+    are continued). Raises OSError.
+
+    Where the system has no ``os.pread`` (Windows), a seek and a read do the same; verfix
+    reads each descriptor from one thread only, so the moved file position harms nothing.
+    """
+    pread = getattr(os, "pread", None) or _seek_and_read
+    data = pread(fd, length, offset)
     if len(data) < length and data:
         parts = [data]
         got = len(data)
         while got < length:
-            more = os.pread(fd, length - got, offset + got)
+            more = pread(fd, length - got, offset + got)
             if not more:
                 break
             parts.append(more)
             got += len(more)
         data = b"".join(parts)
     return data
+
+
+def _seek_and_read(fd: int, length: int, offset: int) -> bytes:
+    """``os.pread`` for systems without it."""
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, length)
 
 
 def read_bounded(path: str | os.PathLike[str], limit: int, *, follow_links: bool = True) -> bytes:
@@ -235,7 +250,10 @@ def output_file(path: str | os.PathLike[str], *, protected: Iterable[str] = (),
         with stream:
             yield stream
             stream.flush()
-            os.fchmod(stream.fileno(), mode)
+            if hasattr(os, "fchmod"):
+                os.fchmod(stream.fileno(), mode)
+            else:  # Windows before Python 3.13
+                os.chmod(temporary, mode)
             os.fsync(stream.fileno())
         os.replace(temporary, target)
     except OSError as error:

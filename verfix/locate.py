@@ -48,7 +48,7 @@ def scan_folder(folder: str | os.PathLike[str]) -> Iterator[Iterator[os.DirEntry
     bare name, and their ``stat()``/``is_dir()`` work only inside the ``with`` block.
     """
     if os.scandir not in os.supports_fd or not hasattr(os, "O_DIRECTORY"):
-        with os.scandir(folder) as entries:  # pragma: no cover - not Linux/BSD/macOS
+        with os.scandir(folder) as entries:  # Windows: no listing by descriptor
             yield entries
         return
     fd = open_readonly(folder, follow_links=True, directory=True)
