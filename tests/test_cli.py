@@ -58,9 +58,14 @@ def test_sp3_folder_is_compliant_and_notes_the_stale_string():
 def test_default_checks_every_bundled_manifest_that_applies():
     result = run("check", SP3)
     assert result.exit_code in (0, 1), result.output  # the catalog test pins the rest
-    line = next(text for text in result.stdout.splitlines() if text.startswith("Q236586 "))
-    assert " compliant" in line and "not-compliant" not in line
+    # Q236586 is compliant on SP3: the default table lists only the articles that need action.
+    assert not any(text.startswith("Q236586 ") for text in result.stdout.splitlines())
+    assert re.search(r"^\d+ compliant article\(s\) not shown \(--all shows them\)\.$", result.stdout, re.M)
     assert "Lowest offending file" in result.stdout  # the summary table, not every row
+    assert "Remediation plan, from the catalog" in result.stdout
+    shown = run("check", SP3, "--all")
+    line = next(text for text in shown.stdout.splitlines() if text.startswith("Q236586 "))
+    assert " compliant" in line and "not-compliant" not in line
     assert "FileVersion string" not in result.stdout  # no row tables without --details
     assert re.search(r"\d+ article\(s\) checked in .*: \d+ compliant, \d+ not-compliant; "
                      r"\d+ not applicable here", result.stderr)

@@ -18,16 +18,18 @@ from verfix import __version__
 from verfix.check import FileCache, FolderCheck, Verdict, check_folder
 from verfix.discover import BinDir
 from verfix.formats import (
-    INVENTORY_FIELDS, OPTIONAL_INVENTORY_FIELDS, VERSION_FIELDS, Format, path_fields, summary_line,
-    verdict_counts_line, write_check,
-    write_records,
+    INVENTORY_FIELDS, OPTIONAL_INVENTORY_FIELDS, VERSION_FIELDS, CheckFormat, Format, path_fields,
+    summary_line, verdict_counts_line, write_check, write_records,
 )
 from verfix import fsio
 from verfix.fsio import OutputError, terminal_text
-from verfix.manifest import (ARTICLE_ID_RE, Manifest, ManifestError, find_manifest, load_bundled,
+from verfix.manifest import (ARTICLE_ID_RE, Manifest, ManifestError, load_bundled,
                              load_manifest, parse_manifest, tomllib)
 from verfix.pe import PEReadError, Reader, read_pe_file
+from verfix.colour import wants_colour
 from verfix.schemas import SCHEMA_VERSION
+from verfix.select import find_manifests, matches_product
+from verfix.tables import terminal_width
 from verfix.version import try_parse_version
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
@@ -87,16 +89,21 @@ class _Group(TyperGroup):
             raise typer.Exit(code) from None
 
 
+# -h as well as --help, on every command.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
     cls=_Group,
     help="Check Windows binaries' file versions against Microsoft KB fixed-file tables.\n\n"
     + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings=CONTEXT,
 )
-manifests_app = typer.Typer(cls=_Group, help="List, show and validate manifests.", no_args_is_help=True)
+manifests_app = typer.Typer(cls=_Group, help="List, show and validate manifests.", no_args_is_help=True,
+                            context_settings=CONTEXT)
 app.add_typer(manifests_app, name="manifests")
 
 
@@ -106,7 +113,13 @@ def _err(message: str) -> None:
 
 
 def _use_colour(output: Optional[Path]) -> bool:
-    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    """Colour for a table on a terminal; NO_COLOR turns it off, FORCE_COLOR on (not in a file)."""
+    return output is None and wants_colour(os.environ, sys.stdout.isatty())
+
+
+def _width(output: Optional[Path]) -> int:
+    """The width tables fit: $COLUMNS, else the terminal's, else 80."""
+    return terminal_width(output is None and sys.stdout.isatty())
 
 
 @contextmanager
@@ -125,22 +138,21 @@ def _select_manifests(
         chosen: list[Manifest] = []
         by_id: dict[str, Manifest] = {}
         for selector in selectors:
-            manifest = find_manifest(selector)
-            earlier = by_id.get(manifest.id)
-            if earlier is None:
-                by_id[manifest.id] = manifest
-                chosen.append(manifest)
-            elif not _same_manifest_file(earlier, manifest):
-                raise InputError(f"{manifest.path or selector}: id {manifest.id} is also defined "
-                                 f"in {earlier.path or earlier.id}; give one of them")
+            for manifest in find_manifests(selector):
+                earlier = by_id.get(manifest.id)
+                if earlier is None:
+                    by_id[manifest.id] = manifest
+                    chosen.append(manifest)
+                elif not _same_manifest_file(earlier, manifest):
+                    raise InputError(f"{manifest.path or selector}: id {manifest.id} is also defined "
+                                     f"in {earlier.path or earlier.id}; give one of them")
     else:
         from verfix.discover import PRODUCT
 
         # A bin folder is an Exchange server's: the other products' manifests do not apply.
         chosen = load_bundled(product=PRODUCT)
     if product:
-        wanted = product.lower()
-        chosen = [m for m in chosen if wanted in f"{m.product} {' '.join(m.product_versions)}".lower()]
+        chosen = [m for m in chosen if matches_product(m, product)]
     if component:
         wanted = component.lower()
         chosen = [m for m in chosen if any(wanted in c.lower() for c in m.components)]
@@ -194,26 +206,37 @@ def check(
         help="The Exchange bin folder, or a mounted volume or image folder to find it in.",
     ),
     manifest: List[str] = typer.Option(
-        [], "--manifest", "-m", metavar="ID|FILE",
-        help="Article id (Q236586) or manifest TOML file; repeatable. Default: every bundled "
-        "manifest that applies to the folder.",
+        [], "--manifest", "-m", metavar="ID|FILE|FOLDER",
+        help="Article (Q236586, KB236586 or 236586) or your own manifest id, a manifest TOML file, "
+        "or a folder of them; repeatable. Default: every bundled manifest that applies to the folder.",
     ),
     product: Optional[str] = typer.Option(
-        None, "--product", help="Only manifests whose product and version contain TEXT (e.g. 5.5)."
+        None, "--product", metavar="WORDS",
+        help="Only manifests whose product and one product version have every word "
+        "(\"Exchange 5.5\", \"5.5 SP4\").",
     ),
     component: Optional[str] = typer.Option(
         None, "--component", help="Only manifests whose component contains TEXT (e.g. MTA)."
     ),
     bin_dir: bool = typer.Option(False, "--bin-dir", help="PATH is the bin folder: skip discovery."),
     details: bool = typer.Option(
-        False, "--details", "-d", help="Show every row (the default when -m is given)."
+        False, "--details", "-d", help="Show every row, whole (the default when -m is given)."
     ),
-    format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
+    show_all: bool = typer.Option(
+        False, "--all", "-a", help="The table lists compliant articles too, not only those that need action."
+    ),
+    format: CheckFormat = typer.Option(
+        CheckFormat.TABLE, "--format", "-f",
+        help="Report format: table (articles that need action and the remediation plan), json, "
+        "jsonl, csv, html (one self-contained page), sarif (SARIF 2.1.0).",
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also each article's counts and what was read."),
 ) -> None:
-    """Check a bin folder's files against manifests and report what is below the fixed version.
+    """Check a bin folder's files against manifests and report what is below the fixed version,
+    with the fewest service packs and hotfixes that clear every finding.
 
     Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
     """
@@ -230,17 +253,22 @@ def check(
     read = [path, *(item.path for item in found), *(m.path for m in manifests if m.path)]
     with _output_stream(output, read) as stream:
         write_check(folders, path, format, stream, details=details or not automatic,
-                    colour=_use_colour(output))
+                    colour=_use_colour(output), width=_width(output), show_all=show_all)
     if not quiet:
         for folder in folders:
             _err(f"checked: {folder.how}")
-            if automatic:
+            if automatic and not verbose:
                 _err(verdict_counts_line(folder))
             else:
                 for result in folder.results:
                     _err(summary_line(result))
+                if automatic:
+                    _err(verdict_counts_line(folder))
             if not folder.results:
                 _err(f"no manifest applies to {folder.bin_dir}: nothing could be checked")
+        if verbose:
+            _err(f"{len(manifests)} manifest(s) selected; {cache.files_read} file(s) read with the "
+                 f"{reader.value} reader")
     raise typer.Exit(_exit_code(folders))
 
 
@@ -399,11 +427,14 @@ def _manifest_summary(manifest: Manifest) -> dict:
 
 @manifests_app.command("show")
 def manifests_show(
-    selector: str = typer.Argument(..., help="Article id (Q236586) or manifest TOML file."),
+    selector: str = typer.Argument(..., help="Article (Q236586, KB236586, 236586), own id, or manifest TOML file."),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
 ) -> None:
     """Show one manifest's details and rows (JSON: the whole manifest; JSONL and CSV: its rows)."""
-    manifest = find_manifest(selector)
+    found = find_manifests(selector)
+    if len(found) != 1:
+        raise InputError(f"{selector}: a folder of {len(found)} manifests; show takes one")
+    (manifest,) = found
     rows = [
         {
             "name": row.name,

@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence, TextIO
 
 from verfix import __version__
+from verfix.check import FolderCheck, ManifestResult, RowResult, Status
 from verfix.fsio import name_hex, name_text, terminal_text
-from verfix.check import FolderCheck, ManifestResult, RowResult, Status, Verdict, worst_offender
 from verfix.remediation import plan_folder
 from verfix.schemas import SCHEMA_VERSION
-from verfix.version import Version, try_parse_version
+from verfix.tables import Column, render
+from verfix.version import Version
 
 
 class Format(str, Enum):
-    """Output formats; every command supports every one (see FORMATTERS)."""
+    """Output formats of the record-listing commands (inventory, version, manifests)."""
 
     TABLE = "table"
     JSON = "json"
@@ -26,31 +27,20 @@ class Format(str, Enum):
     CSV = "csv"
 
 
-_ANSI = {"red": "31", "green": "32", "yellow": "33", "dim": "2"}
-_STATUS_COLOUR = {
-    Status.OK: "green", Status.PRESENT: "green", Status.OUTDATED: "red", Status.MISSING: "red",
-    Status.NO_VERSION: "yellow", Status.UNREADABLE: "yellow", Status.NOT_APPLICABLE: "dim",
-}
-_VERDICT_COLOUR = {
-    Verdict.COMPLIANT: "green", Verdict.NOT_COMPLIANT: "red",
-    Verdict.INCOMPLETE: "yellow", Verdict.NOT_APPLICABLE: "dim",
-}
+class CheckFormat(str, Enum):
+    """Output formats of ``check``: the record formats, one HTML page and SARIF 2.1.0."""
+
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    HTML = "html"
+    SARIF = "sarif"
 
 
-class Painted(str):
-    """A table cell verfix coloured itself: its escape codes are meant for the terminal."""
-
-
-def paint(text: str, colour: str | None, enabled: bool) -> str:
-    """Wrap text in an ANSI colour when colour output is enabled."""
-    if not enabled or colour is None:
-        return text
-    return Painted(f"\x1b[{_ANSI[colour]}m{terminal_text(text)}\x1b[0m")
-
-
-def _cell(value: Any) -> Any:
+def _cell(value: str) -> str:
     """A table cell with control characters escaped (names and titles are data)."""
-    return value if isinstance(value, Painted) or not isinstance(value, str) else terminal_text(value)
+    return terminal_text(value)
 
 
 def path_fields(path: str | None) -> dict[str, Any]:
@@ -69,13 +59,6 @@ def _text(version: Version | None) -> str | None:
 def utc_now() -> str:
     """The current time as UTC ISO 8601 with a Z, to the second."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    from tabulate import tabulate
-
-    cells = [[_cell(value) for value in row] for row in rows]
-    return tabulate(cells, headers=headers, tablefmt="simple", disable_numparse=True)
 
 
 # --- records: the flat dicts behind every machine format ---------------------------------
@@ -205,11 +188,58 @@ def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
 
 
 def _csv_cell(value: Any) -> Any:
+    """A CSV cell: a list (notes, versions) as a JSON array, which no note can break apart."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
+        return _encode(value)
     return value
+
+
+def _table_cell(value: Any) -> str:
+    """A table cell for people: a list joined by "; ", nothing for None, control characters
+    escaped (names and titles are data)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return _cell("; ".join(str(item) for item in value))
+    return _cell(str(value))
+
+
+# How each field's column gives way in a narrow table: titles and texts are cut, paths keep
+# their end, low-value columns go first (1) or when cutting is not enough (2).
+_COLUMNS = {
+    "title": Column("Title", shrink=True, min_width=16),
+    "manifest_title": Column("Manifest title", shrink=True, min_width=16, drop=2),
+    "path": Column("Path", shrink=True, min_width=20, keep_end=True),
+    "error": Column("Error", shrink=True, min_width=12),
+    "notes": Column("Notes", shrink=True, min_width=12, drop=2),
+    "product_versions": Column("Product versions", shrink=True, min_width=8, drop=1),
+    "fixed_in": Column("Fixed in", shrink=True, min_width=12, drop=2),
+    "components": Column("Components", shrink=True, min_width=10, drop=1),
+    "component": Column("Component", shrink=True, min_width=10, drop=1),
+    "product_name": Column("Product name", shrink=True, min_width=10, drop=1),
+    "company_name": Column("Company name", shrink=True, min_width=10, drop=1),
+    "file_description": Column("File description", shrink=True, min_width=12, drop=1),
+    "original_filename": Column("Original filename", drop=1),
+    "internal_name": Column("Internal name", drop=1),
+    "legal_copyright": Column("Legal copyright", shrink=True, min_width=10, drop=1),
+    "product_version_string": Column("Product version string", drop=1),
+    "file_version_string": Column("File version string", drop=1),
+    "product_version": Column("Product version", drop=1),
+    "schema_version": Column("Schema version", drop=1),
+    "size": Column("Size", drop=2),
+    "md5": Column("Md5", shrink=True, min_width=12, drop=2),
+    "sha1": Column("Sha1", shrink=True, min_width=12, drop=2),
+    "sha256": Column("Sha256", shrink=True, min_width=12, drop=2),
+    "host": Column("Host", drop=2),
+    "platform": Column("Platform", drop=2),
+}
+
+
+def table_column(field: str) -> Column:
+    """The table column of a record field (a plain one, never cut, when not listed)."""
+    return _COLUMNS.get(field) or Column(field.replace("_", " ").capitalize())
 
 
 _CSV_SPECIAL = re.compile('[",\r\n]')
@@ -233,9 +263,11 @@ def write_csv(records: Iterable[dict[str, Any]], fields: Sequence[str], stream: 
 
 
 def write_records(
-    records: Iterable[dict[str, Any]], fmt: "Format", fields: Sequence[str], stream: TextIO
+    records: Iterable[dict[str, Any]], fmt: "Format", fields: Sequence[str], stream: TextIO,
+    width: int | None = None,
 ) -> None:
-    """Write flat records in a machine format, streaming (TABLE collects them first)."""
+    """Write flat records in a machine format, streaming (TABLE collects them first and
+    fits ``width``: see :func:`table_column`)."""
     if fmt is Format.JSON:
         write_json_array(records, stream)
     elif fmt is Format.JSONL:
@@ -243,109 +275,43 @@ def write_records(
     elif fmt is Format.CSV:
         write_csv(records, fields, stream)
     else:
-        rows = [[_csv_cell(record.get(name)) for name in fields] for record in records]
-        stream.write(_table(rows, [name.replace("_", " ").capitalize() for name in fields]) + "\n")
+        rows = [[_table_cell(record.get(name)) for name in fields] for record in records]
+        stream.write(render(rows, [table_column(name) for name in fields], width))
 
 
 # --- check ---------------------------------------------------------------------------------
 
-def _found_text(result: RowResult) -> str:
-    if result.found_version is not None:
-        return str(result.found_version)
-    return "present" if result.status is Status.PRESENT else "-"
-
-
-def _string_column(result: RowResult) -> str:
-    """The FileVersion string, shown only when it says something the fixed version doesn't."""
-    info = result.info
-    if info is None or info.file_version_string is None:
-        return ""
-    if try_parse_version(info.file_version_string) == info.file_version:
-        return ""
-    return info.file_version_string
-
-
-def _details_table(result: ManifestResult, colour: bool) -> str:
-    verdict = paint(result.verdict.value.upper(), _VERDICT_COLOUR[result.verdict], colour)
-    rows = [
-        [
-            row.row.name,
-            _text(row.row.version) or "N/A",
-            _found_text(row),
-            _string_column(row),
-            paint(row.status.value, _STATUS_COLOUR[row.status], colour),
-            "" if row.path is None else row.path.name,
-            "; ".join(row.notes),
-        ]
-        for row in result.rows
-    ]
-    headers = ["File", "Required", "Found", "FileVersion string", "Status", "Path", "Notes"]
-    heading = terminal_text(f"{result.manifest.id}  {result.manifest.title}")
-    return f"{heading}\n{verdict}\n{_table(rows, headers)}\n"
-
-
-def _offender_text(result: ManifestResult) -> str:
-    row = worst_offender(result)
-    if row is None:
-        problems = [r for r in result.rows if r.status in (Status.UNREADABLE, Status.NO_VERSION)]
-        return f"{problems[0].row.name} {problems[0].status.value}" if problems else ""
-    if row.status is Status.MISSING:
-        return f"{row.row.name} missing"
-    return f"{row.row.name} {row.found_version} < {row.row.version}"
-
-
-def _summary_table(results: Sequence[ManifestResult], colour: bool) -> str:
-    rows = [
-        [
-            r.manifest.id,
-            _shorten(r.manifest.title, 60),
-            _shorten("; ".join(r.manifest.components), 30),
-            paint(r.verdict.value, _VERDICT_COLOUR[r.verdict], colour),
-            _offender_text(r),
-        ]
-        for r in results
-    ]
-    return _table(rows, ["Article", "Title", "Component", "Verdict", "Lowest offending file"]) + "\n"
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def render_check_table(folders: Sequence[FolderCheck], details: bool, colour: bool = False) -> str:
-    """Per folder: a summary table of the manifests, or with ``details`` every row."""
-    blocks = []
-    for folder in folders:
-        blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
-        if details:
-            blocks.extend(_details_table(result, colour) for result in folder.results)
-        elif folder.results:
-            blocks.append(_summary_table(folder.results, colour))
-        if folder.not_applicable:
-            blocks.append(
-                f"{len(folder.not_applicable)} more article(s) do not apply here: none of their "
-                "versioned files is installed, or they are for another release.\n"
-            )
-    return "\n".join(blocks)
-
-
 def write_check(
-    folders: Sequence[FolderCheck], target: Path, fmt: Format, stream: TextIO,
-    *, details: bool = False, colour: bool = False,
+    folders: Sequence[FolderCheck], target: Path, fmt: CheckFormat, stream: TextIO,
+    *, details: bool = False, colour: bool = False, width: int | None = None, show_all: bool = False,
 ) -> None:
-    """Write the check report in any format."""
-    if fmt is Format.JSON:
-        report = check_report(folders, target)
+    """Write the check report in any format; the table fits ``width`` (None: no limit)."""
+    if fmt in (CheckFormat.JSON, CheckFormat.SARIF):
+        if fmt is CheckFormat.JSON:
+            report = check_report(folders, target)
+        else:
+            from verfix.report_sarif import sarif_report
+
+            report = sarif_report(folders, target)
         text = json.dumps(report, indent=2, ensure_ascii=False)
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
             text = json.dumps(_valid_text(report), indent=2, ensure_ascii=False)
         stream.write(text + "\n")
-    elif fmt is Format.TABLE:
-        stream.write(render_check_table(folders, details, colour))
+    elif fmt is CheckFormat.TABLE:
+        from verfix.report_text import action_report, details_report
+
+        if details:
+            stream.write(details_report(folders, colour, width))
+        else:
+            stream.write(action_report(folders, width, colour, show_all))
+    elif fmt is CheckFormat.HTML:
+        from verfix.report_html import html_report
+
+        stream.write(html_report(folders, target, utc_now()))
     else:
-        write_records(check_records(folders), fmt, CHECK_RECORD_FIELDS, stream)
+        write_records(check_records(folders), Format(fmt.value), CHECK_RECORD_FIELDS, stream)
 
 
 def verdict_counts_line(folder: FolderCheck) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from verfix.check import FolderCheck, ManifestResult, Status, Verdict, worst_offender
-from verfix.colour import VERDICT_COLOUR, paint
+from verfix.check import FolderCheck, ManifestResult, RowResult, Status, Verdict, worst_offender
+from verfix.colour import STATUS_COLOUR, VERDICT_COLOUR, paint
+from verfix.fsio import terminal_text
 from verfix.remediation import Plan, plan_folder
 from verfix.tables import Column, cut, render
+from verfix.version import try_parse_version
 
 # Verdicts shown without --all: the articles a person has to act on.
 ACTION_VERDICTS = (Verdict.NOT_COMPLIANT, Verdict.INCOMPLETE)
@@ -37,7 +39,8 @@ def summary_table(
 ) -> str:
     """One line per article: id, verdict, title, lowest offending file, component."""
     rows = [
-        [r.manifest.id, r.verdict.value, r.manifest.title, offender_text(r), "; ".join(r.manifest.components)]
+        [r.manifest.id, r.verdict.value, terminal_text(r.manifest.title), terminal_text(offender_text(r)),
+         terminal_text("; ".join(r.manifest.components))]
         for r in results
     ]
 
@@ -104,10 +107,10 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         for fix in plan.hotfixes:
             head = f"   {fix.id:<8} {_plural(len(fix.articles), 'article'):<12} "
             room = None if width is None else max(width - len(head), 10)
-            out.append(head + (fix.title if room is None else cut(fix.title, room)) + "\n")
+            out.append(head + (terminal_text(fix.title) if room is None else cut(terminal_text(fix.title), room)) + "\n")
     rows = [
         [
-            f.name,
+            terminal_text(f.name),
             "missing" if f.installed is None else str(f.installed),
             "any" if f.target is None else f"≥ {f.target}",
             f.supplier,
@@ -125,7 +128,7 @@ def action_report(
     """Per folder: the articles that need action (every article with ``show_all``) and the plan."""
     blocks = []
     for folder in folders:
-        blocks.append(f"== {folder.bin_dir}\n")
+        blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
         shown = [r for r in folder.results if show_all or r.verdict in ACTION_VERDICTS]
         if shown:
             blocks.append(summary_table(shown, width, colour))
@@ -140,4 +143,63 @@ def action_report(
         if notes:
             blocks.append("".join(_wrap(note, width, "") for note in notes))
         blocks.append(plan_text(plan_folder(folder), width))
+    return "\n".join(blocks)
+
+
+DETAIL_COLUMNS = (
+    Column("File"), Column("Required"), Column("Found"), Column("FileVersion string"),
+    Column("Status"), Column("Path"), Column("Notes"),
+)
+
+
+def _found_text(result: RowResult) -> str:
+    if result.found_version is not None:
+        return str(result.found_version)
+    return "present" if result.status is Status.PRESENT else "-"
+
+
+def _string_column(result: RowResult) -> str:
+    """The FileVersion string, shown only when it says something the fixed version doesn't."""
+    info = result.info
+    if info is None or info.file_version_string is None:
+        return ""
+    if try_parse_version(info.file_version_string) == info.file_version:
+        return ""
+    return info.file_version_string
+
+
+def details_table(result: ManifestResult, colour: bool = False) -> str:
+    """Every row of one article, whole (``--details``: nothing is cut)."""
+    verdict = paint(result.verdict.value.upper(), VERDICT_COLOUR[result.verdict], colour)
+    rows = [
+        [
+            terminal_text(row.row.name),
+            "N/A" if row.row.version is None else str(row.row.version),
+            _found_text(row),
+            terminal_text(_string_column(row)),
+            row.status.value,
+            "" if row.path is None else terminal_text(row.path.name),
+            terminal_text("; ".join(row.notes)),
+        ]
+        for row in result.rows
+    ]
+
+    def style(column: int, text: str) -> str:
+        return paint(text, STATUS_COLOUR[Status(text)], colour) if column == 4 else text
+
+    title = terminal_text(result.manifest.title)
+    return f"{result.manifest.id}  {title}\n{verdict}\n{render(rows, DETAIL_COLUMNS, None, style)}\n"
+
+
+def details_report(folders: Sequence[FolderCheck], colour: bool = False) -> str:
+    """Per folder: every row of every article checked, then the remediation plan."""
+    blocks = []
+    for folder in folders:
+        blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
+        blocks.extend(details_table(result, colour) for result in folder.results)
+        if folder.not_applicable:
+            blocks.append(
+                f"{len(folder.not_applicable)} more article(s) do not apply here: none of their "
+                "versioned files is installed, or they are for another release.\n")
+        blocks.append(plan_text(plan_folder(folder), None))
     return "\n".join(blocks)
