@@ -193,10 +193,23 @@ def test_input_errors_exit_2_with_one_line(args, message):
 
 def test_invalid_manifest_exits_2(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('id = "Q1"\ntitle = "t"\nproduct = "p"\n[[files]]\nname = "a.dll"\n')
+    bad.write_text('id = "site fix"\ntitle = "t"\nproduct = "p"\n[[files]]\nname = "a.dll"\n')
     result = run("check", SP3, "-m", bad)
     assert result.exit_code == 2
-    assert f"{bad}: id 'Q1' is not a KB article id" in result.stderr
+    assert f"{bad}: id 'site fix' is neither a KB article id like Q236586 nor an own id" in result.stderr
+
+
+def test_own_manifest_ids_and_kb_spellings(tmp_path):
+    own = tmp_path / "own.toml"
+    own.write_text('id = "site-fix_2"\ntitle = "t"\nproduct = "p"\n[[files]]\nname = "Store.exe"\n'
+                   'version = "5.5.2650.0"\n')
+    result = run("check", SP3, "-m", own, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["manifests"][0]["id"] == "site-fix_2"
+    kb = tmp_path / "kb.toml"
+    kb.write_text(own.read_text().replace("site-fix_2", "KB236586"))
+    refused = run("check", SP3, "-m", kb)
+    assert refused.exit_code == 2 and "names KB article 236586: write it Q236586" in refused.stderr
 
 
 def test_usage_error_exits_2():

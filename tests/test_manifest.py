@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from verfix.manifest import ManifestError, find_manifest, load_bundled, load_manifest
+from verfix.manifest import ManifestError, load_bundled, load_manifest
+from verfix.select import find_manifests
+
+
+def find_manifest(selector: str):
+    (manifest,) = find_manifests(selector)
+    return manifest
 from verfix.version import Version
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,7 +77,8 @@ def test_valid_manifest_loads(tmp_path):
         (lambda t: t.replace('version = "5.5.2646.0"', 'version = "5.5.70000.0"'), "bad version"),
         (lambda t: t.replace('name = "P2.xv2"', 'name = "EMSMTA.EXE"'), "duplicate file 'EMSMTA.EXE'"),
         (lambda t: t.replace('id = "Q123456"\n', ""), "missing 'id'"),
-        (lambda t: t.replace('id = "Q123456"', 'id = "KB123"'), "is not a KB article id"),
+        (lambda t: t.replace('id = "Q123456"', 'id = "KB 123"'), "is neither a KB article id"),
+            (lambda t: t.replace('id = "Q123456"', 'id = "123456"'), "write it Q123456"),
         (lambda t: t.replace('name = "P2.xv2"', 'name = "..\\\\evil.dll"'), "plain name"),
         (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nplatform = "sparc"'), "platform must be"),
         (lambda t: t.replace('name = "P2.xv2"', 'name = "P2.xv2"\nsize = "big"'), "'size' must be an integer"),
@@ -170,3 +177,18 @@ def test_one_products_bundle_is_used_only_while_it_matches(tmp_path):
     target.write_text(exchange.replace("5.5.2646.0", "5.5.2650.0"), encoding="utf-8")
     (loaded,) = load_bundled(tmp_path, product="Microsoft Exchange Server")
     assert loaded.files[0].version == Version(5, 5, 2650, 0)
+
+
+def test_every_problem_of_a_manifest_is_reported(tmp_path):
+    text = (VALID.replace('id = "Q123456"', 'id = "KB123456"').replace('product = ', 'colour = "red"\nproduct = ')
+            + '[[files]]\nname = "a/b.dll"\nversion = "1.x"\nplatform = "arm"\n')
+    path = write(tmp_path, text)
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    problems = caught.value.problems
+    assert len(problems) >= 5, problems
+    joined = "\n".join(problems)
+    for part in ("write it Q123456", "unknown key 'colour'", "a plain name, not a path", "bad version", "platform must be"):
+        assert part in joined
+    assert all(p.startswith(str(path)) for p in problems)
+    assert str(caught.value).endswith(f"(and {len(problems) - 1} more problem(s))")

@@ -47,14 +47,14 @@ def test_wheel_ships_manifests_bundle_and_schemas(tmp_path: Path) -> None:
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import verfix; "
         "from verfix.manifest import BUNDLE_NAME, _decoded_bundle, bundled_manifest_paths, "
-        "bundled_root, find_manifest, load_bundled; "
+        "bundled_root, load_bundled; from verfix.select import find_manifests; "
         "root = bundled_root(); paths = bundled_manifest_paths(root); "
         "assert verfix.__file__.startswith(sys.argv[1]), verfix.__file__; "
         "assert str(root).startswith(sys.argv[1]), root; "
         "assert _decoded_bundle(root, paths, [p.read_bytes() for p in paths]) is not None; "
         "import verfix.check, verfix.pe.fast as fast, verfix.products.exchange as ex; "
         "assert all(m.__file__.startswith(sys.argv[1]) for m in (fast, ex)), (fast, ex); "  # shipped
-        "print(len(load_bundled()), find_manifest('Q236586').id)"
+        "print(len(load_bundled()), find_manifests('Q236586')[0].id)"
     )
     ran = subprocess.run([sys.executable, "-c", probe, str(target)], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)

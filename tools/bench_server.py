@@ -25,9 +25,10 @@ WORKER = """
 import json, sys
 from pathlib import Path
 from verfix.check import FileCache
-from verfix.manifest import find_manifest, load_bundled
+from verfix.manifest import load_bundled
+from verfix.select import find_manifests
 from verfix.servercheck import run_check
-manifests = load_bundled() if sys.argv[2] == "all" else [find_manifest(sys.argv[2])]
+manifests = load_bundled() if sys.argv[2] == "all" else find_manifests(sys.argv[2])
 cache = FileCache()
 checked = run_check(Path(sys.argv[1]), manifests, cache=cache)
 print(json.dumps({"manifests": len(manifests), "files_read": cache.files_read,

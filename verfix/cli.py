@@ -89,8 +89,10 @@ class _Group(TyperGroup):
             raise typer.Exit(code) from None
 
 
-# -h as well as --help, on every command.
+# -h as well as --help, on every command; -q and -v on every command too.
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+QUIET = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Also say on stderr what was done.")
 
 app = typer.Typer(
     cls=_Group,
@@ -299,6 +301,8 @@ def version(
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Show the file version of any files, like sigcheck.
 
@@ -306,7 +310,10 @@ def version(
     """
     records = [_version_record(path, reader) for path in files]
     with _output_stream(output, files) as stream:
-        write_records(records, format, VERSION_FIELDS, stream)
+        write_records(records, format, VERSION_FIELDS, stream, _width(output))
+    if verbose:
+        unread = sum(1 for r in records if r["error"])
+        _err(f"{len(records)} file(s) read with the {reader.value} reader; {unread} without a version")
     raise typer.Exit(ExitCode.INCOMPLETE if any(r["error"] for r in records) else ExitCode.COMPLIANT)
 
 
@@ -327,6 +334,7 @@ def inventory(
         "becomes D:\\EXCHSRVR\\BIN\\EMSMTA.EXE.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    verbose: bool = VERBOSE,
 ) -> None:
     """List every PE file under PATH with its versions, strings, machine and size (JSON Lines by default).
 
@@ -352,12 +360,16 @@ def inventory(
     fields = [f for f in INVENTORY_FIELDS if f not in OPTIONAL_INVENTORY_FIELDS or f in optional]
     with _output_stream(output, [Path(os.path.abspath(path))]) as stream:
         with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
-            write_records((tick(record) for record in records), format, fields, stream)
+            write_records((tick(record) for record in records), format, fields, stream,
+                          _width(output))
     if not quiet:
         skipped = "".join(f"; {n} skipped: {reason}" for reason, n in sorted(stats.skipped.items()))
         _err(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
              f"{stats.records} record(s), {stats.read_errors + stats.unreadable_files} unreadable, "
              f"{stats.unreadable_folders} folder(s) unreadable{skipped}")
+    if verbose:
+        _err(f"read with the {reader.value} reader; {stats.bytes_seen} bytes seen"
+             + (f"; digests: {', '.join(hashes)}" if hashes else ""))
     problems = stats.unreadable_files + stats.unreadable_folders + stats.read_errors
     raise typer.Exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLIANT)
 
@@ -385,6 +397,8 @@ def _progress(enabled: bool) -> Iterator:
 @app.command()
 def schema(
     name: Optional[str] = typer.Argument(None, help="check-report, check-record, inventory-record, kb-import or version-record."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Print a JSON Schema of verfix's output (without NAME: list the names)."""
     from verfix.schemas import load_schema, schema_names
@@ -404,13 +418,19 @@ ROW_FIELDS = ("name", "version", "platform", "location", "component", "product_v
 @manifests_app.command("list")
 def manifests_list(
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
-    """List the bundled manifests."""
+    """List the bundled manifests (the table fits the terminal; JSON and CSV have every field)."""
     manifests = load_bundled()
+    if verbose:
+        from verfix.manifest import bundled_root
+
+        _err(f"{len(manifests)} manifest(s) in {bundled_root()}")
     records = [_manifest_summary(m) for m in manifests]
     with fsio.output(None) as stream:
         write_records(records, format, ("product",) + MANIFEST_FIELDS if format is not Format.TABLE
-                      else MANIFEST_FIELDS, stream)
+                      else MANIFEST_FIELDS, stream, _width(None))
 
 
 def _manifest_summary(manifest: Manifest) -> dict:
@@ -429,12 +449,16 @@ def _manifest_summary(manifest: Manifest) -> dict:
 def manifests_show(
     selector: str = typer.Argument(..., help="Article (Q236586, KB236586, 236586), own id, or manifest TOML file."),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Output format."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Show one manifest's details and rows (JSON: the whole manifest; JSONL and CSV: its rows)."""
     found = find_manifests(selector)
     if len(found) != 1:
         raise InputError(f"{selector}: a folder of {len(found)} manifests; show takes one")
     (manifest,) = found
+    if verbose:
+        _err(f"{manifest.id}: from {manifest.path}")
     rows = [
         {
             "name": row.name,
@@ -471,24 +495,32 @@ def _show_manifest(manifest: Manifest, rows: list[dict], format: Format, stream:
         lines.append(f"Manifest: {manifest.path}")
     stream.write("".join(terminal_text(line) + "\n" for line in lines))
     shown = [{**r, "version": r["version"] or "N/A", "platform": r["platform"] or "any"} for r in rows]
-    write_records(shown, Format.TABLE, ("name", "version", "platform", "component"), stream)
+    write_records(shown, Format.TABLE, ("name", "version", "platform", "component"), stream,
+                  _width(None))
 
 
 @manifests_app.command("validate")
 def manifests_validate(
-    files: List[Path] = typer.Argument(..., help="Manifest TOML files to validate."),
+    files: List[Path] = typer.Argument(..., help="Manifest TOML files, or folders of them, to validate."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
-    """Validate manifest files; exit 0 when all are valid, 2 otherwise."""
+    """Validate manifest files, listing every problem of each; exit 0 when all are valid, 2 otherwise."""
     failed = 0
+    paths = [p for path in files for p in (sorted(path.rglob("*.toml")) if path.is_dir() else [path])]
     with fsio.output(None) as stream:
-        for path in files:
+        for path in paths:
             try:
                 manifest = load_manifest(path)
             except ManifestError as error:
                 failed += 1
-                _err(f"invalid: {error}")
+                for problem in error.problems:
+                    _err(f"invalid: {problem}")
                 continue
-            stream.write(terminal_text(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)") + "\n")
+            if not quiet:
+                stream.write(terminal_text(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)") + "\n")
+    if verbose:
+        _err(f"{len(paths)} manifest(s) validated, {failed} invalid")
     raise typer.Exit(ExitCode.USAGE if failed else ExitCode.COMPLIANT)
 
 
@@ -507,6 +539,8 @@ def manifests_import(
     output: Path = typer.Option(Path("."), "--output", "-o", help="Folder to write the manifests to."),
     format: ImportFormat = typer.Option(ImportFormat.TOML, "--format", "-f", help="toml: write "
                                         "manifests; json: print what was read instead."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Turn KB articles' fixed-file tables into manifests.
 
@@ -529,12 +563,16 @@ def manifests_import(
     else:
         with fsio.output(None) as stream:
             for path in _write_imported(imported, output, articles):
-                stream.write(terminal_text(f"wrote {path}") + "\n")
+                if not quiet:
+                    stream.write(terminal_text(f"wrote {path}") + "\n")
     summary = kbimport.summarize(imported)
     for article in summary.skipped:
         _err(kbimport.skip_line(article))
-    _err(f"{len(summary.imported)} imported, {len(summary.skipped)} skipped, "
-         f"{len(summary.no_table)} without a fixed-file table")
+    if not quiet:
+        _err(f"{len(summary.imported)} imported, {len(summary.skipped)} skipped, "
+             f"{len(summary.no_table)} without a fixed-file table")
+    if verbose:
+        _err(f"{len(imported)} article(s) read from {len(articles)} path(s)")
     raise typer.Exit(ExitCode.INCOMPLETE if summary.skipped else ExitCode.COMPLIANT)
 
 
@@ -635,7 +673,7 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _root(
     show_version: bool = typer.Option(
-        False, "--version", callback=_show_version, is_eager=True, help="Show verfix's version."
+        False, "--version", "-V", callback=_show_version, is_eager=True, help="Show verfix's version."
     ),
 ) -> None:
     """Check Windows binaries' file versions against Microsoft KB fixed-file tables."""

@@ -21,6 +21,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 ARTICLE_ID_RE = re.compile(r"Q[0-9]{5,7}")  # use with fullmatch: no trailing newline
+OWN_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")  # use with fullmatch: no trailing newline
 MAX_MANIFEST_BYTES = 4 << 20  # the largest bundled manifest is under 4 KB
 PLATFORMS = ("x86", "alpha", "mips", "ppc", "win9x")  # processors, and Windows 9x (x86 only)
 
@@ -70,7 +71,17 @@ def windows_name_problem(name: str) -> str | None:
 
 
 class ManifestError(Exception):
-    """A manifest that cannot be used; the message names the file and the problem."""
+    """A manifest that cannot be used; the message names the file and the problem.
+
+    ``problems`` holds every problem found (``manifests validate`` lists them all); the
+    message is the first, with a count of the others.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems) if problems else [message]
+        if len(self.problems) > 1:
+            message = f"{self.problems[0]} (and {len(self.problems) - 1} more problem(s))"
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -118,14 +129,15 @@ class Manifest:
         return tuple(seen)
 
 
-def _check_type(where: str, key: str, value: Any, expected: type) -> None:
+def _type_problem(where: str, key: str, value: Any, expected: type) -> str | None:
     # bool is an int in Python; a size of `true` is still wrong.
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         wanted = {str: "a string", int: "an integer", list: "a list"}[expected]
-        raise ManifestError(f"{where}: '{key}' must be {wanted}, not {_short(value)}")
+        return f"{where}: '{key}' must be {wanted}, not {_short(value)}"
     texts = value if isinstance(value, list) else [value]
     if any(isinstance(text, str) and _CONTROL.search(text) for text in texts):
-        raise ManifestError(f"{where}: '{key}' holds a control character")
+        return f"{where}: '{key}' holds a control character"
+    return None
 
 
 def _short(value: Any) -> str:
@@ -133,34 +145,62 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else f"{text[:60]}... ({len(text)} characters)"
 
 
-def _parse_row(where: str, raw: Any) -> FileRow:
+def id_problem(article_id: str) -> str | None:
+    """Why ``article_id`` cannot be a manifest id, or None.
+
+    A manifest id is a KB article id (Q236586) or an id of your own of letters, digits, "_"
+    and "-" (up to 64). KB spellings other than Q236586 (KB236586, 236586) are recognised
+    and refused, so that one article has one id.
+    """
+    if ARTICLE_ID_RE.fullmatch(article_id):
+        return None
+    kb = re.fullmatch(r"(?:KB|Q)?([0-9]{5,7})", article_id, re.IGNORECASE)
+    if kb is not None:
+        return f"id {article_id!r} names KB article {kb.group(1)}: write it Q{kb.group(1)}"
+    if not OWN_ID_RE.fullmatch(article_id):
+        return (f"id {article_id!r} is neither a KB article id like Q236586 nor an own id "
+                "of letters, digits, '_' and '-' (up to 64)")
+    return None
+
+
+def _parse_row(where: str, raw: Any, problems: list[str]) -> FileRow | None:
+    """One [[files]] entry, or None with its problems (all of them) added to ``problems``."""
     if not isinstance(raw, dict):
-        raise ManifestError(f"{where}: each [[files]] entry must be a table")
+        problems.append(f"{where}: each [[files]] entry must be a table")
+        return None
+    found: list[str] = []
     for key, value in raw.items():
         if key not in _ROW_KEYS:
-            raise ManifestError(f"{where}: unknown key '{key}'")
-        _check_type(where, key, value, _ROW_KEYS[key])
+            found.append(f"{where}: unknown key '{key}'")
+        else:
+            problem = _type_problem(where, key, value, _ROW_KEYS[key])
+            if problem:
+                found.append(problem)
     name = raw.get("name", "")
-    if not name.strip():
-        raise ManifestError(f"{where}: missing 'name'")
-    problem = windows_name_problem(name)
-    if problem is not None:
-        raise ManifestError(f"{where}: file name {name!r} {problem}")
+    if not isinstance(name, str):
+        name = ""
+    elif not name.strip():
+        found.append(f"{where}: missing 'name'")
+    else:
+        problem = windows_name_problem(name)
+        if problem is not None:
+            found.append(f"{where}: file name {name!r} {problem}")
     version = None
-    if "version" in raw:
+    if isinstance(raw.get("version"), str):
         try:
             version = parse_version(raw["version"], strict=True)
         except VersionError as exc:
-            raise ManifestError(f"{where} ({name}): bad version: {exc}") from None
+            found.append(f"{where} ({name}): bad version: {exc}")
     platform = raw.get("platform")
-    if platform is not None and platform not in PLATFORMS:
-        raise ManifestError(
-            f"{where} ({name}): platform must be one of {', '.join(PLATFORMS)}, not {platform!r}"
-        )
+    if isinstance(platform, str) and platform not in PLATFORMS:
+        found.append(f"{where} ({name}): platform must be one of {', '.join(PLATFORMS)}, not {platform!r}")
     location = raw.get("location")
-    if location is not None and not is_location(location):
-        raise ManifestError(f"{where} ({name}): location {location!r} is not a Windows folder "
-                            "like %Windir%\\System32")
+    if isinstance(location, str) and not is_location(location):
+        found.append(f"{where} ({name}): location {location!r} is not a Windows folder "
+                     "like %Windir%\\System32")
+    if found:
+        problems.extend(found)
+        return None
     return FileRow(
         name=name, version=version, platform=platform, component=raw.get("component"),
         product_version=raw.get("product_version"), size=raw.get("size"), date=raw.get("date"),
@@ -168,35 +208,58 @@ def _parse_row(where: str, raw: Any) -> FileRow:
     )
 
 
+def manifest_problems(data: dict[str, Any], source: str) -> list[str]:
+    """Every problem of a manifest's decoded TOML (empty when it is valid)."""
+    try:
+        parse_manifest(data, source)
+    except ManifestError as error:
+        return error.problems
+    return []
+
+
 def parse_manifest(data: dict[str, Any], source: str, path: Path | None = None) -> Manifest:
-    """Validate a manifest's decoded TOML; ``source`` names it in error messages."""
+    """Validate a manifest's decoded TOML; ``source`` names it in error messages.
+
+    Raises ManifestError carrying every problem found, not only the first.
+    """
+    problems: list[str] = []
     for key, value in data.items():
         if key not in _TOP_KEYS:
-            raise ManifestError(f"{source}: unknown key '{key}'")
-        _check_type(source, key, value, _TOP_KEYS[key])
+            problems.append(f"{source}: unknown key '{key}'")
+        else:
+            problem = _type_problem(source, key, value, _TOP_KEYS[key])
+            if problem:
+                problems.append(problem)
     for key in _REQUIRED_TOP:
         if key not in data:
-            raise ManifestError(f"{source}: missing '{key}'")
-    article_id = data["id"]
-    if not ARTICLE_ID_RE.fullmatch(article_id):
-        raise ManifestError(f"{source}: id {article_id!r} is not a KB article id like Q236586")
+            problems.append(f"{source}: missing '{key}'")
+    article_id = data.get("id")
+    if isinstance(article_id, str):
+        problem = id_problem(article_id)
+        if problem:
+            problems.append(f"{source}: {problem}")
     for key in ("product_versions", "keywords"):
-        if not all(isinstance(item, str) for item in data.get(key, [])):
-            raise ManifestError(f"{source}: '{key}' must be a list of strings")
-    if not data["files"]:
-        raise ManifestError(f"{source}: 'files' is empty")
+        if isinstance(data.get(key), list) and not all(isinstance(item, str) for item in data[key]):
+            problems.append(f"{source}: '{key}' must be a list of strings")
+    files = data.get("files")
+    if isinstance(files, list) and not files:
+        problems.append(f"{source}: 'files' is empty")
     rows: list[FileRow] = []
     seen: dict[tuple, int] = {}
-    for index, raw in enumerate(data["files"], start=1):
-        row = _parse_row(f"{source}: files[{index}]", raw)
+    for index, raw in enumerate(files if isinstance(files, list) else [], start=1):
+        row = _parse_row(f"{source}: files[{index}]", raw, problems)
+        if row is None:
+            continue
         if row.key in seen:
-            raise ManifestError(
+            problems.append(
                 f"{source}: duplicate file {row.name!r} (files[{seen[row.key]}] and files[{index}])"
             )
-        seen[row.key] = index
+        seen.setdefault(row.key, index)
         rows.append(row)
+    if problems:
+        raise ManifestError(problems[0], problems)
     return Manifest(
-        id=article_id, title=data["title"], product=data["product"], files=tuple(rows),
+        id=data["id"], title=data["title"], product=data["product"], files=tuple(rows),
         product_versions=tuple(data.get("product_versions", ())), fixed_in=data.get("fixed_in"),
         component=data.get("component"), keywords=tuple(data.get("keywords", ())),
         source=data.get("source"), path=path,
@@ -347,7 +410,7 @@ def load_bundled(root: Path | None = None, product: str | None = None) -> list[M
         if product is not None and manifest.product != product:
             continue
         if path.stem != manifest.id:
-            # find_manifest finds a bundled manifest by its file name alone.
+            # select.find_manifests finds a bundled manifest by its file name alone.
             raise ManifestError(f"{path}: a bundled manifest must be named {manifest.id}.toml")
         if manifest.id in manifests:
             raise ManifestError(
@@ -355,21 +418,3 @@ def load_bundled(root: Path | None = None, product: str | None = None) -> list[M
             )
         manifests[manifest.id] = manifest
     return sorted(manifests.values(), key=lambda m: m.id)
-
-
-def find_manifest(selector: str) -> Manifest:
-    """A manifest by path to a TOML file, or a bundled one by article id (any case,
-    ``236586`` too). Only the one file is read: bundled manifests are named by their id."""
-    candidate = Path(selector)
-    if selector.lower().endswith(".toml") or candidate.is_file():
-        return load_manifest(candidate)
-    wanted = selector.strip().upper()
-    if not wanted.startswith("Q"):
-        wanted = "Q" + wanted
-    if ARTICLE_ID_RE.fullmatch(wanted):
-        for path in bundled_manifest_paths():
-            if path.stem.upper() == wanted:
-                manifest = load_manifest(path)
-                if manifest.id == wanted:
-                    return manifest
-    raise ManifestError(f"unknown manifest {selector!r} (see 'verfix manifests list')")
