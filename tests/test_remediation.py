@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from verfix.check import FileCache, FolderCheck, ManifestResult, RowResult, Status, check_folder
+from verfix.check import (
+    FileCache,
+    FolderCheck,
+    ManifestResult,
+    RowResult,
+    Status,
+    check_folder,
+)
 from verfix.manifest import FileRow, Manifest, load_bundled
 from verfix.pe import PEInfo
 from verfix.remediation import ServicePack, parse_fixed_in, plan_folder

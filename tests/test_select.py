@@ -1,11 +1,15 @@
 """-m selectors in every spelling, folders of manifests, and --product matched by words."""
 
-from pathlib import Path
 
 import pytest
 
 from verfix.manifest import FileRow, Manifest, ManifestError
-from verfix.select import article_id, find_manifests, manifests_in_folder, matches_product
+from verfix.select import (
+    article_id,
+    find_manifests,
+    manifests_in_folder,
+    matches_product,
+)
 
 TOML = """id = "{id}"
 title = "A fix"

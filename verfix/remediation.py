@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
+from verfix.manifest import Manifest
 from verfix.version import Version
 
 FINDING_STATUSES = (Status.OUTDATED, Status.MISSING)
@@ -300,7 +301,7 @@ def _cover(
 
 
 def _with_bases(
-    step: PackStep, hotfixes: Iterable[HotfixStep], manifests: dict, release: str | None,
+    step: PackStep, hotfixes: Iterable[HotfixStep], manifests: dict[str, Manifest], release: str | None,
 ) -> PackStep:
     bases = tuple(
         fix.id for fix in hotfixes

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from verfix.check import FolderCheck, ManifestResult, RowResult, Status, Verdict, worst_offender
+from verfix.check import (
+    FolderCheck,
+    ManifestResult,
+    RowResult,
+    Status,
+    Verdict,
+    worst_offender,
+)
 from verfix.colour import STATUS_COLOUR, VERDICT_COLOUR, paint
 from verfix.fsio import terminal_text
 from verfix.remediation import Plan, plan_folder
@@ -50,8 +57,8 @@ def summary_table(
     return render(rows, SUMMARY_COLUMNS, width, style)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _plural(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
 def _wrap(text: str, width: Optional[int], indent: str = "   ") -> str:
@@ -102,8 +109,8 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         rest = "the rest" if plan.packs else f"all {total}"
         how = "the fewest that do" if plan.proven_fewest else "chosen greedily, not proven the fewest"
         out.append(_wrap(
-            f"{step}. {'Then ' if plan.packs else ''}{_plural(len(plan.hotfixes), 'hotfix')} for "
-            f"{rest} ({how}):".replace("hotfixs", "hotfixes"), width))
+            f"{step}. {'Then ' if plan.packs else ''}{_plural(len(plan.hotfixes), 'hotfix', 'hotfixes')} "
+            f"for {rest} ({how}):", width))
         for fix in plan.hotfixes:
             head = f"   {fix.id:<8} {_plural(len(fix.articles), 'article'):<12} "
             room = None if width is None else max(width - len(head), 10)

@@ -6,7 +6,12 @@ import os
 import re
 from pathlib import Path
 
-from verfix.manifest import Manifest, ManifestError, bundled_manifest_paths, load_manifest
+from verfix.manifest import (
+    Manifest,
+    ManifestError,
+    bundled_manifest_paths,
+    load_manifest,
+)
 
 # KB article numbers as people write them: Q236586, KB236586, kb 236586, 236586.
 _ARTICLE_RE = re.compile(r"^(?:Q|KB)?\s*(\d{5,7})$", re.IGNORECASE)
