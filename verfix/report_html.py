@@ -74,9 +74,9 @@ def _plan(plan: Plan) -> str:
     for pack in plan.packs:
         based = f"; {len(pack.base_of)} of the hotfixes below are built on it" if pack.base_of else ""
         out.append(f"<li>Install <b>{esc(pack.pack)}</b>: clears {len(pack.clears)} of the {total} "
-                   f"({len(pack.named_by)} name it or an earlier pack as their fix){based}.</li>")
+                   f"({len(pack.named_by)} name it or an earlier pack as the fix){based}.</li>")
     if plan.hotfixes:
-        how = "the fewest that do" if plan.proven_fewest else "chosen greedily, not proven the fewest"
+        how = "the fewest that clear every finding" if plan.proven_fewest else "chosen greedily, not proven the fewest"
         rows = [[esc(fix.id), esc(fix.title), esc(fix.fixed_in or ""), str(len(fix.articles)),
                  esc(", ".join(f.name for f in fix.files))] for fix in plan.hotfixes]
         out.append(f"<li>{'Then ' if plan.packs else ''}{len(plan.hotfixes)} hotfix(es) ({how}):"

@@ -93,8 +93,9 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         return "Remediation: nothing to install; no article needs action.\n"
     total = len(plan.failing)
     out = [_wrap(
-        f"Remediation plan, from the catalog: {_plural(total, 'article')} need action, "
-        f"{_plural(len(plan.files), 'file')} behind.", width, "")]
+        f"Remediation plan, from the catalog: {_plural(total, 'article')} "
+        f"{'needs' if total == 1 else 'need'} action, {_plural(len(plan.files), 'file')} "
+        f"{'is' if len(plan.files) == 1 else 'are'} behind.", width, "")]
     step = 0
     cleared = 0
     for pack in plan.packs:
@@ -103,11 +104,12 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         base = f"; {len(pack.base_of)} of the hotfixes below are built on it" if pack.base_of else ""
         out.append(_wrap(
             f"{step}. Install {pack.pack}: clears {len(pack.clears)} of the {total} "
-            f"({len(pack.named_by)} name it or an earlier pack as their fix){base}.", width))
+            f"({len(pack.named_by)} {'names' if len(pack.named_by) == 1 else 'name'} it or an "
+            f"earlier pack as the fix){base}.", width))
     if plan.hotfixes:
         step += 1
         rest = "the rest" if plan.packs else f"all {total}"
-        how = "the fewest that do" if plan.proven_fewest else "chosen greedily, not proven the fewest"
+        how = "the fewest that clear every finding" if plan.proven_fewest else "chosen greedily, not proven the fewest"
         out.append(_wrap(
             f"{step}. {'Then ' if plan.packs else ''}{_plural(len(plan.hotfixes), 'hotfix', 'hotfixes')} "
             f"for {rest} ({how}):", width))
@@ -125,7 +127,9 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         ]
         for f in plan.files
     ]
-    out.append("\n" + render(rows, PLAN_COLUMNS, width))
+    out.append(_wrap("Every file behind, the version that clears every finding, and where it "
+                     "comes from:", width, ""))
+    out.append(render(rows, PLAN_COLUMNS, width))
     return "".join(out)
 
 
@@ -198,8 +202,8 @@ def details_table(result: ManifestResult, colour: bool = False) -> str:
     return f"{result.manifest.id}  {title}\n{verdict}\n{render(rows, DETAIL_COLUMNS, None, style)}\n"
 
 
-def details_report(folders: Sequence[FolderCheck], colour: bool = False) -> str:
-    """Per folder: every row of every article checked, then the remediation plan."""
+def details_report(folders: Sequence[FolderCheck], colour: bool = False, width: Optional[int] = None) -> str:
+    """Per folder: every row of every article checked, whole, then the plan (fitted to ``width``)."""
     blocks = []
     for folder in folders:
         blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
@@ -208,5 +212,5 @@ def details_report(folders: Sequence[FolderCheck], colour: bool = False) -> str:
             blocks.append(
                 f"{len(folder.not_applicable)} more article(s) do not apply here: none of their "
                 "versioned files is installed, or they are for another release.\n")
-        blocks.append(plan_text(plan_folder(folder), None))
+        blocks.append(plan_text(plan_folder(folder), width))
     return "\n".join(blocks)
