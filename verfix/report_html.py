@@ -124,7 +124,7 @@ def html_report(folders: Sequence[FolderCheck], target: Path, generated_at: str)
         f"<h1>verfix check report</h1>\n<dl><dt>Target</dt><dd>{esc(target)}</dd>"
         f"<dt>Generated</dt><dd>{esc(generated_at)} by verfix {esc(__version__)}</dd></dl>\n",
     ]
-    for folder in folders:
+    for index, folder in enumerate(folders, start=1):
         failing = [r for r in folder.results if r.verdict is not Verdict.COMPLIANT]
         fine = [r for r in folder.results if r.verdict is Verdict.COMPLIANT]
         out.append(
@@ -132,9 +132,9 @@ def html_report(folders: Sequence[FolderCheck], target: Path, generated_at: str)
             f"<dt>Found</dt><dd>{esc(folder.how)}</dd>"
             f"<dt>Product</dt><dd>{esc(_products(folder))}</dd>"
             f"<dt>Release</dt><dd>{esc(folder.release or 'not told by the server programs')}</dd></dl>\n"
-            "<h3>Verdicts</h3>\n" + _counts(folder)
-            + "<h3>Remediation plan</h3>\n" + _plan(plan_folder(folder))
-            + f"<h3>Findings ({len(failing)} article(s))</h3>\n" + _findings(failing)
+            f'<h3 id="verdicts-{index}">Verdicts</h3>\n' + _counts(folder)
+            + f'<h3 id="plan-{index}">Remediation plan</h3>\n' + _plan(plan_folder(folder))
+            + f'<h3 id="findings-{index}">Findings ({len(failing)} article(s))</h3>\n' + _findings(failing)
             + _fine(fine)
         )
     out.append("</body></html>\n")
