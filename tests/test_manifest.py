@@ -1,5 +1,6 @@
 """Manifest loading and validation."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,10 @@ def test_every_problem_of_a_manifest_is_reported(tmp_path):
         assert part in joined
     assert all(p.startswith(str(path)) for p in problems)
     assert str(caught.value).endswith(f"(and {len(problems) - 1} more problem(s))")
+
+
+@pytest.mark.parametrize("bad", ["Q236586\n", "site-fix\n", "q236586", "x" * 65, "é-fix"])
+def test_ids_are_matched_whole(tmp_path, bad):
+    path = write(tmp_path, VALID.replace('id = "Q123456"', f"id = {json.dumps(bad)}"))
+    with pytest.raises(ManifestError, match="id "):
+        load_manifest(path)
