@@ -7,12 +7,12 @@ import pytest
 
 from verfix.manifest import ManifestError, load_bundled, load_manifest
 from verfix.select import find_manifests
+from verfix.version import Version
 
 
 def find_manifest(selector: str):
     (manifest,) = find_manifests(selector)
     return manifest
-from verfix.version import Version
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -139,7 +139,9 @@ INVENTORY_FIELDS = (
 )
 # Inventory fields present only when asked for (--hash, --host).
 OPTIONAL_INVENTORY_FIELDS = ("md5", "sha1", "sha256", "host")
-VERSION_FIELDS = ("schema_version", "path", "file_version", "file_version_string", "product_version", "machine", "error")
+VERSION_FIELDS = (
+    "schema_version", "path", "file_version", "file_version_string", "product_version", "machine", "error",
+)
 
 
 # --- writers for streams of flat records ------------------------------------------------

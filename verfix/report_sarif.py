@@ -103,7 +103,8 @@ def sarif_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]
                 rules.append(_rule(result))
             for row in result.rows:
                 if row.status in LEVELS:
-                    supplier = suppliers.get(row.row.name.lower()) if row.status in (Status.OUTDATED, Status.MISSING) else None
+                    behind = row.status in (Status.OUTDATED, Status.MISSING)
+                    supplier = suppliers.get(row.row.name.lower()) if behind else None
                     results.append(_result(row, result, index[result.manifest.id], supplier))
     return {
         "$schema": SARIF_SCHEMA_URI,

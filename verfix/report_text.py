@@ -116,7 +116,8 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         for fix in plan.hotfixes:
             head = f"   {fix.id:<8} {_plural(len(fix.articles), 'article'):<12} "
             room = None if width is None else max(width - len(head), 10)
-            out.append(head + (terminal_text(fix.title) if room is None else cut(terminal_text(fix.title), room)) + "\n")
+            title = terminal_text(fix.title)
+            out.append(head + (title if room is None else cut(title, room)) + "\n")
     rows = [
         [
             terminal_text(f.name),

@@ -10,7 +10,8 @@ _SUFFIX = ".schema.json"
 
 
 def schema_names() -> list[str]:
-    """The names ``load_schema`` accepts, sorted: check-record, check-report, inventory-record, kb-import, version-record."""
+    """The names ``load_schema`` accepts, sorted: check-record, check-report, inventory-record,
+    kb-import, version-record."""
     from importlib import resources  # on demand: only `verfix schema` and tests need it
 
     folder = resources.files("verfix").joinpath("schemas")
