@@ -172,3 +172,14 @@ def test_sp3_example_store_is_brought_to_the_highest_version_any_article_require
     assert len(store.articles) == len({r.manifest.id for r in checked.results
                                        for row in r.rows if row.row.name.lower() == "store.exe"
                                        and row.status is Status.OUTDATED})
+
+
+def test_a_hotfix_whose_fix_is_for_another_release_is_marked():
+    other = article("Q100001", [("Eseback2.dll", "6.0.4418.10", "5.5.2650.0")], "Exchange 2000 Server SP1")
+    same = article("Q100002", [("Store.exe", "5.5.2656.0", "5.5.2650.0")],
+                   "Exchange Server 5.5 post-SP4 hotfix (before SP5); Exchange 2000 Server SP1")
+    unsaid = article("Q100003", [("Mad.exe", "5.5.2656.0", "5.5.2650.0")])
+    plan = plan_folder(folder(other, same, unsaid))
+    marked = {fix.id: fix.other_release for fix in plan.hotfixes}
+    assert marked == {"Q100001": True, "Q100002": False, "Q100003": False}
+    assert plan.as_dict()["hotfixes"][0]["other_release"] in (True, False)

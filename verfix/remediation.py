@@ -77,6 +77,14 @@ def _names_release(base: str, release: str | None) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(release)}(?![\w.])", base) is not None
 
 
+def names_other_release(text: str | None, release: str | None) -> bool:
+    """True when ``fixed_in`` says where the fix is and no item of it names ``release``:
+    "Exchange 2000 Server SP1" on a 5.5 server (the plan says so: check the fix applies)."""
+    if not text or release is None:
+        return False
+    return not any(_names_release(item, release) for item in text.split(";"))
+
+
 @dataclass(frozen=True)
 class FileStep:
     """One file that is behind: what is installed, what clears every finding, and who supplies it."""
@@ -107,6 +115,7 @@ class HotfixStep:
     fixed_in: str | None
     files: tuple[FileStep, ...]  # the files this hotfix is chosen to supply
     articles: tuple[str, ...]    # failing articles with a finding for one of those files
+    other_release: bool = False  # its fixed_in names other releases only, not the server's
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,7 @@ class Plan:
                  "base_of": list(p.base_of)} for p in self.packs
             ],
             "hotfixes": [
-                {"id": h.id, "title": h.title, "fixed_in": h.fixed_in,
+                {"id": h.id, "title": h.title, "fixed_in": h.fixed_in, "other_release": h.other_release,
                  "files": [f.name for f in h.files], "articles": list(h.articles)} for h in self.hotfixes
             ],
             "files": [
@@ -212,7 +221,8 @@ def plan_folder(folder: FolderCheck) -> Plan:
         mine = tuple(step for step in files if step.supplier == fix)
         clears = sorted({article for step in mine for article in step.articles})
         manifest = titles[fix]
-        hotfixes.append(HotfixStep(fix, manifest.title, manifest.fixed_in, mine, tuple(clears)))
+        hotfixes.append(HotfixStep(fix, manifest.title, manifest.fixed_in, mine, tuple(clears),
+                                   names_other_release(manifest.fixed_in, folder.release)))
     hotfixes.sort(key=lambda step: (-len(step.articles), step.id))
     packs = [_with_bases(step, hotfixes, titles, folder.release) for step in packs]
     return Plan(tuple(r.manifest.id for r in failing), tuple(packs), tuple(hotfixes), files, proven)

@@ -77,7 +77,9 @@ def _plan(plan: Plan) -> str:
                    f"({len(pack.named_by)} name it or an earlier pack as the fix){based}.</li>")
     if plan.hotfixes:
         how = "the fewest that clear every finding" if plan.proven_fewest else "chosen greedily, not proven the fewest"
-        rows = [[esc(fix.id), esc(fix.title), esc(fix.fixed_in or ""), str(len(fix.articles)),
+        rows = [[esc(fix.id), esc(fix.title),
+                 esc(fix.fixed_in or "") + (" <b>(another release: check it applies)</b>" if fix.other_release else ""),
+                 str(len(fix.articles)),
                  esc(", ".join(f.name for f in fix.files))] for fix in plan.hotfixes]
         out.append(f"<li>{'Then ' if plan.packs else ''}{len(plan.hotfixes)} hotfix(es) ({how}):"
                    + _table(["Hotfix", "Title", "Fixed in", "Articles", "Files"], rows, ("n",)) + "</li>")

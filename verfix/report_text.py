@@ -118,6 +118,10 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
             room = None if width is None else max(width - len(head), 10)
             title = terminal_text(fix.title)
             out.append(head + (title if room is None else cut(title, room)) + "\n")
+            if fix.other_release:
+                note = _wrap(f"the article gives its fix as {terminal_text(fix.fixed_in or '')} "
+                             "only: check it applies here", None if room is None else max(room, 20), "")
+                out.extend(" " * len(head) + line + "\n" for line in note.splitlines())
     rows = [
         [
             terminal_text(f.name),
