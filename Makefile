@@ -12,8 +12,6 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The main job on the bundled example data: KB Q236586 on the SP2 folder (not compliant) and the
-# SP3 folder (compliant), then the whole catalog on the SP3 folder ("which fixes is it missing?"),
-# The main job on the bundled example data: KB Q236586 on the SP2 folder (not compliant) and the
 # SP3 folder (compliant), the products found on the mock NT 4.0 volume, then the whole catalog on
 # the SP3 folder ("which fixes is it missing?"), which ends with its remediation plan (the fewest
 # service packs and hotfixes that clear it all).
