@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 SP2 = REPO / "testdata" / "sp2" / "exchsrvr" / "bin"
 SP3 = REPO / "testdata" / "sp3" / "exchsrvr" / "bin"
 runner = CliRunner()
-COMMANDS = [["check"], ["version"], ["inventory"], ["schema"], ["manifests", "list"],
+COMMANDS = [["check"], ["products"], ["version"], ["inventory"], ["schema"], ["manifests", "list"],
             ["manifests", "show"], ["manifests", "validate"], ["manifests", "import"]]
 
 
@@ -62,6 +62,7 @@ def test_quiet_and_verbose_change_only_stderr():
     ["manifests", "list"], ["manifests", "show", "Q236586"],
     ["inventory", SP3, "-f", "table", "-q"],
     ["version", SP3 / "Store.exe", REPO / "testdata" / "pe" / "noversion.dll"],
+    ["products", REPO / "testdata" / "nt4"],
 ], ids=lambda a: " ".join(str(x) for x in a[:2]) if isinstance(a, list) else str(a))
 def test_tables_fit_80_columns(args):
     result = run(*args, env={"COLUMNS": "80"})

@@ -585,6 +585,8 @@ def products(
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Show the products found under PATH: release, service pack, branch, folders, and how each was told.
 
@@ -597,7 +599,7 @@ def products(
     if not path.is_dir():
         raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
     found = survey(path, FileCache(reader))
-    for warning in found.warnings:
+    for warning in [] if quiet else found.warnings:
         _err(f"verfix: warning: {warning}")
     if not found.products:
         raise InputError(f"no product found under {path}: no WINNT or WINDOWS system root, and no "
@@ -611,7 +613,9 @@ def products(
                 record["branch"] = "main line"
             record["how"] = "; ".join([*told.values(), *record["notes"]])
     with _output_stream(output, [path]) as stream:
-        write_records(records, format, PRODUCT_FIELDS, stream)
+        write_records(records, format, PRODUCT_FIELDS, stream, _width(output))
+    if verbose:
+        _err(f"{len(records)} product(s) found under {path} with the {reader.value} reader")
     raise typer.Exit(ExitCode.COMPLIANT)
 
 

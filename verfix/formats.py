@@ -236,6 +236,10 @@ _COLUMNS = {
     "sha256": Column("Sha256", shrink=True, min_width=12, drop=2),
     "host": Column("Host", drop=2),
     "platform": Column("Platform", drop=2),
+    "product": Column("Product", shrink=True, min_width=16),
+    "branch": Column("Branch", drop=1),
+    "folders": Column("Folders", shrink=True, min_width=12, drop=1),
+    "how": Column("How", shrink=True, min_width=16, drop=2),
 }
 
 
