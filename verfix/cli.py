@@ -396,7 +396,8 @@ def _progress(enabled: bool) -> Iterator:
 
 @app.command()
 def schema(
-    name: Optional[str] = typer.Argument(None, help="check-report, check-record, inventory-record, kb-import or version-record."),
+    name: Optional[str] = typer.Argument(
+        None, help="check-report, check-record, inventory-record, kb-import or version-record."),
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
 ) -> None:

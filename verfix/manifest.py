@@ -150,13 +150,16 @@ def id_problem(article_id: str) -> str | None:
 
     A manifest id is a KB article id (Q236586) or an id of your own of letters, digits, "_"
     and "-" (up to 64). KB spellings other than Q236586 (KB236586, 236586) are recognised
-    and refused, so that one article has one id.
+    and refused, so that one article has one id; so is what looks like a KB id but is not one
+    (Q123, KB12345678).
     """
     if ARTICLE_ID_RE.fullmatch(article_id):
         return None
     kb = re.fullmatch(r"(?:KB|Q)?([0-9]{5,7})", article_id, re.IGNORECASE)
     if kb is not None:
         return f"id {article_id!r} names KB article {kb.group(1)}: write it Q{kb.group(1)}"
+    if re.fullmatch(r"(?:KB|Q)?[0-9]+", article_id, re.IGNORECASE):
+        return f"id {article_id!r} looks like a KB article id but is not one (Q and 5 to 7 digits)"
     if not OWN_ID_RE.fullmatch(article_id):
         return (f"id {article_id!r} is neither a KB article id like Q236586 nor an own id "
                 "of letters, digits, '_' and '-' (up to 64)")
