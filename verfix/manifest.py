@@ -27,8 +27,10 @@ PLATFORMS = ("x86", "alpha", "mips", "ppc", "win9x")  # processors, and Windows 
 
 _TOP_KEYS = {
     "id": str, "title": str, "product": str, "product_versions": list,
-    "fixed_in": str, "component": str, "keywords": list, "source": str, "files": list,
+    "fixed_in": str, "fixed_in_sp": list, "edition": str, "component": str, "keywords": list,
+    "source": str, "files": list,
 }
+_FIXED_IN_SP_RE = re.compile(r"[0-9]+(\.[0-9]+)? SP[0-9]+a?")  # "4.0 SP6a", "2000 SP3"
 _REQUIRED_TOP = ("id", "title", "product", "files")
 _ROW_KEYS = {
     "name": str, "version": str, "platform": str, "component": str,
@@ -114,6 +116,8 @@ class Manifest:
     files: tuple[FileRow, ...]
     product_versions: tuple[str, ...] = ()
     fixed_in: str | None = None
+    fixed_in_sp: tuple[str, ...] = ()  # "4.0 SP4": the release and service pack that first hold the fix
+    edition: str | None = None         # "Terminal Server Edition": the branch the article is for
     component: str | None = None
     keywords: tuple[str, ...] = ()
     source: str | None = None
@@ -241,9 +245,14 @@ def parse_manifest(data: dict[str, Any], source: str, path: Path | None = None) 
         problem = id_problem(article_id)
         if problem:
             problems.append(f"{source}: {problem}")
-    for key in ("product_versions", "keywords"):
+    for key in ("product_versions", "keywords", "fixed_in_sp"):
         if isinstance(data.get(key), list) and not all(isinstance(item, str) for item in data[key]):
             problems.append(f"{source}: '{key}' must be a list of strings")
+    sp_items = data.get("fixed_in_sp")
+    for item in sp_items if isinstance(sp_items, list) else []:
+        if isinstance(item, str) and not _FIXED_IN_SP_RE.fullmatch(item):
+            problems.append(f"{source}: fixed_in_sp {_short(item)} is not a release and service "
+                            "pack like '4.0 SP4'")
     files = data.get("files")
     if isinstance(files, list) and not files:
         problems.append(f"{source}: 'files' is empty")
@@ -264,6 +273,7 @@ def parse_manifest(data: dict[str, Any], source: str, path: Path | None = None) 
     return Manifest(
         id=data["id"], title=data["title"], product=data["product"], files=tuple(rows),
         product_versions=tuple(data.get("product_versions", ())), fixed_in=data.get("fixed_in"),
+        fixed_in_sp=tuple(data.get("fixed_in_sp", ())), edition=data.get("edition"),
         component=data.get("component"), keywords=tuple(data.get("keywords", ())),
         source=data.get("source"), path=path,
     )

@@ -7,11 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from verfix.kbimport.envelope import decode, read_article_bytes, read_envelope
-from verfix.kbimport.metadata import (
-    fixed_in_from_keywords,
-    manifest_product,
-    parse_product_versions,
-)
+from verfix.kbimport.fixinfo import fix_info
+from verfix.kbimport.metadata import manifest_product, parse_product_versions
 from verfix.kbimport.model import (
     IMPORTED,
     NO_TABLE,
@@ -33,10 +30,12 @@ def parse_article(text: str, path: Path | str | None = None) -> ImportedArticle:
     where = Path(path) if path is not None else Path("<article>")
     envelope = read_envelope(text, one_line(str(where)), where.name if path is not None else None)
     keywords = tuple(envelope.keywords.split())
+    product = manifest_product(envelope.product)
+    info = fix_info(product, keywords, envelope.title, envelope.prod_ver, envelope.body, ())
     base = ImportedArticle(
-        path=where, id=envelope.id, title=envelope.title, product=manifest_product(envelope.product),
+        path=where, id=envelope.id, title=envelope.title, product=product,
         status=SKIPPED, product_versions=parse_product_versions(envelope.prod_ver), keywords=keywords,
-        fixed_in=fixed_in_from_keywords(keywords), modified=envelope.modified,
+        fixed_in=info.fixed_in, fixed_in_sp=info.fixed_in_sp, edition=info.edition, modified=envelope.modified,
     )
     try:
         scan = scan_tables(envelope.body, envelope.product, base.product_versions)
@@ -45,6 +44,8 @@ def parse_article(text: str, path: Path | str | None = None) -> ImportedArticle:
     except TableError as exc:
         return replace(base, status=SKIPPED, error=str(exc))
     notes = tuple(scan.notes) + rule_notes
+    edition = fix_info(base.product, (), envelope.title, envelope.prod_ver, envelope.body, rows).edition
+    base = replace(base, edition=edition)
     if not rows:
         reason = "; ".join(notes) if notes else "no fixed-file table"
         return replace(base, status=NO_TABLE, error=reason, notes=notes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from verfix.kbimport.profiles import FIX_KEYWORDS, FixKeyword, manifest_name
 
@@ -46,23 +47,45 @@ def base_versions(product_versions: Sequence[str]) -> tuple[str, ...]:
     return tuple(bases)
 
 
-def _fixed_in(keyword: str, family: FixKeyword) -> str | None:
+@dataclass(frozen=True)
+class Fix:
+    """Where an article says its fix shipped: ``text`` for people ("Windows NT 4.0 SP4"), and
+    the product named, its version and the service pack (None: a hotfix no service pack holds)."""
+
+    text: str
+    name: str
+    version: str
+    service_pack: str | None
+    edition: str | None = None  # a branch's own service pack ("Terminal Server Edition SP4")
+
+    @property
+    def key(self) -> tuple[str | None, ...]:
+        """What tells two statements of one product release (and edition) apart from others."""
+        return (*_words(self.name), self.version, self.edition)
+
+
+def _keyword_fix(keyword: str, family: FixKeyword) -> Fix | None:
     match = family.pattern.match(keyword)
     if not match:
         return None
     code = match.group("code")
     if family.names is not None:
-        name = family.names[match.group("name").lower()]
-        product = f"{name} {_keyword_version(code)}".strip()
+        name, version = family.names[match.group("name").lower()], _keyword_version(code)
     else:
         product = family.releases.get(code, f"Office {code}")
+        found = re.search(r"\d+(?:\.\d+)*", product)
+        version = found.group(0) if found else ""
+        name = " ".join(product.replace(version, " ").split()) if version else product
+    product = family.releases.get(code) or f"{name} {version}".strip()
+    if match.groupdict().get("nosp"):
+        return Fix(f"{product} hotfix (in no service pack)", name, version, None)
     pre, kind, text = match.group("pre"), match.group("kind").upper(), match.group("number").lower()
     number = int(text.rstrip("a"))
     if not pre:
-        return f"{product} {kind}{text}"
+        return Fix(f"{product} {kind}{text}", name, version, f"{kind}{text}" if kind == "SP" else None)
     if number > 1:
-        return f"{product} post-{kind}{number - 1} hotfix (before {kind}{text})"
-    return f"{product} hotfix (before {kind}{text})"
+        return Fix(f"{product} post-{kind}{number - 1} hotfix (before {kind}{text})", name, version, None)
+    return Fix(f"{product} hotfix (before {kind}{text})", name, version, None)
 
 
 def _keyword_version(code: str) -> str:
@@ -74,21 +97,26 @@ def _keyword_version(code: str) -> str:
     return code
 
 
-def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
+def keyword_fixes(keywords: Sequence[str]) -> list[Fix]:
     """Where the fix shipped, from keywords like EXC55SP3Fix or kbExchange550preSP5fix.
 
     The keyword families are the profiles' (and Office's); a keyword glued to the next one
     (``EXC55SP3Fixkbbuglist``) still counts.
     """
-    found: list[str] = []
+    found: list[Fix] = []
     for keyword in keywords:
         for family in FIX_KEYWORDS:  # the first family that reads a keyword names it
-            text = _fixed_in(keyword, family)
-            if text:
-                if text not in found:
-                    found.append(text)
+            fix = _keyword_fix(keyword, family)
+            if fix:
+                if fix.text not in {f.text for f in found}:
+                    found.append(fix)
                 break
-    return "; ".join(found) if found else None
+    return found
+
+
+def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
+    """The ``fixed_in`` text the keywords give ("A; B"), or None."""
+    return "; ".join(fix.text for fix in keyword_fixes(keywords)) or None
 
 
 # "Exchange Server 5.5", "Windows NT Server version 4.0", "IIS 4.0", "Exchange 2000 Server".

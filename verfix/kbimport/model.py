@@ -68,6 +68,8 @@ class ImportedArticle:
     product_versions: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     fixed_in: str | None = None
+    fixed_in_sp: tuple[str, ...] = ()  # "4.0 SP4": the product's service packs that first hold the fix
+    edition: str | None = None         # "Terminal Server Edition": the branch the whole article is for
     component: str | None = None
     modified: str | None = None
     rows: tuple[ImportedRow, ...] = ()

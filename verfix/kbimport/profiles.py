@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from verfix.products import exchange, for_product_name
+from verfix.rules import product_release
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class FixKeyword:
     without one is named ``Office <code>``).
     """
 
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # may have a group ``nosp``: a hotfix in no service pack
     releases: dict[str, str]
     names: dict[str, str] | None = None  # keyword name -> product; the code is then its version
 
@@ -43,8 +44,10 @@ FIX_KEYWORDS = (
     # Office service releases are named in articles of several products (Outlook fixes in Exchange's).
     FixKeyword(re.compile(r"^kbOffice(?P<code>\d{4}|97|XP)(?P<pre>pre)?(?P<kind>SR|SP)(?P<number>\d)fix",
                           re.IGNORECASE), {}),
-    FixKeyword(re.compile(r"^kb(?P<name>WinNT|Win2000|WinXP|sms|sna|VS|TSE)(?P<code>\d{0,3})(?P<pre>pre)?"
-                          r"(?P<kind>SP|SR)(?P<number>\d+a?)fix", re.IGNORECASE), {}, KEYWORD_NAMES),
+    # ``kbWinNT400nospFix``: a hotfix that no service pack contains (the group ``nosp``).
+    FixKeyword(re.compile(r"^kb(?P<name>WinNT|Win2000|WinXP|sms|sna|VS|TSE)(?P<code>\d{0,3})(?:(?P<pre>pre)?"
+                          r"(?P<kind>SP|SR)(?P<number>\d+a?)|(?P<nosp>nosp))fix", re.IGNORECASE),
+               {}, KEYWORD_NAMES),
 )
 
 
@@ -58,3 +61,21 @@ def catalog_slug(manifest_product: str) -> str | None:
     """The catalog folder of a manifest's product when a profile names it."""
     profile = for_product_name(manifest_product)
     return profile.slug if profile else None
+
+
+def editions_of(manifest_product: str) -> dict[str, str]:
+    """The edition names articles give the product's branches (lower-cased) -> the edition's
+    name in manifests (the branch's first): ``terminal server`` -> ``Terminal Server Edition``."""
+    profile = for_product_name(manifest_product)
+    names: dict[str, str] = {}
+    for branch in profile.branches if profile else ():
+        for name in branch.editions:
+            names[name.lower()] = branch.editions[0]
+    return names
+
+
+def profile_release(manifest_product: str, named: str) -> str | None:
+    """The release of the manifest's product that ``named`` ("Windows 2000", "4.0") is, in the
+    profile's labels (IIS: "Windows 2000" -> "5.0"); None without a profile or a release."""
+    profile = for_product_name(manifest_product)
+    return product_release(profile, named) if profile else None

@@ -73,6 +73,10 @@ def render_toml(article: ImportedArticle) -> str:
         lines.append(f"product_versions = {_toml_list(article.product_versions)}")
     if article.fixed_in:
         lines.append(f"fixed_in = {toml_str(article.fixed_in)}")
+    if article.fixed_in_sp:
+        lines.append(f"fixed_in_sp = {_toml_list(article.fixed_in_sp)}")
+    if article.edition:
+        lines.append(f"edition = {toml_str(article.edition)}")
     if article.component:
         lines.append(f"component = {toml_str(article.component)}")
     if article.keywords:
