@@ -32,6 +32,13 @@ _RELEASE = (r"(?:the\s+)?(?:Microsoft\s+)?(?P<name>[A-Z][A-Za-z]*(?:\s+[A-Z][A-Z
             r"\s+Service\s+Pack\s+(?P<sp>\d+a?)(?:\.0(?!\.?\d))?(?P<rollup>\s+hotfix\s+rollup)?")
 _FIRST_RE = re.compile(r"\b(?:first|was|is|been|were|are)\s+(?:first\s+)?(?:corrected|fixed|included|resolved)"
                        r"\s+in\s+" + _RELEASE, re.IGNORECASE)
+# "... Microsoft recommends that you wait for the next Windows NT 4.0 service pack that contains
+# this fix": a hotfix no service pack holds yet (used only when nothing else names the release).
+_NEXT_RE = re.compile(r"\bwait\s+for\s+the\s+next\s+(?:Microsoft\s+)?"
+                      r"(?P<name>[A-Z][A-Za-z]*(?:\s+[A-Z][A-Za-z]*){0,4}?)"
+                      r"\s+(?:version\s+)?(?P<version>\d+(?:\.\d+)?)(?:\s+Server)?"
+                      r"(?:,?\s+(?P<edition>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+Edition))?\s+service\s+pack\b",
+                      re.IGNORECASE)
 _AND_RE = re.compile(r"\s*,?\s+and\s+(?:in\s+)?" + _RELEASE, re.IGNORECASE)
 
 
@@ -63,6 +70,13 @@ def text_fixes(body: Sequence[tuple[int, str]]) -> list[Fix]:
         while more:
             found.append(_text_fix(more))
             more = _AND_RE.match(text, more.end())
+    if not found:
+        for match in _NEXT_RE.finditer(text):
+            name, version = " ".join(match.group("name").split()), match.group("version")
+            edition = " ".join(match.group("edition").split()) if match.group("edition") else None
+            shown = f"{name} {version}{f', {edition}' if edition else ''} hotfix (before its next service pack)"
+            if shown not in {fix.text for fix in found}:
+                found.append(Fix(shown, name, version, None, edition))
     return found
 
 
