@@ -358,9 +358,9 @@ def test_catalog_paths():
 
 def test_summary_counts_and_lists_skips():
     summary = summarize(import_articles([FIXTURES]))
-    assert (summary.total, len(summary.imported), len(summary.skipped), len(summary.no_table)) == (27, 17, 8, 2)
+    assert (summary.total, len(summary.imported), len(summary.skipped), len(summary.no_table)) == (34, 24, 8, 2)
     text = format_summary(summary)
-    assert "imported: 17 (68.0% of those with a table)" in text
+    assert "imported: 24 (75.0% of those with a table)" in text
     assert "Q900012.TXT: skipped: line 17: file listed twice" in text
     assert "Q900009.TXT: no-table" in text
 
@@ -374,7 +374,7 @@ def test_build_catalog_skips_curated_and_rewrites_whole(tmp_path):
     assert summary.curated == (("Q900001", "identical to the import"),)
     files = sorted(p.relative_to(manifests / "catalog").as_posix() for p in (manifests / "catalog").rglob("*.toml"))
     assert "exchange/5.5/Q900001.toml" not in files and "stale/Q999999.toml" not in files
-    assert len(files) == 16
+    assert len(files) == 23
     assert curated.exists()
 
 

@@ -34,6 +34,7 @@ class FixKeyword:
 KEYWORD_NAMES = {
     "winnt": "Windows NT", "win2000": "Windows 2000", "winxp": "Windows XP", "sms": "SMS",
     "sna": "SNA Server", "vs": "Visual Studio", "tse": "Windows NT Terminal Server Edition",
+    "iis": "IIS", "mdac": "MDAC", "ie": "Internet Explorer", "commserv": "Commerce Server",
 }
 
 
@@ -45,7 +46,7 @@ FIX_KEYWORDS = (
     FixKeyword(re.compile(r"^kbOffice(?P<code>\d{4}|97|XP)(?P<pre>pre)?(?P<kind>SR|SP)(?P<number>\d)fix",
                           re.IGNORECASE), {}),
     # ``kbWinNT400nospFix``: a hotfix that no service pack contains (the group ``nosp``).
-    FixKeyword(re.compile(r"^kb(?P<name>WinNT|Win2000|WinXP|sms|sna|VS|TSE)(?P<code>\d{0,3})(?:(?P<pre>pre)?"
+    FixKeyword(re.compile(r"^kb(?P<name>WinNT|Win2000|WinXP|sms|sna|VS|TSE|IIS|MDAC|IE|CommServ)(?P<code>\d{0,3})(?:(?P<pre>pre)?"
                           r"(?P<kind>SP|SR)(?P<number>\d+a?)|(?P<nosp>nosp))fix", re.IGNORECASE),
                {}, KEYWORD_NAMES),
 )
