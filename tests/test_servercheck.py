@@ -6,6 +6,7 @@ applies the documented rules in a few lines of its own; the check reads the file
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from verfix.check import FileCache, Status, Verdict
@@ -207,3 +208,14 @@ def test_a_rows_location_is_looked_in_first() -> None:
         ("ok", "WINNT/system32/inetsrv/infocomm.dll"),
         ("ok", "WINNT/system32/drivers/tcpip.sys"),      # no such folder: the product's folders
     ]
+
+
+def test_an_articles_edition_tells_the_branch_of_rows_without_a_version() -> None:
+    # Q236316's Netbt.sys row (size and date only) in an article for Terminal Server Edition:
+    # not for this main-line server; the same row without the edition is decided by its evidence.
+    tse = replace(MANIFESTS[6], id="Q900029", edition="Terminal Server Edition")
+    checked = run_check(VOLUME, [tse, MANIFESTS[6]], skip_inapplicable=False)
+    rows = {r.manifest.id: r.rows[0] for p in checked.products for r in p.results}
+    assert rows["Q900029"].status is Status.NOT_APPLICABLE
+    assert rows["Q900029"].notes == ("branch rule: row is for Terminal Server Edition; this server runs the main line",)
+    assert rows["Q236316"].status is not Status.NOT_APPLICABLE

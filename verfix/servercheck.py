@@ -100,12 +100,13 @@ def check_product(
             set_aside.append(manifest.id)  # the marker rule: its component is not installed
             continue
         pack = service_pack_note(manifest.fixed_in, product.service_pack.value) if manifest.fixed_in else None
+        editions = (manifest.edition,) if manifest.edition else ()  # the branch rule tells its rows by it
         rows = []
         for row in manifest.files:
             versions = (row.product_version,) if row.product_version is not None else manifest.product_versions
             decision = decide_row(
                 profile, row.version, versions, server_release=release, server_branch=branch,
-                own_product_version=row.product_version is not None,
+                editions=editions, own_product_version=row.product_version is not None,
             )
             note = f"{decision.rule.value} rule: {decision.note}"
             if not decision.applies:
