@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 import verfix.check
 from verfix.cli import app
+from verfix.kbimport import fixed_in_from_keywords
 from verfix.manifest import FileRow, Manifest, load_bundled
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,7 +122,9 @@ def expected_verdict(manifest: Manifest, sp: str) -> str:
 
 
 def fixes(manifest: Manifest) -> set[str]:
-    return {part.strip() for part in (manifest.fixed_in or "").split(";")} & {SP2_FIX, SP3_FIX}
+    # As the fix keywords name them (the example folders were built from the keywords).
+    keyword_fixed_in = fixed_in_from_keywords(manifest.keywords) or ""
+    return {part.strip() for part in keyword_fixed_in.split(";")} & {SP2_FIX, SP3_FIX}
 
 
 def sp2_articles() -> set[str]:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from verfix.check import fits_release, release_label  # noqa: E402
 from verfix.discover import PRODUCT  # noqa: E402
+from verfix.kbimport import fixed_in_from_keywords  # noqa: E402
 from verfix.manifest import FileRow, Manifest, load_bundled  # noqa: E402
 from verfix.version import Version, parse_version  # noqa: E402
 
@@ -105,8 +106,9 @@ class ExampleFile:
 
 
 def fix_releases(manifest: Manifest) -> set[str]:
-    """The parts of ``fixed_in`` ("A; B") that name Exchange 5.5 SP2 or SP3."""
-    parts = {part.strip() for part in (manifest.fixed_in or "").split(";")}
+    """Exchange 5.5 SP2 or SP3 as the fix keywords name them (EXC55SP3Fix): the example folders
+    were built from the keywords; ``fixed_in`` also reads the article's sentences."""
+    parts = {part.strip() for part in (fixed_in_from_keywords(manifest.keywords) or "").split(";")}
     return parts & {SP2_FIX, SP3_FIX}
 
 
