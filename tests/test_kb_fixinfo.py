@@ -136,3 +136,16 @@ def test_corpus_fixed_in_and_edition_coverage(kb_root, folder):
     # recorded are all of the form the manifest checks.
     assert {a.edition for a in articles} <= {None, TSE}
     assert all(to_manifest(a) for a in articles if a.fixed_in_sp or a.edition)
+
+
+def test_make_catalog_summary_counts_fixed_in_and_editions(tmp_path):
+    import shutil
+
+    from verfix.kbimport import format_summary, summarize
+
+    for path in FIXTURES.iterdir():
+        if "Q900028" <= path.stem <= "Q900034":
+            shutil.copy(path, tmp_path)
+    text = format_summary(summarize(import_articles([tmp_path])))
+    assert "imported: 7 (100.0% of those with a table)" in text
+    assert "imported with fixed_in: 7, with an edition: 3" in text

@@ -111,9 +111,12 @@ def skip_line(article: ImportedArticle) -> str:
 
 
 def _counts(summary: ImportSummary) -> str:
+    fixed = sum(1 for article in summary.imported if article.fixed_in)
+    editions = sum(1 for article in summary.imported if article.edition)
     return (f"articles: {summary.total}; with a table: {summary.with_table}; "
             f"imported: {len(summary.imported)} ({summary.rate:.1%} of those with a table); "
-            f"skipped: {len(summary.skipped)}; no table: {len(summary.no_table)}")
+            f"skipped: {len(summary.skipped)}; no table: {len(summary.no_table)}; "
+            f"imported with fixed_in: {fixed}, with an edition: {editions}")
 
 
 def format_summary(summary: ImportSummary) -> str:
