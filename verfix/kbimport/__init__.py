@@ -2,7 +2,8 @@
 
 The package reads any product's fixed-file tables; its modules, by role:
 ``model`` (rows, articles, errors), ``envelope`` (.TXT header, .md front matter, the id),
-``metadata`` (product versions, releases named by headings, fixed-in), ``profiles``
+``metadata`` (product versions, releases named by headings, fix keywords), ``fixinfo``
+(where the fix shipped and the edition, from keywords and sentences), ``profiles``
 (the little per-product data), ``cells`` (one recogniser per column kind), ``rows``
 (placing a line's cells under the columns), ``tables`` and ``scan`` (boxed and plain
 tables in an article body), ``rules`` and ``row_rules`` (the inference rules, a named list), ``article``
