@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test testdata catalog bench fuzz clean testdata-hive
+.PHONY: run test testdata catalog bench fuzz clean testdata-hive testdata-images
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ testdata-hive:
 	  hivexregedit --merge --prefix "HKEY_LOCAL_MACHINE\\$$(echo $$name | tr a-z A-Z)" \
 	    $$hive testdata/hive/nt4-$$name.reg || exit 1; \
 	done
+
+# Rebuild the committed disk images in testdata/images (raw MBR disk with an NTFS and a FAT
+# partition, and the same disk as E01, VMDK, VHD, qcow2) from testdata/sp2 and sp3. Needs root
+# (an ntfs-3g FUSE mount) and Debian ntfs-3g, dosfstools, mtools, fdisk, qemu-utils, ewf-tools.
+# Not needed by run or test: they use the committed images.
+testdata-images:
+	sh testdata/images/build.sh
 
 # Mutation-fuzz both PE readers (tools/fuzz.py --help for options): FUZZ_ARGS="--count 50000 --seed 7".
 FUZZ_ARGS ?= --count 10000 --seed 1
