@@ -1,0 +1,163 @@
+"""The image layer on the committed test images: containers, partitions, NTFS and FAT volumes."""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import os
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+from tests.hostile_images import IMAGES
+from verfix.image import (
+    EXTRA_MISSING,
+    ImageError,
+    MissingExtraError,
+    detect_format,
+    looks_like_image,
+)
+from verfix.image.disk import DiskImage, open_image
+
+REPO = Path(__file__).resolve().parent.parent
+SP2 = REPO / "testdata" / "sp2" / "exchsrvr" / "bin"
+SP3 = REPO / "testdata" / "sp3" / "exchsrvr" / "bin"
+FORMATS = {"server.img": "raw", "server.E01": "ewf", "server.vmdk": "vmdk",
+           "server.vhd": "vhd", "server.qcow2": "qcow"}
+
+
+def all_files(image: DiskImage, number: int) -> dict[str, bytes]:
+    """Every file of one volume by path, read in 1000-byte pieces at increasing offsets."""
+    volume = image.volume(number)
+    found: dict[str, bytes] = {}
+    for folder, entries in volume.walk():
+        for entry in entries:
+            if entry.kind != "file":
+                continue
+            path = f"{folder.rstrip('/')}/{entry.name}"
+            with volume.open(path) as file:
+                assert file.size == entry.size
+                pieces = [file.read_at(offset, 1000) for offset in range(0, file.size, 1000)]
+                assert file.read_at(file.size, 1000) == b""
+            found[path] = b"".join(pieces)
+    assert volume.warnings == []
+    return found
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_every_format_gives_the_disk_it_was_built_from(name: str) -> None:
+    assert detect_format(IMAGES / name) == FORMATS[name]
+    with open_image(IMAGES / name) as image:
+        assert image.media.kind == FORMATS[name]
+        assert image.media.size == (63 + 4096 + 2048) * 512
+        assert image.table.scheme == "MBR" and image.table.warnings == ()
+        first, second = image.partitions
+        assert (first.number, first.start, first.size, first.kind) == (1, 63 * 512, 4096 * 512, "HPFS/NTFS/exFAT")
+        assert (second.number, second.start, second.kind) == (2, (63 + 4096) * 512, "FAT12")
+        assert image.volume(1).file_system == "NTFS" and image.volume(2).file_system == "FAT"
+        ntfs = all_files(image, 1)
+        fat = all_files(image, 2)
+    # NTFS: upper-case names as on an NT server, the system files ($MFT, ...) not listed.
+    assert ntfs == {f"/EXCHSRVR/BIN/{p.name.upper()}": p.read_bytes() for p in SP2.iterdir()}
+    # FAT: the long names keep their case.
+    assert fat == {f"/Exchsrvr/Bin/{p.name}": p.read_bytes() for p in SP3.iterdir()}
+
+
+def test_names_are_exact_and_errors_carry_an_errno() -> None:
+    with open_image(IMAGES / "server.img") as image:
+        volume = image.volume(1)
+        assert [entry.name for entry in volume.list_dir("/")] == ["EXCHSRVR"]
+        assert volume.stat("/EXCHSRVR/BIN/EMSMTA.EXE").size == (SP2 / "Emsmta.exe").stat().st_size
+        assert volume.stat("/").kind == "dir"
+        cases = {
+            "/exchsrvr": errno.ENOENT,  # lookups ignoring case are the caller's
+            "/EXCHSRVR/BIN/EMSMTA.EXE/X": errno.ENOTDIR,
+            "/$MFT": errno.ENOENT,
+        }
+        for path, code in cases.items():
+            with pytest.raises(OSError) as raised:
+                volume.stat(path)
+            assert raised.value.errno == code and str(raised.value.strerror).startswith(path[:13])
+        with pytest.raises(OSError) as raised:
+            volume.open("/EXCHSRVR/BIN")
+        assert raised.value.errno == errno.EISDIR
+        with volume.open("/EXCHSRVR/BIN/EMSMTA.EXE") as file:
+            assert file.read_at(file.size - 10, 4096) == (SP2 / "Emsmta.exe").read_bytes()[-10:]
+            assert file.read_at(10**12, 10) == b""
+
+
+def test_format_is_told_by_content_not_name(tmp_path: Path) -> None:
+    shutil.copy(IMAGES / "server.E01", tmp_path / "evidence.bin")
+    shutil.copy(IMAGES / "server.img", tmp_path / "disk.vhd")
+    assert detect_format(tmp_path / "evidence.bin") == "ewf"
+    assert detect_format(tmp_path / "disk.vhd") == "raw"
+    with open_image(tmp_path / "disk.vhd") as image:
+        assert image.media.kind == "raw" and len(image.partitions) == 2
+    assert detect_format(SP2 / "Emsmta.exe") is None
+    assert looks_like_image(tmp_path / "evidence.bin") and not looks_like_image(SP2 / "Emsmta.exe")
+    assert not looks_like_image(tmp_path)  # a folder is never an image
+
+
+def test_a_partition_number_that_does_not_exist_names_those_that_do() -> None:
+    with open_image(IMAGES / "server.img") as image, \
+            pytest.raises(ImageError, match=r"has no partition 3 \(partitions: 1, 2\)"):
+        image.volume(3)
+
+
+def test_a_bare_volume_is_partition_1(tmp_path: Path) -> None:
+    disk = (IMAGES / "server.img").read_bytes()
+    (tmp_path / "c.img").write_bytes(disk[63 * 512:(63 + 4096) * 512])
+    with open_image(tmp_path / "c.img") as image:
+        assert image.table.scheme == "none"
+        (only,) = image.partitions
+        assert (only.number, only.start, only.kind) == (1, 0, "whole disk")
+        assert image.volume(1).stat("/EXCHSRVR/BIN/STORE.EXE").kind == "file"
+
+
+def test_qcow2_version_3_with_compressed_clusters_is_refused(tmp_path: Path) -> None:
+    # libqcow misreads those clusters: the image is refused rather than read wrong.
+    data = bytearray((IMAGES / "server.qcow2").read_bytes())
+    assert struct.unpack_from(">I", data, 4) == (2,)
+    struct.pack_into(">I", data, 4, 3)
+    (tmp_path / "v3.qcow2").write_bytes(bytes(data))
+    with pytest.raises(ImageError, match="compressed clusters.*compat=0.10"):
+        open_image(tmp_path / "v3.qcow2")
+
+
+def test_without_the_extra_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = importlib.import_module
+
+    def no_libyal(name: str, package: str | None = None):  # type: ignore[no-untyped-def]
+        if name.startswith("py"):
+            raise ModuleNotFoundError(name)
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_libyal)
+    with pytest.raises(MissingExtraError) as raised:
+        open_image(IMAGES / "server.E01")
+    assert str(raised.value) == f"{EXTRA_MISSING} (Python module pyewf not found)"
+    with open_image(IMAGES / "server.img") as image:  # raw and its partitions need no binding
+        assert len(image.partitions) == 2
+        with pytest.raises(MissingExtraError, match="pyfsntfs"):
+            image.volume(1)
+
+
+def test_images_are_only_read(tmp_path: Path, recorded_opens: list[str]) -> None:
+    for name in FORMATS:
+        shutil.copy(IMAGES / name, tmp_path / name)
+    old = 1_000_000_000
+    for path in tmp_path.iterdir():
+        os.utime(path, (old, old))
+    before = {p.name: os.stat(p) for p in tmp_path.iterdir()}
+    for name in FORMATS:
+        with open_image(tmp_path / name) as image:
+            all_files(image, 1)
+            all_files(image, 2)
+    after = {p.name: os.stat(p) for p in tmp_path.iterdir()}
+    assert after.keys() == before.keys()  # nothing added beside the images
+    for name, info in after.items():  # not written, not even read-marked (O_NOATIME: we own them)
+        assert (info.st_size, info.st_mtime, info.st_atime) == (before[name].st_size, old, old)
+        assert (tmp_path / name).read_bytes() == (IMAGES / name).read_bytes()
+    assert sorted(set(recorded_opens)) == sorted(str(tmp_path / name) for name in FORMATS)
