@@ -9,8 +9,11 @@ algorithms the fast paths are tested against).
 
 from __future__ import annotations
 
+import os
+from pathlib import PurePath
 from typing import Callable
 
+from verfix.fsview import ImagePath, Source
 from verfix.pe.format import HEAD_SIZE
 from verfix.pe.types import NotPEError, PEInfo, PEReadError, Reader
 
@@ -18,12 +21,16 @@ __all__ = ["HEAD_SIZE", "NotPEError", "PEInfo", "PEReadError", "Reader", "open_f
            "read_pe_file", "read_pe_open"]
 
 
-def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
+def read_pe_file(path: str | os.PathLike[str] | PurePath, reader: Reader = Reader.FAST) -> PEInfo:
     """Read one file's version information, or raise PEReadError with the reason.
 
     A PE without a version resource is not an error: its PEInfo has
     ``has_version_resource=False`` and ``version_problem="no version resource"``.
+    ``path`` may lie inside a disk image (an ImagePath): its bytes then come through its view.
     """
+    if isinstance(path, ImagePath):
+        return _read_in_image(path, reader)
+    path = os.fspath(path)  # type: ignore[arg-type]
     if Reader(reader) is Reader.PEFILE:
         from verfix.pe import pefile_reader  # imported on demand: pefile is a large module
 
@@ -33,13 +40,14 @@ def read_pe_file(path: str, reader: Reader = Reader.FAST) -> PEInfo:
     return fast.read(path)
 
 
-def read_pe_open(fd: int, size: int, head: bytes, reader: Reader = Reader.FAST) -> PEInfo:
+def read_pe_open(fd: Source, size: int, head: bytes, reader: Reader = Reader.FAST) -> PEInfo:
     """Read an open regular file (the caller fstat'ed it and closes it): ``size`` is its
-    size, ``head`` its first HEAD_SIZE bytes (fewer only when the file is shorter)."""
+    size, ``head`` its first HEAD_SIZE bytes (fewer only when the file is shorter). ``fd`` is
+    a descriptor, or a file inside a disk image (see verfix.fsview)."""
     return open_file_reader(reader)(fd, size, head)
 
 
-def open_file_reader(reader: Reader = Reader.FAST) -> Callable[[int, int, bytes], PEInfo]:
+def open_file_reader(reader: Reader = Reader.FAST) -> Callable[[Source, int, bytes], PEInfo]:
     """The ``read_pe_open`` of one reader, looked up once for a loop over many files."""
     if Reader(reader) is Reader.PEFILE:
         from verfix.pe import pefile_reader
@@ -48,3 +56,19 @@ def open_file_reader(reader: Reader = Reader.FAST) -> Callable[[int, int, bytes]
     from verfix.pe import fast
 
     return fast.read_open
+
+
+def _read_in_image(path: ImagePath, reader: Reader) -> PEInfo:
+    """Read a file inside a disk image through its view: the same bounded reads as a folder's."""
+    from verfix.pe.fileio import pread_upto
+
+    try:
+        file = path.view.open(path)
+    except OSError as error:
+        raise PEReadError(error.strerror or str(error)) from None
+    try:
+        if file.size == 0:
+            raise NotPEError("empty file")
+        return read_pe_open(file, file.size, pread_upto(file, 0, HEAD_SIZE), reader)
+    finally:
+        file.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import struct
 
+from verfix.fsview import Source
 from verfix.pe.fileio import BoundedFile, check_head_length, open_regular_file, pread_upto
 from verfix.pe.format import (HEAD_SIZE, MACHINES, MAX_ROOT_ENTRIES, MAX_SECTIONS,
                               MAX_VERSION_SIZE, RT_VERSION, check_dos_and_pe_signature,
@@ -155,7 +156,7 @@ def _find_version_data(file: BoundedFile, image: SectionMap, root: int) -> tuple
 
 
 
-def read_open(fd: int, size: int, head: bytes) -> PEInfo:
+def read_open(fd: Source, size: int, head: bytes) -> PEInfo:
     """Read the version information of an open regular file (the caller fstat'ed it and
     closes it): ``size`` is its size and ``head`` its first HEAD_SIZE bytes (fewer only when
     the file is shorter), as :func:`pread_upto` reads them."""

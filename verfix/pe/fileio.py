@@ -7,7 +7,7 @@ import stat
 import struct
 
 from verfix.fsio import file_kind, open_readonly, os_reason
-from verfix.fsio import pread_upto as _pread_upto
+from verfix.fsview import Source, read_at
 from verfix.pe.format import CHUNK_SIZE, HEAD_SIZE
 from verfix.pe.types import PEReadError
 
@@ -41,13 +41,15 @@ def open_regular_file(path: str) -> tuple[int, int]:
     return fd, info.st_size
 
 
-def pread_upto(fd: int, offset: int, length: int) -> bytes:
-    """Up to ``length`` bytes at ``offset`` (fewer only at the end of the file);
-    PEReadError with the reason when the read fails."""
+def pread_upto(fd: Source, offset: int, length: int) -> bytes:
+    """Up to ``length`` bytes at ``offset`` (fewer only at the end of the file) of a
+    descriptor or a file inside a disk image (see verfix.fsview); PEReadError with the
+    reason when the read fails."""
     try:
-        return _pread_upto(fd, offset, length)
+        return read_at(fd, offset, length)
     except OSError as error:
-        raise PEReadError(os_reason(error)) from None
+        raise PEReadError(error.strerror if not isinstance(fd, int) and error.strerror
+                          else os_reason(error)) from None
 
 
 def check_head_length(head: bytes, size: int) -> None:
@@ -61,7 +63,7 @@ class BoundedFile:
 
     __slots__ = ("fd", "size", "base", "buffer")
 
-    def __init__(self, fd: int, size: int, head: bytes) -> None:
+    def __init__(self, fd: Source, size: int, head: bytes) -> None:
         self.fd = fd
         self.size = size
         self.base = 0          # file offset of buffer[0]

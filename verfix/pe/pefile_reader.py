@@ -8,6 +8,7 @@ import struct
 
 import pefile
 
+from verfix.fsview import Source
 from verfix.pe.fileio import check_head_length, open_regular_file, pread_upto
 from verfix.pe.format import (VERSION_STRINGS, FIXED_SIGNATURE, FIXED_SIZE, HEAD_SIZE, MAX_ROOT_ENTRIES,
                               MAX_VERSION_SIZE, RT_VERSION, US_ENGLISH,
@@ -34,7 +35,7 @@ def _text(raw: bytes | str | None) -> str | None:
     return _ESCAPED_SURROGATE.sub("\ufffd", text).split("\0", 1)[0]
 
 
-def _load(fd: int, size: int, head: bytes) -> bytes:
+def _load(fd: Source, size: int, head: bytes) -> bytes:
     """Read the whole (capped) open file after the same header checks as the fast reader."""
     if size == 0:
         raise NotPEError("empty file")
@@ -186,7 +187,7 @@ def read(path: str) -> PEInfo:
         os.close(fd)
 
 
-def read_open(fd: int, size: int, head: bytes) -> PEInfo:
+def read_open(fd: Source, size: int, head: bytes) -> PEInfo:
     """Read an open regular file with pefile (see :func:`verfix.pe.read_pe_open`)."""
     data = _load(fd, size, head)
     try:
