@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Iterable
 
 from verfix.evidence import versionless_evidence
@@ -62,7 +62,7 @@ class RowResult:
 
     row: FileRow
     status: Status
-    path: Path | None = None
+    path: PurePath | None = None
     info: PEInfo | None = None
     notes: tuple[str, ...] = ()
 
@@ -108,13 +108,13 @@ class FileCache:
 
     def __init__(self, reader: Reader = Reader.FAST) -> None:
         self.reader = reader
-        self._results: dict[Path, PEInfo | PEReadError] = {}
-        self._links: dict[Path, LinkInfo | PEReadError] = {}
+        self._results: dict[PurePath, PEInfo | PEReadError] = {}
+        self._links: dict[PurePath, LinkInfo | PEReadError] = {}
 
-    def read(self, path: Path) -> PEInfo | PEReadError:
+    def read(self, path: PurePath) -> PEInfo | PEReadError:
         if path not in self._results:
             try:
-                self._results[path] = read_pe_file(str(path), self.reader)
+                self._results[path] = read_pe_file(path, self.reader)
             except PEReadError as error:
                 self._results[path] = error
         return self._results[path]

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 from typing import Iterable
 
-from verfix.fsio import os_reason
+from verfix.fsview import ImagePath, error_reason, view_of
 from verfix.hive import HiveError, read_exchange_setup
-from verfix.locate import is_within, iter_names
+from verfix.locate import is_within
 from verfix.products import exchange, windows_nt
 
 #: Exchange's server programs: one of them marks a folder as a bin folder (see the profile).
@@ -94,12 +94,12 @@ def find_bin_dirs(path: Path, markers: Iterable[str] = MARKER_FILES) -> Discover
     Never writes, never follows a link out of ``path``, never opens anything but a
     registry hive (read-only, size-capped).
     """
-    root = Path(path)
+    root = path if isinstance(path, ImagePath) else Path(path)
     try:
-        if not stat.S_ISDIR(os.stat(root).st_mode):
+        if not view_of(root).kind(root).is_dir:
             raise DiscoveryError(f"{root} is not a folder")
     except OSError as exc:
-        raise DiscoveryError(f"cannot use {root}: {os_reason(exc)}") from None
+        raise DiscoveryError(f"cannot use {root}: {error_reason(exc)}") from None
     finder = _Finder(root, markers)
 
     reason = finder.bin_folder_reason(root)
@@ -140,19 +140,27 @@ class _Finder:
         by_name: dict[str, list[str]] = {}
         self._listed[folder] = by_name
         try:
-            for count, name in enumerate(iter_names(folder)):
+            for count, name in enumerate(view_of(folder).names(folder)):
                 if count >= MAX_ENTRIES:
                     self.warnings.append(f"{folder}: more than {MAX_ENTRIES} entries; the rest not read")
                     break
                 by_name.setdefault(name.lower(), []).append(name)
         except OSError as exc:
-            self.warnings.append(f"cannot list {folder}: {os_reason(exc)}")
+            self.warnings.append(f"cannot list {folder}: {error_reason(exc)}")
         for names in by_name.values():
             names.sort()
         return by_name
 
     def usable(self, path: Path, want_dir: bool) -> bool:
         """True for a folder (or regular file) whose real location stays inside the tree."""
+        if isinstance(path, ImagePath):
+            try:
+                kind = path.view.kind(path)
+            except OSError:
+                return False
+            if kind.name == "link":
+                self.warnings.append(f"{path}: a junction or symbolic link (reparse point); not followed")
+            return kind.is_dir if want_dir else kind.is_file
         try:
             is_link = os.path.islink(path)
             info = os.stat(path)
@@ -192,7 +200,7 @@ class _Finder:
         if markers:
             shown = ", ".join(markers[:3]) + (f" and {len(markers) - 3} more" if len(markers) > 3 else "")
             return f"it holds {shown}"
-        absolute = Path(os.path.abspath(folder))
+        absolute = folder if isinstance(folder, ImagePath) else Path(os.path.abspath(folder))
         if absolute.name.lower() == "bin" and absolute.parent.name.lower() == "exchsrvr":
             return f"it is named {absolute.parent.name}/{absolute.name}"
         return None
@@ -296,7 +304,7 @@ def _unique(found: list[BinDir]) -> list[BinDir]:
     seen: set[str] = set()
     kept: list[BinDir] = []
     for item in found:
-        key = os.path.realpath(item.path)
+        key = str(item.path) if isinstance(item.path, ImagePath) else os.path.realpath(item.path)
         if key not in seen:
             seen.add(key)
             kept.append(item)

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from verfix.fsio import InputFileError, read_bounded
+from verfix.fsio import InputFileError
+from verfix.fsview import view_of
 from verfix.products.exchange import SETUP as EXCHANGE_SETUP
 
 #: A SOFTWARE hive of an NT 4.0 or Windows 2000 server is a few MB to a few tens of MB;
@@ -86,14 +87,14 @@ def open_hive(hive_path: Path, max_bytes: int = MAX_HIVE_BYTES) -> Hive:
     data = _read_capped(hive_path, max_bytes)
     try:
         with _quiet_regipy():
-            return Hive(_parse(data), Path(hive_path))
+            return Hive(_parse(data), hive_path)
     except Exception as exc:
         raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
 
 
 def _read_capped(hive_path: Path, max_bytes: int) -> bytes:
     try:
-        data = read_bounded(hive_path, max_bytes, follow_links=False)
+        data = view_of(hive_path).read_bounded(hive_path, max_bytes, follow_links=False)
     except InputFileError as exc:
         raise HiveError(str(exc)) from None
     if not data.startswith(b"regf"):

@@ -8,9 +8,10 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from verfix.fsio import file_kind, open_readonly, os_reason
+from verfix.fsview import ImagePath, error_reason, view_of
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class FoundFile:
     tree, permission denied, ...). ``path`` is the entry itself, as named in the folder.
     """
 
-    path: Path
+    path: PurePath
     problem: str | None = None
 
 
@@ -86,19 +87,20 @@ class FolderIndex:
         root: Path | None = None,
         wanted: Iterable[str] | None = None,
     ) -> None:
-        self.folder = Path(folder)
-        self.root = Path(os.path.realpath(root if root is not None else folder))
+        self.folder = folder if isinstance(folder, ImagePath) else Path(folder)
+        self.root = self.folder if isinstance(folder, ImagePath) else Path(
+            os.path.realpath(root if root is not None else folder))
         self.error: str | None = None
         self._by_name: dict[str, list[str]] = {}
         self._seen: dict[str, FoundFile] = {}
         wanted_lower = None if wanted is None else {name.lower() for name in wanted}
         try:
-            for name in iter_names(self.folder):
+            for name in view_of(self.folder).names(self.folder):
                 key = name.lower()
                 if wanted_lower is None or key in wanted_lower:
                     self._by_name.setdefault(key, []).append(name)
         except OSError as exc:
-            self.error = f"cannot list folder {self.folder}: {os_reason(exc)}"
+            self.error = f"cannot list folder {self.folder}: {error_reason(exc)}"
         for names in self._by_name.values():
             names.sort()
 
@@ -123,7 +125,10 @@ class FolderIndex:
             found = self._seen[real_name] = self._classify(self.folder / real_name)
         return found
 
-    def _classify(self, path: Path) -> FoundFile:
+    def _classify(self, entry: PurePath) -> FoundFile:
+        if isinstance(entry, ImagePath):
+            return _classify_in_image(entry)
+        path = Path(entry)
         try:
             link_info = os.lstat(path)
         except OSError as exc:
@@ -146,6 +151,21 @@ class FolderIndex:
         if problem is None:
             problem = _open_problem(path, follow_links=is_link)
         return FoundFile(path, problem)
+
+
+def _classify_in_image(path: ImagePath) -> FoundFile:
+    """An entry of a volume inside a disk image: links (reparse points) are never followed."""
+    view = path.view
+    try:
+        kind = view.kind(path)
+        if kind.is_file:
+            view.open(path).close()
+            return FoundFile(path)
+    except OSError as exc:
+        return FoundFile(path, f"cannot open: {error_reason(exc)}")
+    if kind.name == "link":
+        return FoundFile(path, "is a symbolic link or junction (reparse point); not followed")
+    return FoundFile(path, f"is a {kind.name}, not a file")
 
 
 def _open_problem(path: Path, *, follow_links: bool) -> str | None:
