@@ -13,6 +13,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from verfix.fsio import file_kind, name_hex, name_text, open_readonly, os_reason, pread_upto
+from verfix.fsview import ImagePath, Source, close, error_reason, read_at
 from verfix.locate import scan_folder
 from verfix.pe import HEAD_SIZE, PEReadError, Reader, open_file_reader
 from verfix.schemas import SCHEMA_VERSION
@@ -94,7 +95,7 @@ def walk_pe_candidates(root: Path | str) -> Iterator[WalkEntry]:
     memory grows with the number of folders, never with the number of files.
     """
     for path, kind, reason, via_link in _walk(root):
-        yield WalkEntry(path, kind, reason, via_link)
+        yield WalkEntry(str(path), kind, reason, via_link)
 
 
 _Entry = tuple  # (path, EntryKind, reason, via_link): a WalkEntry's fields
@@ -102,8 +103,48 @@ _FILE, _SKIPPED, _UNREADABLE_DIRECTORY = EntryKind.FILE, EntryKind.SKIPPED, Entr
 _name_of = operator.attrgetter("name")
 
 
-def _walk(root: Path | str) -> Iterator[_Entry]:
+SKIP_REPARSE_POINT = "junction or symbolic link (reparse point; not followed)"
+SKIP_LOOP = "directory loop (not entered)"
+SKIP_TOO_DEEP = "folders nested too deep (not entered)"
+
+
+def _walk_image(root: ImagePath) -> Iterator[_Entry]:
+    """walk_pe_candidates inside a disk image's volume: the volume's own bounded, loop-checked
+    walk; its problems become unreadable-folder entries (a loop, too deep a tree: skips)."""
+    volume = root.view.volume
+    base = type(root)("/")
+    problems = volume.problems
+    seen = len(problems)
+    for folder, entries in volume.walk(root.inner):
+        where = base / folder
+        for entry in entries:
+            if entry.kind == "file":
+                yield (where / entry.name, _FILE, None, False)
+            elif entry.kind == "link":
+                yield (where / entry.name, _SKIPPED, SKIP_REPARSE_POINT, False)
+            elif entry.kind != "dir":
+                yield (where / entry.name, _SKIPPED, SKIP_OTHER_TYPE, False)
+        while seen < len(problems):
+            yield _image_problem(base, *problems[seen])
+            seen += 1
+    while seen < len(problems):
+        yield _image_problem(base, *problems[seen])
+        seen += 1
+
+
+def _image_problem(base: ImagePath, kind: str, folder: str, text: str) -> _Entry:
+    if kind == "loop":
+        return (base / folder, _SKIPPED, SKIP_LOOP, False)
+    if kind == "too deep":
+        return (base / folder, _SKIPPED, SKIP_TOO_DEEP, False)
+    return (base / folder, _UNREADABLE_DIRECTORY, f"cannot list folder: {text}", False)
+
+
+def _walk(root: Path | str | ImagePath) -> Iterator[_Entry]:
     """walk_pe_candidates as plain tuples, for the inventory's loop."""
+    if isinstance(root, ImagePath):
+        yield from _walk_image(root)
+        return
     root_path = os.fspath(root)
     real_root = os.path.realpath(root_path)
     try:
@@ -292,7 +333,7 @@ def parse_hashes(text: str | None) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _hash_open_file(fd: int, algorithms: tuple[str, ...], head: bytes) -> dict[str, str]:
+def _hash_open_file(fd: Source, algorithms: tuple[str, ...], head: bytes) -> dict[str, str]:
     """Every digest of the file in one pass: ``head`` (its first bytes, already read), then
     the rest in chunks of HASH_CHUNK_SIZE."""
     import hashlib
@@ -305,7 +346,7 @@ def _hash_open_file(fd: int, algorithms: tuple[str, ...], head: bytes) -> dict[s
         offset += len(chunk)
         if offset == len(head) and len(head) < HEAD_SIZE:
             break  # the head was short: it is the whole file
-        chunk = pread_upto(fd, offset, HASH_CHUNK_SIZE)
+        chunk = read_at(fd, offset, HASH_CHUNK_SIZE)
     return {name: digest.hexdigest() for name, digest in zip(algorithms, digests)}
 
 
@@ -317,9 +358,16 @@ class _NotRegular(Exception):
         self.reason = reason
 
 
-def _open_with_head(path: str, follow_link: bool) -> tuple[int, int, bytes]:
+def _open_with_head(path: str | ImagePath, follow_link: bool) -> tuple[Source, int, bytes]:
     """(fd, size, first HEAD_SIZE bytes) of a file the walk found; _NotRegular when it is no
     longer a regular file (it is not read then), OSError when it cannot be opened or read."""
+    if isinstance(path, ImagePath):
+        file = path.view.open(path)
+        try:
+            return file, file.size, read_at(file, 0, HEAD_SIZE)
+        except BaseException:
+            file.close()
+            raise
     try:
         fd = open_readonly(path, follow_links=follow_link)  # non-blocking, atime untouched
     except OSError as error:
@@ -338,7 +386,7 @@ def _open_with_head(path: str, follow_link: bool) -> tuple[int, int, bytes]:
 
 
 def inventory(
-    root: Path | str,
+    root: Path | str | ImagePath,
     reader: Reader = Reader.FAST,
     hash_algorithm: str | tuple[str, ...] | None = None,
     *,
@@ -363,8 +411,10 @@ def inventory(
     skipped = counters.skipped
     record_of = InventoryRecord._from_fields
     read_open = open_file_reader(reader)
+    as_text = str if isinstance(root, ImagePath) else None  # report paths are text
     for path, kind, reason, via_link in _walk(root):
-        shown = path if shown_path is None else shown_path(path)
+        text = path if as_text is None else as_text(path)
+        shown = text if shown_path is None else shown_path(text)
         if kind is not _FILE:
             if kind is _SKIPPED:
                 reason = reason or SKIP_OTHER_TYPE
@@ -383,7 +433,7 @@ def inventory(
         except OSError as error:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(shown, error=f"cannot read: {os_reason(error)}", hashes=hashes, host=host)
+            yield InventoryRecord(shown, error=f"cannot read: {error_reason(error)}", hashes=hashes, host=host)
             continue
         is_pe = head[:2] == b"MZ"
         info = problem = failure = None
@@ -400,13 +450,13 @@ def inventory(
             failure = error
         finally:
             try:
-                os.close(fd)
+                close(fd)
             except OSError as error:
                 failure = failure or error
         if failure is not None:
             counters.files_seen += 1
             counters.unreadable_files += 1
-            yield InventoryRecord(shown, error=f"cannot read: {os_reason(failure)}", hashes=hashes, host=host)
+            yield InventoryRecord(shown, error=f"cannot read: {error_reason(failure)}", hashes=hashes, host=host)
             continue
         counters.files_seen += 1
         counters.bytes_seen += size

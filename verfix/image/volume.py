@@ -110,6 +110,8 @@ class Volume:
     def __init__(self, media: Media, partition: Partition) -> None:
         self.partition = partition
         self.warnings: list[str] = []
+        #: What walks met, as (kind, folder, text): kind is "unreadable", "loop" or "too deep".
+        self.problems: list[tuple[str, str, str]] = []
         try:
             boot = media.read_at(partition.start, 512)
         except OSError as exc:
@@ -233,13 +235,13 @@ class Volume:
         """(folder path, its entries) for ``top`` and every folder beneath it, depth first.
 
         A folder that cannot be listed, a loop and too deep a tree add a line to ``warnings``
-        and are not entered; the walk goes on with the rest.
+        (and to ``problems``) and are not entered; the walk goes on with the rest.
         """
         start = "/" + "/".join(part for part in top.split("/") if part)
         try:
             entry, handle = self._resolve(start)
         except OSError as exc:
-            self.warnings.append(f"{start}: {exc.strerror}")
+            self._problem("unreadable", start, f"{start}: {exc.strerror}")
             return
         stack: list[tuple[str, Any, dict[object, str]]] = [(start, handle, {})]
         while stack:
@@ -247,21 +249,25 @@ class Volume:
             try:
                 children = self._children(handle, path)
             except OSError as exc:
-                self.warnings.append(exc.strerror or str(exc))
+                self._problem("unreadable", path, exc.strerror or str(exc))
                 continue
             key = self._key(handle, children)
             if key is not None and key in ancestors:
-                self.warnings.append(f"directory loop: {path} is {ancestors[key]} again; not entered")
+                self._problem("loop", path, f"directory loop: {path} is {ancestors[key]} again; not entered")
                 continue
             yield path, [children[name][0] for name in sorted(children)]
             if path.count("/") >= MAX_DEPTH:
-                self.warnings.append(f"{path}: more than {MAX_DEPTH} folder levels; not entered")
+                self._problem("too deep", path, f"{path}: more than {MAX_DEPTH} folder levels; not entered")
                 continue
             inner = {**ancestors, key: path} if key is not None else ancestors
             for name in sorted(children, reverse=True):
                 entry, child = children[name]
                 if entry.kind == "dir":
                     stack.append((f"{path.rstrip('/')}/{name}", child, inner))
+
+    def _problem(self, kind: str, path: str, text: str) -> None:
+        self.warnings.append(text)
+        self.problems.append((kind, path, text))
 
     def close(self) -> None:
         """Close the volume (its files can no longer be read)."""
