@@ -181,9 +181,60 @@ def _exit_code(folders: List[FolderCheck]) -> ExitCode:
     return ExitCode.COMPLIANT
 
 
+@contextmanager
+def _scan_roots(path: Path, partition: Optional[int], quiet: bool) -> Iterator[list]:
+    """What to scan: PATH itself for a folder; for a disk image, the root of each NTFS/FAT
+    volume in it (or of ``--partition`` N), listed on stderr. The image is closed after."""
+    from verfix.image import ImageError, looks_like_image
+
+    if not looks_like_image(path):
+        if partition is not None:
+            raise InputError(f"--partition {partition}: {path} is not a disk image")
+        yield [path]
+        return
+    from verfix.image.targets import image_volumes
+
+    try:
+        with image_volumes(path, partition) as volumes:
+            if not quiet:
+                for line in volumes.listing:
+                    _err(f"{path}: {line}")
+                for warning in volumes.warnings:
+                    _err(f"verfix: warning: {warning}")
+            yield list(volumes.roots)
+    except ImageError as error:
+        raise InputError(str(error)) from None
+
+
+def _bin_dirs_in(roots: list, bin_dir: bool, quiet: bool, markers: List[str]) -> list[tuple[BinDir, Path]]:
+    """The bin folders of every root, each with its root; a root with none is a warning while
+    another has one."""
+    if len(roots) == 1:
+        return [(item, roots[0]) for item in _bin_dirs(roots[0], bin_dir, quiet, markers)]
+    if bin_dir:
+        raise InputError("--bin-dir takes a folder; for one volume of a disk image use --partition")
+    found: list[tuple[BinDir, Path]] = []
+    failures: list[str] = []
+    for root in roots:
+        try:
+            found.extend((item, root) for item in _bin_dirs(root, False, quiet, markers))
+        except InputError as error:
+            failures.append(str(error))
+    if not found:
+        raise InputError("; ".join(failures))
+    if not quiet:
+        for failure in failures:
+            _err(f"verfix: warning: {failure}")
+    return found
+
+
 def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> list[BinDir]:
     """The folders to check: PATH itself with --bin-dir, else what discovery finds."""
     if bin_dir:
+        from verfix.fsview import ImagePath
+
+        if isinstance(path, ImagePath):
+            raise InputError("--bin-dir takes a folder, not a disk image")
         if not path.is_dir():
             raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
         return [BinDir(path, f"{path} (given with --bin-dir)")]
@@ -205,7 +256,8 @@ def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> lis
 def check(
     path: Path = typer.Argument(
         ..., metavar="PATH",
-        help="The Exchange bin folder, or a mounted volume or image folder to find it in.",
+        help="The Exchange bin folder, or a mounted volume or image folder to find it in, or a "
+        "disk image (raw, E01, VMDK, VHD, qcow2; needs the 'images' extra).",
     ),
     manifest: List[str] = typer.Option(
         [], "--manifest", "-m", metavar="ID|FILE|FOLDER",
@@ -234,6 +286,9 @@ def check(
     ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
+    partition: Optional[int] = typer.Option(
+        None, "--partition", metavar="N", help="In a disk image, only partition N (numbered as listed)."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also each article's counts and what was read."),
 ) -> None:
@@ -246,13 +301,16 @@ def check(
     manifests, automatic = _select_manifests(manifest, product, component)
     # Files the named manifests version also mark PATH as a bin folder of its own.
     named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
-    found = _bin_dirs(path, bin_dir, quiet, named)
-    cache = FileCache(reader)
-    folders = [
-        check_folder(manifests, item.path, cache, root=path, how=item.how, skip_inapplicable=automatic)
-        for item in found
-    ]
-    read = [path, *(item.path for item in found), *(m.path for m in manifests if m.path)]
+    with _scan_roots(path, partition, quiet) as roots:
+        found = _bin_dirs_in(roots, bin_dir, quiet, named)
+        cache = FileCache(reader)
+        folders = [
+            check_folder(manifests, item.path, cache, root=root, how=item.how, skip_inapplicable=automatic)
+            for item, root in found
+        ]
+    # What this run read, never to be written over: folders (an image's insides are in PATH).
+    read = [path, *(item.path for item, _ in found if isinstance(item.path, Path)),
+            *(m.path for m in manifests if m.path)]
     with _output_stream(output, read) as stream:
         write_check(folders, path, format, stream, details=details or not automatic,
                     colour=_use_colour(output), width=_width(output), show_all=show_all)
@@ -319,7 +377,9 @@ def version(
 
 @app.command()
 def inventory(
-    path: Path = typer.Argument(..., metavar="PATH", help="The folder to walk, recursively."),
+    path: Path = typer.Argument(
+        ..., metavar="PATH", help="The folder to walk, recursively, or a disk image (every NTFS/FAT volume)."
+    ),
     format: Format = typer.Option(Format.JSONL, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the inventory to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
@@ -332,6 +392,9 @@ def inventory(
         False, "--windows-paths",
         help="Write paths as Windows does, from a copy laid out by drive letter: PATH/D/EXCHSRVR/BIN/EMSMTA.EXE "
         "becomes D:\\EXCHSRVR\\BIN\\EMSMTA.EXE.",
+    ),
+    partition: Optional[int] = typer.Option(
+        None, "--partition", metavar="N", help="In a disk image, only partition N (numbered as listed)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     verbose: bool = VERBOSE,
@@ -351,17 +414,20 @@ def inventory(
         raise InputError(f"--hash {hash}: {error}") from None
     if host is not None and not host.strip():
         raise InputError("--host needs a name")
-    if not path.is_dir():
-        raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
-    shown = (lambda p: windows_path(Path(p), path)) if windows_paths else None
-    records = (r.as_dict() for r in inventory_module.inventory(
-        path, reader, hashes, stats=stats, host=host, shown_path=shown))
-    optional = set(hashes) | ({"host"} if host is not None else set())
-    fields = [f for f in INVENTORY_FIELDS if f not in OPTIONAL_INVENTORY_FIELDS or f in optional]
-    with _output_stream(output, [Path(os.path.abspath(path))]) as stream:
-        with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
-            write_records((tick(record) for record in records), format, fields, stream,
-                          _width(output))
+    with _scan_roots(path, partition, quiet) as roots:
+        if roots == [path] and not path.is_dir():
+            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+        if windows_paths and roots != [path]:
+            raise InputError("--windows-paths takes a copy laid out by drive letter, not a disk image")
+        shown = (lambda p: windows_path(Path(p), path)) if windows_paths else None
+        records = (r.as_dict() for root in roots for r in inventory_module.inventory(
+            root, reader, hashes, stats=stats, host=host, shown_path=shown))
+        optional = set(hashes) | ({"host"} if host is not None else set())
+        fields = [f for f in INVENTORY_FIELDS if f not in OPTIONAL_INVENTORY_FIELDS or f in optional]
+        with _output_stream(output, [Path(os.path.abspath(path))]) as stream:
+            with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
+                write_records((tick(record) for record in records), format, fields, stream,
+                              _width(output))
     if not quiet:
         skipped = "".join(f"; {n} skipped: {reason}" for reason, n in sorted(stats.skipped.items()))
         _err(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "

@@ -1,0 +1,137 @@
+"""`verfix check` and `verfix inventory` on disk images give what they give on the folders the
+images were built from (testdata/images/build.sh: p1 NTFS from testdata/sp2, p2 FAT from sp3)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.hostile_images import IMAGES, MAKERS
+from tests.test_image import FORMATS
+from verfix.cli import app
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parent.parent
+FOLDERS = {"p1": REPO / "testdata" / "sp2", "p2": REPO / "testdata" / "sp3"}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def verdicts(report: dict) -> dict[str, object]:
+    """What a check found, without where: per manifest its verdict and its rows' outcomes."""
+    return {
+        manifest["id"]: (manifest["verdict"], manifest["counts"], [
+            (row["name"], row["status"], row["file_version"], row["file_version_string"],
+             [note for note in row["notes"]]) for row in manifest["files"]])
+        for manifest in report["manifests"]
+    }
+
+
+def folder_report(label: str, *options: str) -> dict:
+    code, out, err = run("check", str(FOLDERS[label]), "-f", "json", "-q", *options)
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+@pytest.mark.parametrize("options", [(), ("-m", "Q236586")], ids=["catalog", "Q236586"])
+def test_check_of_an_image_gives_the_verdicts_of_its_folders(name: str, options: tuple[str, ...]) -> None:
+    image = IMAGES / name
+    code, out, err = run("check", str(image), "-f", "json", "-q", *options)
+    assert code == 1, err  # p1 (SP2) is not compliant
+    report = json.loads(out)
+    assert report["target"] == str(image)
+    bins = [folder["bin_dir"] for folder in report["folders"]]
+    assert bins == [f"{image}#p1:/EXCHSRVR/BIN", f"{image}#p2:/Exchsrvr/Bin"]
+    for label, bin_dir in zip(("p1", "p2"), bins):
+        expected = folder_report(label, *options)
+        mine = {**report, "manifests": [m for m in report["manifests"] if m["bin_dir"] == bin_dir]}
+        assert verdicts(mine) == verdicts(expected)
+        (folder,) = [f for f in report["folders"] if f["bin_dir"] == bin_dir]
+        assert folder["not_applicable"] == expected["folders"][0]["not_applicable"]
+        assert folder["release"] == expected["folders"][0]["release"]
+        for manifest in mine["manifests"]:
+            for row in manifest["files"]:
+                assert row["path"] is None or row["path"].startswith(f"{bin_dir}/")
+    q236586 = [m for m in report["manifests"] if m["id"] == "Q236586"]
+    assert [m["verdict"] for m in q236586] == ["not-compliant", "compliant"]
+
+
+def test_one_partition_and_the_listing_on_stderr() -> None:
+    image = IMAGES / "server.E01"
+    code, out, err = run("check", str(image), "-m", "Q236586", "--partition", "2", "-f", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [f["bin_dir"] for f in report["folders"]] == [f"{image}#p2:/Exchsrvr/Bin"]
+    assert f"{image}: p2: FAT, 1.0 MiB at sector 4159 (FAT12)" in err
+    code, out, err = run("check", str(image), "--partition", "3")
+    assert code == 2 and err == f"verfix: error: {image} has no partition 3 (partitions: 1, 2)\n"
+    code, out, err = run("check", str(FOLDERS["p1"]), "--partition", "1")
+    assert code == 2 and "is not a disk image" in err
+
+
+def test_inventory_of_an_image_lists_the_files_of_both_folders() -> None:
+    image = IMAGES / "server.vhd"
+    code, out, err = run("inventory", str(image), "--hash", "sha256", "-q")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    for label, prefix in (("p1", f"{image}#p1:/EXCHSRVR/BIN/"), ("p2", f"{image}#p2:/Exchsrvr/Bin/")):
+        code, folder_out, _ = run("inventory", str(FOLDERS[label] / "exchsrvr" / "bin"), "--hash", "sha256", "-q")
+        expected = {Path(r["path"]).name.lower(): {**r, "path": None} for r in map(json.loads, folder_out.splitlines())}
+        mine = {r["path"][len(prefix):].lower(): {**r, "path": None} for r in records if r["path"].startswith(prefix)}
+        assert mine == expected and len(mine) == 125
+    code, out, err = run("inventory", str(image), "--partition", "1")
+    assert code == 0 and "125 PE file(s) of 160 file(s)" in err
+
+
+def test_without_the_extra_an_image_gets_one_line_saying_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = importlib.import_module
+
+    def no_libyal(name: str, package: str | None = None):  # type: ignore[no-untyped-def]
+        if name in ("pyewf", "pyvmdk", "pyvhdi", "pyqcow", "pyfsntfs", "pyfsfat"):
+            raise ModuleNotFoundError(name)
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_libyal)
+    for name in ("server.E01", "server.img"):
+        for command in ("check", "inventory"):
+            code, out, err = run(command, str(IMAGES / name), "-q")
+            assert code == 2 and out == ""
+            assert err.startswith("verfix: error: reading disk images needs the 'images' extra: "
+                                  "pip install 'verfix[images]' (Python module py") and err.count("\n") == 1
+
+
+def test_damaged_images_through_the_cli(tmp_path: Path, no_hang: None) -> None:
+    # A truncated E01: one line, exit 2.
+    code, out, err = run("check", str(MAKERS["truncated E01"](tmp_path)), "-q")
+    assert code == 2 and err.count("\n") == 1 and "cannot read the partition table" in err
+    # A zeroed MFT: partition 1 is skipped with a warning, partition 2 (SP3) still checked.
+    image = MAKERS["zeroed MFT"](tmp_path)
+    code, out, err = run("check", str(image), "-m", "Q236586", "-f", "json")
+    assert code == 0, err
+    assert [f["bin_dir"] for f in json.loads(out)["folders"]] == [f"{image}#p2:/Exchsrvr/Bin"]
+    assert "verfix: warning: " in err and "p1: cannot open the NTFS volume" in err
+    assert f"{image}: p1: no NTFS/FAT file system" in err
+    # A directory loop: not entered, counted as skipped; a cut cluster chain: one unreadable file.
+    code, _, err = run("inventory", str(MAKERS["FAT directory loop"](tmp_path)), "--partition", "2")
+    assert code == 0 and "1 skipped: directory loop (not entered)" in err
+    code, out, err = run("inventory", str(MAKERS["FAT cluster chain loop"](tmp_path)), "--partition", "2", "-q")
+    assert code == 3
+    (bad,) = [r for r in map(json.loads, out.splitlines()) if r["error"] and r["path"].endswith("Emsmta.exe")]
+    assert bad["error"].startswith("cannot read: cannot read /Exchsrvr/Bin/Emsmta.exe at offset 0")
+
+
+def test_a_report_is_never_written_over_the_image(tmp_path: Path) -> None:
+    image = tmp_path / "server.E01"
+    image.write_bytes((IMAGES / "server.E01").read_bytes())
+    code, out, err = run("check", str(image), "-q", "-o", str(image))
+    assert code == 2 and "refusing to write" in err
+    assert image.read_bytes() == (IMAGES / "server.E01").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["server.E01"]
