@@ -131,7 +131,7 @@ def test_damaged_images_through_the_cli(tmp_path: Path, no_hang: None) -> None:
 def test_a_report_is_never_written_over_the_image(tmp_path: Path) -> None:
     image = tmp_path / "server.E01"
     image.write_bytes((IMAGES / "server.E01").read_bytes())
-    code, out, err = run("check", str(image), "-q", "-o", str(image))
+    code, _, err = run("check", str(image), "-q", "-o", str(image))
     assert code == 2 and "refusing to write" in err
     assert image.read_bytes() == (IMAGES / "server.E01").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["server.E01"]

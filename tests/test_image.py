@@ -161,3 +161,15 @@ def test_images_are_only_read(tmp_path: Path, recorded_opens: list[str]) -> None
         assert (info.st_size, info.st_mtime, info.st_atime) == (before[name].st_size, old, old)
         assert (tmp_path / name).read_bytes() == (IMAGES / name).read_bytes()
     assert sorted(set(recorded_opens)) == sorted(str(tmp_path / name) for name in FORMATS)
+
+
+def test_the_folder_listings_kept_for_lookups_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from verfix.image import volume as volume_module
+
+    monkeypatch.setattr(volume_module, "CACHED_ENTRIES", 2)
+    with open_image(IMAGES / "server.img") as image:
+        volume = image.volume(1)
+        for _ in volume.walk():
+            assert volume._cached <= max(2, max(len(v) for v in volume._listings.values()))
+        assert len(volume._listings) == 1  # only the last (largest) listing is kept
+        assert volume.stat("/EXCHSRVR/BIN/STORE.EXE").kind == "file"  # listed again on demand

@@ -67,6 +67,9 @@ def open_image(path: str | os.PathLike[str]) -> DiskImage:
     media = open_media(path)
     try:
         table = read_partitions(media)
+    except ImageError as exc:
+        media.close()
+        raise ImageError(f"{os.fspath(path)}: {exc}") from None
     except BaseException:
         media.close()
         raise

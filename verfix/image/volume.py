@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 100_000   # entries read from one folder
 MAX_DEPTH = 64          # folder levels followed by a walk or a path
-CACHED_FOLDERS = 256    # folder listings kept for lookups
+CACHED_FOLDERS = 256    # folder listings kept for lookups…
+CACHED_ENTRIES = 200_000  # …holding no more entries than this in all
 _NTFS_RESERVED = 16     # MFT entries 0-15: $MFT, $LogFile, … $Extend: hidden, as Windows does
 _FAT_DIRECTORY = 0x10
 _NTFS_REPARSE_POINT = 0x400
@@ -128,6 +129,7 @@ class Volume:
         except OSError as exc:
             raise ImageError(f"{partition.label}: cannot open the {kind} volume: {one_line(exc)}") from None
         self._listings: OrderedDict[str, dict[str, tuple[Entry, Any]]] = OrderedDict()
+        self._cached = 0  # entries held in _listings
 
     # -- entries ----------------------------------------------------------------------
 
@@ -180,8 +182,10 @@ class Volume:
         except OSError as exc:
             raise io_error(f"cannot list {path}: {one_line(exc)}") from None
         self._listings[cache_key] = children
-        if len(self._listings) > CACHED_FOLDERS:
-            self._listings.popitem(last=False)
+        self._cached += len(children)
+        while len(self._listings) > 1 and (len(self._listings) > CACHED_FOLDERS or self._cached > CACHED_ENTRIES):
+            _, dropped = self._listings.popitem(last=False)
+            self._cached -= len(dropped)
         return children
 
     def _resolve(self, path: str) -> tuple[Entry, Any]:
@@ -272,6 +276,7 @@ class Volume:
     def close(self) -> None:
         """Close the volume (its files can no longer be read)."""
         self._listings.clear()
+        self._cached = 0
         try:
             self._volume.close()
         except OSError:
