@@ -23,6 +23,9 @@ TARGET_VS_EXIFTOOL = 20.0     # verfix inventory files/s >= 20 x exiftool's
 TARGET_VS_BARE = 5.0          # verfix inventory time <= 5 x the bare list-and-read-4-KB loop
 TARGET_STARTUP = 1.3          # verfix check wall time <= 1.3 x exiftool -FileVersionNumber
 TARGET_ALL_CATALOG = 1.5      # all catalog manifests <= 1.5 x one manifest
+# Target from the issue "Check a disk image without mounting it".
+TARGET_IMAGE_VS_FOLDER = 3.0  # inventory of an NTFS image <= 3 x inventory of the same files in a folder
+IMAGE_TOOLS = ("mkntfs", "ntfs-3g")
 
 # exiftool: -fast2 (its fastest mode; 3% faster than -fast on PE files), -ext '*' (every file,
 # not only the extensions it knows: the same set of files the other tools see), -r (recurse,
@@ -105,6 +108,20 @@ def _worker_verfix(root: str, out, reader_name: str) -> dict:
     return {"files": stats.files_seen, "pe": stats.pe_files}
 
 
+def worker_verfix_image(image: str, out) -> dict:
+    """verfix.inventory.inventory() on every volume of a disk image, as `verfix inventory IMAGE`."""
+    from verfix.formats import write_jsonl
+    from verfix.image.targets import image_volumes
+    from verfix.inventory import InventoryStats, inventory
+    from verfix.pe import Reader
+
+    stats = InventoryStats()
+    with image_volumes(image) as volumes:
+        write_jsonl((record.as_dict() for root in volumes.roots
+                     for record in inventory(root, Reader.FAST, stats=stats)), out)
+    return {"files": stats.files_seen, "pe": stats.pe_files}
+
+
 def worker_verfix_fast(root: str, out) -> dict:
     """verfix.inventory.inventory() with verfix's own reader (the default)."""
     return _worker_verfix(root, out, "fast")
@@ -120,6 +137,7 @@ WORKERS = {
     "pefile": worker_pefile,
     "verfix-fast": worker_verfix_fast,
     "verfix-pefile": worker_verfix_pefile,
+    "verfix-image": worker_verfix_image,
 }
 
 
@@ -129,6 +147,8 @@ WORKER_IMPORTS = {
     "pefile": ("pefile",),
     "verfix-fast": ("verfix.inventory", "verfix.pe", "verfix.pe.fast", "verfix.formats"),
     "verfix-pefile": ("verfix.inventory", "verfix.pe", "verfix.pe.pefile_reader", "verfix.formats"),
+    "verfix-image": ("verfix.inventory", "verfix.pe", "verfix.pe.fast", "verfix.formats",
+                     "verfix.image.targets", "pyfsntfs"),
 }
 
 
@@ -306,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, default=20, help="Runs per start-up measurement (median).")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("worker_output", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--image-only", action="store_true",
+                        help="Only the disk-image figures: inventory of an NTFS image of the corpus vs the folder.")
     args = parser.parse_args(argv)
     if args.worker:
         run_worker(args.worker, args.corpus, args.worker_output)
@@ -314,13 +336,20 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: give the corpus folder as BENCH_CORPUS (or an argument); build the reference corpus "
               "with: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus", file=sys.stderr)
         return 2
+    if args.image_only:
+        workdir = tempfile.mkdtemp(prefix="verfix-bench-")
+        try:
+            return _image_benchmark(os.path.abspath(args.corpus), args.runs, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
     if not shutil.which("exiftool"):
         print("bench: exiftool is needed (Debian: apt-get install libimage-exiftool-perl)", file=sys.stderr)
         return 2
     corpus = os.path.abspath(args.corpus)
     workdir = tempfile.mkdtemp(prefix="verfix-bench-")
     try:
-        return _benchmark(corpus, args.runs, args.startup_runs, workdir)
+        status = _benchmark(corpus, args.runs, args.startup_runs, workdir)
+        return _image_benchmark(corpus, args.runs, workdir) or status
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -418,6 +447,65 @@ def _benchmark(corpus: str, runs: int, startup_runs: int, workdir: str) -> int:
     print(f"versions: verfix's fixed FileVersion equals exiftool's FileVersionNumber on every file "
           f"({compared} with a version, {fast.pe} PE files; both verfix readers"
           f"{' and the CLI' if cli is not None else ''})")
+    return 0
+
+
+def build_ntfs_image(corpus: str, workdir: str) -> str | None:
+    """A bare NTFS volume image (no partition table) holding a copy of the corpus, filled
+    through an ntfs-3g mount; None (with the reason printed) when root or the tools are missing."""
+    missing = [tool for tool in IMAGE_TOOLS if shutil.which(tool) is None]
+    if os.geteuid() != 0 or missing or not os.path.exists("/dev/fuse"):
+        why = f"needs {', '.join(missing)}" if missing else "needs root and /dev/fuse for the ntfs-3g mount"
+        print(f"disk image: skipped ({why}; Debian ntfs-3g)")
+        return None
+    used = int(subprocess.run(["du", "-sb", corpus], capture_output=True, text=True, check=True).stdout.split()[0])
+    image = os.path.join(workdir, "corpus-ntfs.img")
+    with open(image, "wb") as stream:
+        stream.truncate(used * 13 // 10 + (64 << 20))
+    subprocess.run(["mkntfs", "--quiet", "--force", "--fast", "--label", "BENCH", image],
+                   check=True, capture_output=True)
+    mount = os.path.join(workdir, "mnt")
+    os.mkdir(mount)
+    subprocess.run(["ntfs-3g", image, mount], check=True)
+    try:
+        subprocess.run(["cp", "-r", "-P", corpus, os.path.join(mount, "CORPUS")], check=True)
+    finally:
+        subprocess.run(["umount", mount], check=True)
+    return image
+
+
+def _image_benchmark(corpus: str, runs: int, workdir: str) -> int:
+    """Inventory of an NTFS image of the corpus against inventory of the corpus folder."""
+    print()
+    started = time.perf_counter()
+    image = build_ntfs_image(corpus, workdir)
+    if image is None:
+        return 0
+    print(f"disk image: {os.path.getsize(image) >> 20} MiB NTFS image of {corpus} built in "
+          f"{time.perf_counter() - started:.1f} s; median of {runs} interleaved run(s), cache warmed first")
+    folder = worker_subject("verfix-fast", corpus, workdir)
+    in_image = worker_subject("verfix-image", image, workdir)
+    run_interleaved([folder, in_image], 1)  # warm the page cache (and the image's blocks)
+    folder.walls.clear(), folder.loops.clear(), folder.peaks.clear()
+    in_image.walls.clear(), in_image.loops.clear(), in_image.peaks.clear()
+    run_interleaved([folder, in_image], runs)
+    on_folder, on_image = measurement_of(folder), measurement_of(in_image)
+    print_table([[m.name.replace("(in-process)", "(folder)" if m is on_folder else "(NTFS image)"),
+                  str(m.files), str(m.pe), f"{m.wall:.3f}", f"{m.loop:.3f}", f"{m.peak_rss_kb / 1024:.1f}"]
+                 for m in (on_folder, on_image)],
+                ["tool", "files", "PE", "wall s", "loop s", "peak RSS MB"])
+    ratio = on_image.loop / on_folder.loop
+    print_table([["time: inventory of the NTFS image / of the folder (loop)", f"{ratio:.2f}x",
+                  f"<= {TARGET_IMAGE_VS_FOLDER:g}x", verdict(ratio, TARGET_IMAGE_VS_FOLDER, False)]],
+                ["ratio", "measured", "target", "verdict"])
+    folder_versions = {Path(p).relative_to(corpus).as_posix(): v
+                       for p, v in load_verfix_versions(on_folder.output).items()}
+    image_versions = {p.split("#p1:/CORPUS/", 1)[1]: v for p, v in load_verfix_versions(on_image.output).items()}
+    if folder_versions != image_versions:
+        differ = sorted(set(folder_versions.items()) ^ set(image_versions.items()))[:10]
+        print(f"DIFFERENCES between the image and the folder: {differ}")
+        return 1
+    print(f"versions: the image gives the folder's record for each of its {len(image_versions)} PE files")
     return 0
 
 
