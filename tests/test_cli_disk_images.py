@@ -135,3 +135,18 @@ def test_a_report_is_never_written_over_the_image(tmp_path: Path) -> None:
     assert code == 2 and "refusing to write" in err
     assert image.read_bytes() == (IMAGES / "server.E01").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["server.E01"]
+
+
+def test_a_bare_system_volume_in_an_e01_is_found_through_its_registry() -> None:
+    # nt4-c.E01 holds testdata/nt4 as one NTFS volume (no partition table), hives included.
+    image = IMAGES / "nt4-c.E01"
+    code, out, err = run("check", str(image), "-f", "json", "-q")
+    expected_code, expected_out, _ = run("check", str(REPO / "testdata" / "nt4"), "-f", "json", "-q")
+    assert code == expected_code == 1, err
+    report, expected = json.loads(out), json.loads(expected_out)
+    (folder,) = report["folders"]
+    assert folder["bin_dir"] == f"{image}#p1:/exchsrvr/bin"
+    assert folder["how"] == ("registry: HKLM\\SOFTWARE\\Microsoft\\Exchange\\Setup Services = C:\\exchsrvr"
+                             f" -> {image}#p1:/exchsrvr/bin")
+    assert verdicts(report) == verdicts(expected)
+    assert folder["not_applicable"] == expected["folders"][0]["not_applicable"]

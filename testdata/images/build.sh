@@ -3,7 +3,7 @@
 #   partition 1: NTFS, EXCHSRVR/BIN/ holding testdata/sp2's files under upper-case names
 #   partition 2: FAT12, Exchsrvr/Bin/ holding testdata/sp3's files under their own names
 # in an MBR disk (NT-style, first partition at sector 63), then the same disk as E01, VMDK,
-# VHD and qcow2. Needs root (the NTFS volume is filled through an ntfs-3g FUSE mount) and
+# VHD and qcow2; and testdata/nt4 as one NTFS volume in nt4-c.E01. Needs root (the NTFS volume is filled through an ntfs-3g FUSE mount) and
 # Debian ntfs-3g, dosfstools, mtools, fdisk, qemu-utils and ewf-tools.
 # Usage: sh testdata/images/build.sh [OUTPUT_FOLDER]   (default: testdata/images)
 set -eu
@@ -56,7 +56,17 @@ qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized "$work/server.im
 qemu-img convert -q -f raw -O vpc -o subformat=dynamic,force_size=on "$work/server.img" "$work/server.vhd"
 ewfacquirestream -q -t "$work/server" -c deflate:best -C 10 -D "verfix test disk" -E 1 \
   -e verfix -N "built by testdata/images/build.sh" -m fixed -M logical < "$work/server.img" >/dev/null
-for name in server.img server.qcow2 server.vmdk server.vhd server.E01; do
+# A second evidence file: testdata/nt4 (a mock NT 4.0 system volume, its registry hives
+# included) as one bare NTFS volume, no partition table, in an E01.
+truncate -s 2M "$work/nt4.part"
+mkntfs --quiet --force --fast --sector-size 512 --cluster-size 512 --label SYSTEM "$work/nt4.part" >/dev/null 2>&1
+ntfs-3g -o rw "$work/nt4.part" "$work/mnt"
+cp -r "$top"/testdata/nt4/. "$work/mnt/"
+umount "$work/mnt"
+ewfacquirestream -q -t "$work/nt4-c" -c deflate:best -C 11 -D "verfix test volume" -E 1 \
+  -e verfix -N "built by testdata/images/build.sh" -m fixed -M logical < "$work/nt4.part" >/dev/null
+
+for name in server.img server.qcow2 server.vmdk server.vhd server.E01 nt4-c.E01; do
   cp "$work/$name" "$out/$name"
 done
-ls -l "$out"/server.*
+ls -l "$out"/server.* "$out"/nt4-c.E01
