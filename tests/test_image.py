@@ -173,3 +173,22 @@ def test_the_folder_listings_kept_for_lookups_are_capped(monkeypatch: pytest.Mon
             assert volume._cached <= max(2, max(len(v) for v in volume._listings.values()))
         assert len(volume._listings) == 1  # only the last (largest) listing is kept
         assert volume.stat("/EXCHSRVR/BIN/STORE.EXE").kind == "file"  # listed again on demand
+
+
+@pytest.mark.parametrize("name", [n for n in FORMATS if n != "server.img"])
+def test_block_cached_container_reads_equal_the_library_s_own(name: str) -> None:
+    import random
+
+    from verfix.image.media import BLOCK_SIZE, BLOCKS_KEPT
+
+    chooser = random.Random(name)
+    with open_image(IMAGES / name) as image:
+        media = image.media
+        plain = media._handle.read_buffer_at_offset  # the reference: no cache
+        cases = [(0, 512), (BLOCK_SIZE - 3, 10), (media.size - 5, 100), (media.size, 10),
+                 (BLOCK_SIZE, 3 * BLOCK_SIZE + 7)]
+        cases += [(chooser.randrange(media.size), chooser.randrange(1, 3 * BLOCK_SIZE)) for _ in range(300)]
+        for offset, length in cases:
+            expected = bytes(plain(max(0, min(length, media.size - offset)), offset)) if offset < media.size else b""
+            assert media.read_at(offset, length) == expected, (offset, length)
+        assert len(media._blocks) <= BLOCKS_KEPT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from verfix.locate import open_readonly
+from verfix.fsio import open_readonly
 
 #: File name endings users give to disk images; a file with one of these that holds no known
 #: format gets an error instead of being taken for something else.

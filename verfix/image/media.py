@@ -11,19 +11,25 @@ import importlib
 import os
 import stat
 import struct
+from collections import OrderedDict
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from verfix.fsio import open_readonly
 from verfix.image.detect import detect_format
 from verfix.image.errors import ImageError, MissingExtraError, io_error, one_line
-from verfix.locate import open_readonly
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
 #: The most segment files of one E01 image (E01…E99, EAA…: libewf's own limit is higher).
 MAX_SEGMENTS = 4096
+#: Container reads go by aligned blocks of this size, the last BLOCKS_KEPT of them kept: the
+#: file systems ask for many small pieces, and a compressed block (qcow2, E01, VMDK) would
+#: otherwise be inflated again for each (4 MiB of memory at most).
+BLOCK_SIZE = 64 * 1024
+BLOCKS_KEPT = 64
 
 
 class _ReadOnlyFile:
@@ -75,6 +81,7 @@ class Media:
         self.size = size
         self._handle = handle  # a libyal handle, or None for raw (read through files[0])
         self._files = files
+        self._blocks: OrderedDict[int, bytes] = OrderedDict()
 
     def read_at(self, offset: int, length: int) -> bytes:
         """Up to ``length`` bytes at ``offset``: fewer only at the end of the disk.
@@ -84,12 +91,34 @@ class Media:
         if offset < 0 or length <= 0 or offset >= self.size:
             return b""
         length = min(length, self.size - offset)
-        try:
-            if self._handle is None:
+        if self._handle is None:
+            try:
                 return os.pread(self._files[0].fd, length, offset)
-            return bytes(self._handle.read_buffer_at_offset(length, offset))
+            except OSError as exc:
+                raise io_error(f"cannot read the raw image at offset {offset}: {exc.strerror}") from None
+        first, last = offset // BLOCK_SIZE, (offset + length - 1) // BLOCK_SIZE
+        if first == last:
+            start = offset - first * BLOCK_SIZE
+            return self._block(first)[start:start + length]
+        data = b"".join(self._block(number) for number in range(first, last + 1))
+        start = offset - first * BLOCK_SIZE
+        return data[start:start + length]
+
+    def _block(self, number: int) -> bytes:
+        """Block ``number`` of a container, read once while it stays among the last kept."""
+        block = self._blocks.get(number)
+        if block is not None:
+            self._blocks.move_to_end(number)
+            return block
+        offset = number * BLOCK_SIZE
+        try:
+            block = bytes(self._handle.read_buffer_at_offset(min(BLOCK_SIZE, self.size - offset), offset))
         except OSError as exc:
             raise io_error(f"cannot read the {self.kind} image at offset {offset}: {one_line(exc)}") from None
+        self._blocks[number] = block
+        if len(self._blocks) > BLOCKS_KEPT:
+            self._blocks.popitem(last=False)
+        return block
 
     def close(self) -> None:
         """Close the container and every file it opened."""
