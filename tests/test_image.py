@@ -192,3 +192,29 @@ def test_block_cached_container_reads_equal_the_library_s_own(name: str) -> None
             expected = bytes(plain(max(0, min(length, media.size - offset)), offset)) if offset < media.size else b""
             assert media.read_at(offset, length) == expected, (offset, length)
         assert len(media._blocks) <= BLOCKS_KEPT
+
+
+def test_a_gpt_disk(tmp_path: Path) -> None:
+    """A GPT disk (protective MBR, header at LBA 1, entries at LBA 2) with the NTFS volume of
+    server.img as its second entry, named, and an empty first entry."""
+    import uuid
+
+    raw = (IMAGES / "server.img").read_bytes()
+    ntfs = raw[63 * 512:(63 + 4096) * 512]
+    first_lba = 40
+    disk = bytearray((first_lba + 4096 + 34) * 512)
+    struct.pack_into("<B3sB3sII", disk, 446, 0, b"\0" * 3, 0xEE, b"\0" * 3, 1, len(disk) // 512 - 1)
+    disk[510:512] = b"\x55\xaa"
+    header = struct.pack("<8sIIIIQQQQ16sQII", b"EFI PART", 0x10000, 92, 0, 0, 1, len(disk) // 512 - 1,
+                         34, len(disk) // 512 - 34, uuid.uuid4().bytes_le, 2, 128, 128)
+    disk[512:512 + len(header)] = header
+    entry = (uuid.UUID("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7").bytes_le + uuid.uuid4().bytes_le
+             + struct.pack("<QQQ", first_lba, first_lba + 4095, 0) + "EXCHANGE".encode("utf-16-le"))
+    disk[2 * 512 + 128:2 * 512 + 128 + len(entry)] = entry
+    disk[first_lba * 512:(first_lba + 4096) * 512] = ntfs
+    (tmp_path / "gpt.img").write_bytes(bytes(disk))
+    with open_image(tmp_path / "gpt.img") as image:
+        assert image.table.scheme == "GPT" and image.table.warnings == ()
+        (only,) = image.partitions
+        assert (only.number, only.start, only.size, only.kind) == (2, 40 * 512, 4096 * 512, "Basic data (EXCHANGE)")
+        assert image.volume(2).stat("/EXCHSRVR/BIN/EMSMTA.EXE").size == (SP2 / "Emsmta.exe").stat().st_size
