@@ -150,3 +150,22 @@ def test_a_bare_system_volume_in_an_e01_is_found_through_its_registry() -> None:
                              f" -> {image}#p1:/exchsrvr/bin")
     assert verdicts(report) == verdicts(expected)
     assert folder["not_applicable"] == expected["folders"][0]["not_applicable"]
+
+
+def test_image_reports_and_records_are_valid_documents() -> None:
+    from tests.test_schemas import assert_valid
+
+    image = IMAGES / "server.qcow2"
+    code, out, err = run("check", str(image), "-f", "json", "-q")
+    assert code == 1, err
+    assert_valid("check-report", json.loads(out))
+    code, out, err = run("check", str(image), "-f", "jsonl", "-q", "-m", "Q236586")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 30
+    for record in records:
+        assert_valid("check-record", record)
+    code, out, err = run("inventory", str(image), "-q", "--hash", "sha256")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 250 and all(r["path"].startswith(f"{image}#p") for r in records)
+    for record in records:
+        assert_valid("inventory-record", record)

@@ -218,3 +218,9 @@ def test_a_gpt_disk(tmp_path: Path) -> None:
         (only,) = image.partitions
         assert (only.number, only.start, only.size, only.kind) == (2, 40 * 512, 4096 * 512, "Basic data (EXCHANGE)")
         assert image.volume(2).stat("/EXCHSRVR/BIN/EMSMTA.EXE").size == (SP2 / "Emsmta.exe").stat().st_size
+
+
+def test_an_image_reached_through_a_symbolic_link_opens(tmp_path: Path) -> None:
+    (tmp_path / "evidence.E01").symlink_to(IMAGES / "server.E01")
+    with open_image(tmp_path / "evidence.E01") as image:
+        assert image.media.kind == "ewf" and len(image.partitions) == 2

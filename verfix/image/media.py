@@ -38,7 +38,7 @@ class _ReadOnlyFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.fd = open_readonly(path, follow_links=False)
+            self.fd = open_readonly(path)  # a link to evidence is followed: the user named it
             info = os.fstat(self.fd)
         except OSError as exc:
             raise ImageError(f"cannot open {path}: {exc.strerror or exc}") from None
