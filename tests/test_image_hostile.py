@@ -106,3 +106,56 @@ def test_a_looping_path_is_refused(tmp_path: Path) -> None:
         assert volume.stat("/Exchsrvr/Bin/Files.txt").kind == "dir"
         with pytest.raises(OSError, match="directory loop: /Exchsrvr/Bin/Files.txt is /Exchsrvr again"):
             volume.list_dir("/Exchsrvr/Bin/Files.txt/Bin")
+
+
+def test_random_damage_to_the_file_systems_never_crashes(tmp_path: Path, no_hang: None) -> None:
+    """200 images, each with 1-8 sectors of its volumes' metadata (boot sectors, MFT, FAT
+    tables, folders) overwritten with random bytes: every outcome is an ImageError, a warning
+    or an unreadable file, never another exception."""
+    import random
+
+    from tests.hostile_images import RAW
+
+    chooser = random.Random(10)
+    disk = RAW.read_bytes()
+    ntfs, fat = 63 * 512, (63 + 4096) * 512
+    # Where the metadata lies: NTFS boot sector and MFT (cluster 4 of 512-byte clusters on),
+    # the MFT's records for the folders, the FAT boot sector, tables, root and first folders.
+    hot = [ntfs, *range(ntfs + 4 * 512, ntfs + 200 * 512, 512), fat, *range(fat + 512, fat + 60 * 512, 512)]
+    for number in range(200):
+        damaged = bytearray(disk)
+        for _ in range(chooser.randint(1, 8)):
+            at = chooser.choice(hot)
+            damaged[at:at + 512] = chooser.randbytes(512)
+        path = tmp_path / f"damaged-{number}.img"
+        path.write_bytes(bytes(damaged))
+        got = outcome(path)  # raises on anything but ImageError/OSError
+        for key, value in got.items():
+            if isinstance(value, str):
+                assert one_line(value), (number, key, value)
+        path.unlink()
+
+
+@pytest.mark.parametrize("name", ["server.E01", "server.vmdk", "server.vhd", "server.qcow2"])
+def test_random_damage_to_a_container_never_crashes(name: str, tmp_path: Path, no_hang: None) -> None:
+    """40 copies of a container, each with 1-4 runs of 1-64 random bytes written into its
+    headers and tables (its first 64 KiB and last 4 KiB): an ImageError or a readable disk."""
+    import random
+
+    from tests.hostile_images import IMAGES
+
+    chooser = random.Random(name)
+    original = (IMAGES / name).read_bytes()
+    places = [*range(0, min(65536, len(original)), 16), *range(max(0, len(original) - 4096), len(original), 16)]
+    for number in range(40):
+        damaged = bytearray(original)
+        for _ in range(chooser.randint(1, 4)):
+            at = chooser.choice(places)
+            damaged[at:at + 64] = chooser.randbytes(chooser.randint(1, 64))
+        path = tmp_path / f"{number}-{name}"
+        path.write_bytes(bytes(damaged[: len(original)]))
+        got = outcome(path)
+        for key, value in got.items():
+            if isinstance(value, str):
+                assert one_line(value), (number, key, value)
+        path.unlink()

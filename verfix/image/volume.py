@@ -134,10 +134,12 @@ class Volume:
     # -- entries ----------------------------------------------------------------------
 
     def _describe(self, handle: Any) -> Entry:
+        # A damaged record may lack any attribute: the bindings then give None.
         name = handle.name or ""
+        flags = handle.file_attribute_flags or 0
         if self.file_system == "FAT":
-            kind = "dir" if handle.file_attribute_flags & _FAT_DIRECTORY else "file"
-        elif handle.file_attribute_flags & _NTFS_REPARSE_POINT:
+            kind = "dir" if flags & _FAT_DIRECTORY else "file"
+        elif flags & _NTFS_REPARSE_POINT:
             kind = "link"
         elif handle.has_directory_entries_index():
             kind = "dir"
@@ -145,18 +147,20 @@ class Volume:
             kind = "file"
         else:
             kind = "other"
-        return Entry(name, kind, handle.size if kind == "file" else 0)
+        return Entry(name, kind, (handle.size or 0) if kind == "file" else 0)
 
     def _key(self, handle: Any, children: dict[str, tuple[Entry, Any]] | None) -> object:
         """What identifies a folder's storage, to tell a loop: its MFT entry (NTFS), or where its
         first entry lies (FAT, whose folders have no number); None for an empty FAT folder."""
         if self.file_system == "NTFS":
-            return handle.file_reference & 0xFFFF_FFFF_FFFF
+            reference = handle.file_reference
+            return None if reference is None else reference & 0xFFFF_FFFF_FFFF
         if handle is self._root:
             return "root"
         if not children:
             return None
-        return min(child.identifier for _, child in children.values())
+        identifiers = [child.identifier for _, child in children.values() if child.identifier is not None]
+        return min(identifiers) if identifiers else None
 
     def _children(self, handle: Any, path: str) -> dict[str, tuple[Entry, Any]]:
         """The entries of one folder by exact name (cached; capped at MAX_ENTRIES)."""
@@ -174,7 +178,7 @@ class Volume:
             for index in range(count):
                 child = handle.get_sub_file_entry(index)
                 if (self.file_system == "NTFS" and handle is self._root
-                        and child.file_reference & 0xFFFF_FFFF_FFFF < _NTFS_RESERVED):
+                        and (child.file_reference or 0) & 0xFFFF_FFFF_FFFF < _NTFS_RESERVED):
                     continue
                 entry = self._describe(child)
                 if entry.name and entry.name not in (".", ".."):
