@@ -169,3 +169,34 @@ def test_image_reports_and_records_are_valid_documents() -> None:
     assert len(records) == 250 and all(r["path"].startswith(f"{image}#p") for r in records)
     for record in records:
         assert_valid("inventory-record", record)
+
+
+def test_a_2_gib_file_inside_an_image_costs_a_few_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # big-file.E01: one NTFS volume whose EXCHSRVR/BIN/EMSMTA.EXE is SP3's, sparse to 2 GiB.
+    from verfix.image.volume import VolumeFile
+
+    asked: list[int] = []
+    real_read_at = VolumeFile.read_at
+
+    def counting_read_at(self: VolumeFile, offset: int, length: int) -> bytes:
+        asked.append(length)
+        return real_read_at(self, offset, length)
+
+    monkeypatch.setattr(VolumeFile, "read_at", counting_read_at)
+    image = IMAGES / "big-file.E01"
+    code, out, err = run("check", str(image), "-m", "Q236586", "-f", "json", "-q")
+    rows = {row["name"]: row for row in json.loads(out)["manifests"][0]["files"]}
+    assert rows["Emsmta.exe"]["status"] == "ok" and rows["Emsmta.exe"]["file_version"] == "5.5.2646.0"
+    assert 0 < len(asked) <= 4 and sum(asked) <= 16 * 1024  # the headers and the version block
+    asked.clear()
+    code, out, err = run("check", str(image), "-m", "Q236586", "-f", "json", "-q", "--reader", "pefile")
+    rows = {row["name"]: row for row in json.loads(out)["manifests"][0]["files"]}
+    assert rows["Emsmta.exe"]["status"] == "unreadable"
+    assert rows["Emsmta.exe"]["notes"] == ["too large for the pefile reader (2048 MiB, limit 64 MiB)"]
+    assert sum(asked) <= 8192  # refused after the header checks, as in a folder
+    asked.clear()
+    code, out, err = run("inventory", str(image), "-q")
+    assert code == 0, err
+    (record,) = [json.loads(line) for line in out.splitlines()]
+    assert record["size"] == 2 << 30 and record["file_version"] == "5.5.2646.0"
+    assert sum(asked) <= 16 * 1024

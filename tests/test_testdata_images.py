@@ -42,6 +42,9 @@ def test_build_sh_rebuilds_the_committed_images(tmp_path: Path) -> None:
     for name in [*FORMATS, "nt4-c.E01"]:
         # mkntfs draws a random serial number: the bytes differ, never what verfix reads
         assert contents(tmp_path / name) == contents(IMAGES / name), name
+    for built in (tmp_path / "big-file.E01", IMAGES / "big-file.E01"):  # 2 GiB: not read whole
+        with open_image(built) as image:
+            assert image.volume(1).stat("/EXCHSRVR/BIN/EMSMTA.EXE").size == 2 << 30
 
 
 def test_the_committed_images_are_small() -> None:
@@ -50,3 +53,4 @@ def test_the_committed_images_are_small() -> None:
     assert sum(sizes.values()) < 10 << 20
     assert all(sizes[name] < 400_000 for name in ("server.E01", "server.vmdk", "server.qcow2"))
     assert (IMAGES / "nt4-c.E01").stat().st_size < 200_000
+    assert (IMAGES / "big-file.E01").stat().st_size < 200_000

@@ -3,7 +3,8 @@
 #   partition 1: NTFS, EXCHSRVR/BIN/ holding testdata/sp2's files under upper-case names
 #   partition 2: FAT12, Exchsrvr/Bin/ holding testdata/sp3's files under their own names
 # in an MBR disk (NT-style, first partition at sector 63), then the same disk as E01, VMDK,
-# VHD and qcow2; and testdata/nt4 as one NTFS volume in nt4-c.E01. Needs root (the NTFS volume is filled through an ntfs-3g FUSE mount) and
+# VHD and qcow2; testdata/nt4 as one NTFS volume in nt4-c.E01; a volume with a 2 GiB sparse
+# file in big-file.E01. Needs root (the NTFS volume is filled through an ntfs-3g FUSE mount) and
 # Debian ntfs-3g, dosfstools, mtools, fdisk, qemu-utils and ewf-tools.
 # Usage: sh testdata/images/build.sh [OUTPUT_FOLDER]   (default: testdata/images)
 set -eu
@@ -66,7 +67,19 @@ umount "$work/mnt"
 ewfacquirestream -q -t "$work/nt4-c" -c deflate:best -C 11 -D "verfix test volume" -E 1 \
   -e verfix -N "built by testdata/images/build.sh" -m fixed -M logical < "$work/nt4.part" >/dev/null
 
-for name in server.img server.qcow2 server.vmdk server.vhd server.E01 nt4-c.E01; do
+# A 2 GiB file in a 2 MiB volume: testdata/sp3's Emsmta.exe made sparse to 2 GiB (NTFS keeps
+# only its first clusters), as one bare NTFS volume in big-file.E01.
+truncate -s 2M "$work/big.part"
+mkntfs --quiet --force --fast --sector-size 512 --cluster-size 512 --label BIG "$work/big.part" >/dev/null 2>&1
+ntfs-3g -o rw "$work/big.part" "$work/mnt"
+mkdir -p "$work/mnt/EXCHSRVR/BIN"
+cp "$top/testdata/sp3/exchsrvr/bin/Emsmta.exe" "$work/mnt/EXCHSRVR/BIN/EMSMTA.EXE"
+truncate -s 2G "$work/mnt/EXCHSRVR/BIN/EMSMTA.EXE"
+umount "$work/mnt"
+ewfacquirestream -q -t "$work/big-file" -c deflate:best -C 12 -D "verfix test volume" -E 1 \
+  -e verfix -N "built by testdata/images/build.sh" -m fixed -M logical < "$work/big.part" >/dev/null
+
+for name in server.img server.qcow2 server.vmdk server.vhd server.E01 nt4-c.E01 big-file.E01; do
   cp "$work/$name" "$out/$name"
 done
-ls -l "$out"/server.* "$out"/nt4-c.E01
+ls -l "$out"/server.* "$out"/nt4-c.E01 "$out"/big-file.E01
