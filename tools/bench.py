@@ -466,11 +466,11 @@ def build_ntfs_image(corpus: str, workdir: str) -> str | None:
                    check=True, capture_output=True)
     mount = os.path.join(workdir, "mnt")
     os.mkdir(mount)
-    subprocess.run(["ntfs-3g", image, mount], check=True)
+    subprocess.run(["ntfs-3g", image, mount], check=True, capture_output=True)
     try:
         subprocess.run(["cp", "-r", "-P", corpus, os.path.join(mount, "CORPUS")], check=True)
     finally:
-        subprocess.run(["umount", mount], check=True)
+        subprocess.run(["umount", mount], check=True, capture_output=True)
     return image
 
 
