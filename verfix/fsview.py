@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from verfix.fsio import (
     InputFileError,
     file_kind,
-    open_readonly,
     os_reason,
     pread_upto,
     read_bounded,
@@ -127,7 +126,8 @@ def view_of(path: str | os.PathLike[str] | PurePath) -> OSView | VolumeView:
 
 
 class OSView:
-    """Folders on this machine: listed through O_NOATIME descriptors, files opened read-only."""
+    """Folders on this machine: listed through O_NOATIME descriptors. Files are opened by the
+    folder code itself (locate, the readers, inventory), which vets links and file types first."""
 
     in_image = False
 
@@ -146,10 +146,6 @@ class OSView:
         if stat.S_ISDIR(mode):
             return Kind("directory")
         return Kind("link" if stat.S_ISLNK(mode) else file_kind(mode))
-
-    def open(self, path: Any, follow_links: bool = True) -> int:
-        """A descriptor of the regular file ``path``; OSError (EISDIR, EINVAL for other kinds)."""
-        return open_readonly(path, follow_links=follow_links)
 
     def read_bounded(self, path: Any, limit: int, follow_links: bool = True) -> bytes:
         """The whole of a small regular file (see fsio.read_bounded); InputFileError."""
