@@ -224,3 +224,30 @@ def test_an_image_reached_through_a_symbolic_link_opens(tmp_path: Path) -> None:
     (tmp_path / "evidence.E01").symlink_to(IMAGES / "server.E01")
     with open_image(tmp_path / "evidence.E01") as image:
         assert image.media.kind == "ewf" and len(image.partitions) == 2
+
+
+def _losetup_read_only(path: Path) -> str | None:
+    """A read-only loop device over ``path``, or None when loop devices cannot be had here."""
+    import subprocess
+
+    if os.geteuid() != 0 or shutil.which("losetup") is None:
+        return None
+    done = subprocess.run(["losetup", "--find", "--show", "--read-only", str(path)],
+                          capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+
+
+def test_a_disk_attached_as_a_block_device(tmp_path: Path) -> None:
+    import subprocess
+
+    shutil.copy(IMAGES / "server.img", tmp_path / "disk.img")
+    device = _losetup_read_only(tmp_path / "disk.img")
+    if device is None:
+        pytest.skip("needs root and a loop device (losetup) to attach the test disk as a block device")
+    try:
+        assert looks_like_image(device) and detect_format(device) == "raw"
+        with open_image(device) as image:
+            assert image.media.size == (63 + 4096 + 2048) * 512 and len(image.partitions) == 2
+            assert all_files(image, 2) == {f"/Exchsrvr/Bin/{p.name}": p.read_bytes() for p in SP3.iterdir()}
+    finally:
+        subprocess.run(["losetup", "--detach", device], check=False)

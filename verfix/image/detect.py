@@ -18,13 +18,13 @@ _LOGICAL_EWF = (b"LVF\x09\x0d\x0a\xff\x00", b"LEF2\x0d\x0a\x81\x00")
 
 def detect_format(path: str | os.PathLike[str]) -> str | None:
     """``"ewf"``, ``"vmdk"``, ``"vhd"`` (VHD or VHDX), ``"qcow"`` or ``"raw"`` (an MBR, a GPT or
-    a volume boot sector at the start) for a regular file, else None. Reads the first 1 KiB and
+    a volume boot sector at the start) for a regular file or a block device, else None. Reads the first 1 KiB and
     the last 512 bytes; raises OSError when the file cannot be read."""
     fd = open_readonly(path)
     try:
-        if not _is_regular(fd):
+        size = disk_size(fd)
+        if size is None:
             return None
-        size = os.fstat(fd).st_size
         head = os.pread(fd, 1024, 0)
         tail = os.pread(fd, 512, size - 512) if size >= 1024 else b""
     finally:
@@ -32,8 +32,14 @@ def detect_format(path: str | os.PathLike[str]) -> str | None:
     return format_of(head, tail)
 
 
-def _is_regular(fd: int) -> bool:
-    return stat.S_ISREG(os.fstat(fd).st_mode)
+def disk_size(fd: int) -> int | None:
+    """The size of an open regular file or block device (a disk: /dev/sdb), else None."""
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISREG(mode):
+        return os.fstat(fd).st_size
+    if stat.S_ISBLK(mode):
+        return os.lseek(fd, 0, os.SEEK_END)
+    return None
 
 
 def format_of(head: bytes, tail: bytes = b"") -> str | None:
@@ -54,11 +60,18 @@ def format_of(head: bytes, tail: bytes = b"") -> str | None:
 
 
 def looks_like_image(path: str | os.PathLike[str]) -> bool:
-    """True for a regular file that holds a disk image or is named like one (``.E01``, ``.img``…).
+    """True for a regular file that holds a disk image or is named like one (``.E01``, ``.img``…),
+    and for a block device (a disk attached through a write blocker: ``/dev/sdb``).
 
     Folders are never images. A file that cannot be read counts by its name alone.
     """
-    if not os.path.isfile(path):
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISBLK(mode):
+        return True
+    if not stat.S_ISREG(mode):
         return False
     if os.fspath(path).lower().endswith(IMAGE_SUFFIXES):
         return True

@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from verfix.fsio import open_readonly
-from verfix.image.detect import detect_format
+from verfix.image.detect import detect_format, disk_size
 from verfix.image.errors import ImageError, MissingExtraError, io_error, one_line
 
 if TYPE_CHECKING:
@@ -39,13 +39,17 @@ class _ReadOnlyFile:
         self.path = path
         try:
             self.fd = open_readonly(path)  # a link to evidence is followed: the user named it
-            info = os.fstat(self.fd)
         except OSError as exc:
             raise ImageError(f"cannot open {path}: {exc.strerror or exc}") from None
-        if not stat.S_ISREG(info.st_mode):
+        try:
+            size = disk_size(self.fd)
+        except OSError as exc:
             os.close(self.fd)
-            raise ImageError(f"{path} is not a regular file")
-        self.size = info.st_size
+            raise ImageError(f"cannot open {path}: {exc.strerror or exc}") from None
+        if size is None:
+            os.close(self.fd)
+            raise ImageError(f"{path} is not a regular file or a disk")
+        self.size = size
         self.position = 0
 
     def read(self, size: int = -1) -> bytes:
