@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import stat
 import struct
 from collections import OrderedDict
 from pathlib import Path
