@@ -144,6 +144,34 @@ def fat_chain_loop(folder: Path) -> Path:
     return _write(folder, "fat-chain-loop.img", bytes(disk))
 
 
+def ntfs_directory_loop(folder: Path) -> Path:
+    """The entry of EXCHSRVR/BIN/FILES.TXT in BIN's NTFS index pointed at EXCHSRVR's own MFT
+    record: BIN/FILES.TXT becomes a folder that is EXCHSRVR again."""
+    disk = bytearray(RAW.read_bytes())
+    start, size = _partition(disk, 0)
+    name = "FILES.TXT".encode("utf-16-le")
+    (exchsrvr,) = struct.unpack_from("<Q", disk, _index_entry(disk, start, size, "EXCHSRVR".encode("utf-16-le")))
+    struct.pack_into("<Q", disk, _index_entry(disk, start, size, name), exchsrvr)
+    return _write(folder, "ntfs-loop.img", bytes(disk))
+
+
+def _index_entry(disk: bytes, start: int, size: int, name: bytes) -> int:
+    """Where the index entry (not the MFT attribute) naming ``name`` starts: its key, a
+    $FILE_NAME, holds the name at 0x42, after a 16-byte entry header whose first 8 bytes are
+    the file's reference; the attribute copy sits in the file's own record instead."""
+    found = []
+    at = disk.find(name, start)
+    while 0 <= at < start + size:
+        entry = at - 0x52
+        if disk[at - 2] == len(name) // 2 and struct.unpack_from("<H", disk, entry + 8)[0] >= 0x52 + len(name):
+            found.append(entry)
+        at = disk.find(name, at + 1)
+    # The entry's length (at +8) must hold the key; of the places left, the last is the
+    # folder's index (its INDX records follow the MFT on this volume).
+    assert found, f"no index entry for {name!r}"
+    return found[-1]
+
+
 def not_an_image(folder: Path) -> Path:
     """A file named like an image holding text."""
     return _write(folder, "notes.E01", b"not an evidence file\n" * 100)
@@ -161,6 +189,7 @@ MAKERS: dict[str, Callable[[Path], Path]] = {
     "no partition table": no_partition_table,
     "looping logical partitions": looping_logical_partitions,
     "FAT directory loop": fat_directory_loop,
+    "NTFS directory loop": ntfs_directory_loop,
     "FAT cluster chain loop": fat_chain_loop,
     "not an image": not_an_image,
 }

@@ -91,6 +91,7 @@ EXPECTED = {
         "table warnings": lambda v: "the chain of logical partitions loops back to sector 6050; stopped" in v,
         "p5": has("holds no NTFS or FAT file system")},
     "FAT directory loop": {"p1": p(160), "p2": p(159, 0, "directory loop: /Exchsrvr/Bin/Files.txt is /Exchsrvr again")},
+    "NTFS directory loop": {"p1": p(159, 0, "directory loop: /EXCHSRVR/BIN/FILES.TXT is /EXCHSRVR again"), "p2": p(160)},
     "FAT cluster chain loop": {"p1": p(160), "p2": p(159, 1)},
     "not an image": {"error": has("notes.E01", "not a disk image")},
 }
@@ -100,12 +101,17 @@ def test_every_hostile_image_has_an_expectation() -> None:
     assert EXPECTED.keys() == MAKERS.keys()
 
 
-def test_a_looping_path_is_refused(tmp_path: Path) -> None:
-    with open_image(MAKERS["FAT directory loop"](tmp_path)) as image:
-        volume = image.volume(2)
-        assert volume.stat("/Exchsrvr/Bin/Files.txt").kind == "dir"
-        with pytest.raises(OSError, match="directory loop: /Exchsrvr/Bin/Files.txt is /Exchsrvr again"):
-            volume.list_dir("/Exchsrvr/Bin/Files.txt/Bin")
+@pytest.mark.parametrize(("maker", "number", "folder", "loop"), [
+    ("FAT directory loop", 2, "/Exchsrvr", "/Exchsrvr/Bin/Files.txt"),
+    ("NTFS directory loop", 1, "/EXCHSRVR", "/EXCHSRVR/BIN/FILES.TXT"),
+])
+def test_a_looping_path_is_refused(maker: str, number: int, folder: str, loop: str, tmp_path: Path) -> None:
+    with open_image(MAKERS[maker](tmp_path)) as image:
+        volume = image.volume(number)
+        assert volume.stat(loop).kind == "dir"
+        inner = [entry.name for entry in volume.list_dir(folder)]
+        with pytest.raises(OSError, match=f"directory loop: {loop} is {folder} again"):
+            volume.list_dir(f"{loop}/{inner[0]}")
 
 
 def test_random_damage_to_the_file_systems_never_crashes(tmp_path: Path, no_hang: None) -> None:
