@@ -251,3 +251,23 @@ def test_a_disk_attached_as_a_block_device(tmp_path: Path) -> None:
             assert all_files(image, 2) == {f"/Exchsrvr/Bin/{p.name}": p.read_bytes() for p in SP3.iterdir()}
     finally:
         subprocess.run(["losetup", "--detach", device], check=False)
+
+
+def _vmdk_descriptor(extent: str, sectors: int) -> bytes:
+    return (f'# Disk DescriptorFile\nversion=1\nCID=1999abcd\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\n'
+            f'# Extent description\nRW {sectors} FLAT "{extent}" 0\n\n# The Disk Data Base\n#DDB\n\n'
+            'ddb.adapterType = "ide"\n').encode()
+
+
+def test_a_vmdk_descriptor_and_its_flat_extent(tmp_path: Path) -> None:
+    shutil.copy(IMAGES / "server.img", tmp_path / "disk-flat.vmdk")
+    sectors = (IMAGES / "server.img").stat().st_size // 512
+    (tmp_path / "disk.vmdk").write_bytes(_vmdk_descriptor("disk-flat.vmdk", sectors))
+    with open_image(tmp_path / "disk.vmdk") as image:
+        assert image.media.kind == "vmdk" and image.media.size == sectors * 512
+        assert all_files(image, 1) == {f"/EXCHSRVR/BIN/{p.name.upper()}": p.read_bytes() for p in SP2.iterdir()}
+    # An extent named with a folder (here, outside the descriptor's) is never opened.
+    (tmp_path / "inside").mkdir()
+    (tmp_path / "inside" / "disk.vmdk").write_bytes(_vmdk_descriptor("../disk-flat.vmdk", sectors))
+    with pytest.raises(ImageError, match=r"extent file '\.\./disk-flat\.vmdk' is not beside the descriptor"):
+        open_image(tmp_path / "inside" / "disk.vmdk")
