@@ -271,3 +271,20 @@ def test_a_vmdk_descriptor_and_its_flat_extent(tmp_path: Path) -> None:
     (tmp_path / "inside" / "disk.vmdk").write_bytes(_vmdk_descriptor("../disk-flat.vmdk", sectors))
     with pytest.raises(ImageError, match=r"extent file '\.\./disk-flat\.vmdk' is not beside the descriptor"):
         open_image(tmp_path / "inside" / "disk.vmdk")
+
+
+@pytest.mark.skipif(shutil.which("ewfacquirestream") is None, reason="needs ewfacquirestream (Debian ewf-tools)")
+def test_an_e01_in_several_segment_files(tmp_path: Path) -> None:
+    import subprocess
+
+    with (IMAGES / "server.img").open("rb") as disk:
+        subprocess.run(["ewfacquirestream", "-q", "-t", str(tmp_path / "multi"), "-c", "none", "-S", "1MiB",
+                        "-C", "1", "-D", "d", "-E", "1", "-e", "e", "-N", "n", "-m", "fixed", "-M", "logical"],
+                       stdin=disk, capture_output=True, check=True, timeout=60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["multi.E01", "multi.E02", "multi.E03", "multi.E04"]
+    with open_image(tmp_path / "multi.E01") as image:
+        assert len(image.media._files) == 4  # every segment opened by verfix, read-only
+        assert all_files(image, 2) == {f"/Exchsrvr/Bin/{p.name}": p.read_bytes() for p in SP3.iterdir()}
+    (tmp_path / "multi.E03").unlink()  # a lost segment: the volumes on it cannot be read
+    with open_image(tmp_path / "multi.E01") as image, pytest.raises(ImageError, match="missing segment file"):
+        image.volume(2)
