@@ -119,11 +119,11 @@ class FileCache:
                 self._results[path] = error
         return self._results[path]
 
-    def link_info(self, path: Path) -> LinkInfo | PEReadError:
+    def link_info(self, path: PurePath) -> LinkInfo | PEReadError:
         """Size and COFF link time, for rows without a version (read once per file)."""
         if path not in self._links:
             try:
-                self._links[path] = read_link_info(str(path))
+                self._links[path] = read_link_info(path)
             except PEReadError as error:
                 self._links[path] = error
         return self._links[path]
@@ -133,7 +133,7 @@ class FileCache:
         return len(self._results)
 
 
-def _versionless_notes(row: FileRow, path: Path, cache: FileCache) -> tuple[str, ...]:
+def _versionless_notes(row: FileRow, path: PurePath, cache: FileCache) -> tuple[str, ...]:
     """The size-and-date evidence for a row without a version (verfix.evidence): a note only."""
     if (row.date is None and row.size is None) or path.suffix.lower() not in EXECUTABLE_EXTENSIONS:
         return ()

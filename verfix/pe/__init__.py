@@ -60,15 +60,13 @@ def open_file_reader(reader: Reader = Reader.FAST) -> Callable[[Source, int, byt
 
 def _read_in_image(path: ImagePath, reader: Reader) -> PEInfo:
     """Read a file inside a disk image through its view: the same bounded reads as a folder's."""
-    from verfix.pe.fileio import pread_upto
+    from verfix.fsview import close
+    from verfix.pe.fileio import open_source, pread_upto
 
+    file, size = open_source(path)
     try:
-        file = path.view.open(path)
-    except OSError as error:
-        raise PEReadError(error.strerror or str(error)) from None
-    try:
-        if file.size == 0:
+        if size == 0:
             raise NotPEError("empty file")
-        return read_pe_open(file, file.size, pread_upto(file, 0, HEAD_SIZE), reader)
+        return read_pe_open(file, size, pread_upto(file, 0, HEAD_SIZE), reader)
     finally:
-        file.close()
+        close(file)

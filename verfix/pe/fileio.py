@@ -7,7 +7,7 @@ import stat
 import struct
 
 from verfix.fsio import file_kind, open_readonly, os_reason
-from verfix.fsview import Source, read_at
+from verfix.fsview import ImagePath, Source, read_at
 from verfix.pe.format import CHUNK_SIZE, HEAD_SIZE
 from verfix.pe.types import PEReadError
 
@@ -39,6 +39,19 @@ def open_regular_file(path: str) -> tuple[int, int]:
         os.close(fd)
         raise PEReadError(f"not a regular file ({file_kind(info.st_mode)})")
     return fd, info.st_size
+
+
+def open_source(path: str | os.PathLike[str] | ImagePath) -> tuple[Source, int]:
+    """(source, size) of a file to read: a descriptor from :func:`open_regular_file`, or for a
+    path inside a disk image its file object (both read by :func:`pread_upto`, closed by
+    ``verfix.fsview.close``); PEReadError with the reason."""
+    if isinstance(path, ImagePath):
+        try:
+            file = path.view.open(path)
+        except OSError as error:
+            raise PEReadError(error.strerror or str(error)) from None
+        return file, file.size
+    return open_regular_file(os.fspath(path))
 
 
 def pread_upto(fd: Source, offset: int, length: int) -> bytes:

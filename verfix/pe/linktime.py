@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import struct
 from dataclasses import dataclass
+from pathlib import PurePath
 
-from verfix.pe.fileio import check_head_length, open_regular_file, pread_upto
+from verfix.fsview import close
+from verfix.pe.fileio import check_head_length, open_source, pread_upto
 from verfix.pe.format import HEAD_SIZE, check_dos_and_pe_signature
 from verfix.pe.types import PEReadError
 
@@ -25,9 +27,10 @@ class LinkInfo:
     time_date_stamp: int
 
 
-def read_link_info(path: str) -> LinkInfo:
-    """Size and link time of one PE file; NotPEError / PEReadError (one-line reason) otherwise."""
-    fd, size = open_regular_file(path)
+def read_link_info(path: str | os.PathLike[str] | PurePath) -> LinkInfo:
+    """Size and link time of one PE file (in a folder or inside a disk image); NotPEError /
+    PEReadError (one-line reason) otherwise."""
+    fd, size = open_source(path)  # type: ignore[arg-type]
     try:
         head = pread_upto(fd, 0, HEAD_SIZE)
         check_head_length(head, size)
@@ -42,4 +45,4 @@ def read_link_info(path: str) -> LinkInfo:
         (stamp,) = struct.unpack_from("<I", coff, 4)
         return LinkInfo(size, stamp)
     finally:
-        os.close(fd)
+        close(fd)
