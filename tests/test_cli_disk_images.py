@@ -200,3 +200,23 @@ def test_a_2_gib_file_inside_an_image_costs_a_few_reads(monkeypatch: pytest.Monk
     (record,) = [json.loads(line) for line in out.splitlines()]
     assert record["size"] == 2 << 30 and record["file_version"] == "5.5.2646.0"
     assert sum(asked) <= 16 * 1024
+
+
+def test_products_of_an_image_are_those_of_its_folder() -> None:
+    # The survey (system root, kernel, both hives, IIS and Exchange) reads through the view too.
+    image = IMAGES / "nt4-c.E01"
+    folder = REPO / "testdata" / "nt4"
+    code, out, err = run("products", str(image), "-f", "json")
+    assert code == 0, err
+    assert f"{image}: p1: NTFS, 2.0 MiB at sector 0 (whole disk)" in err
+    mine, expected = json.loads(out), json.loads(run("products", str(folder), "-f", "json")[1])
+    assert [p["product"] for p in mine] == ["Microsoft Windows NT", "Microsoft Internet Information Server",
+                                            "Microsoft Exchange Server"]
+
+    def without_places(item: dict, prefix: str) -> dict:
+        text = json.dumps(item).replace(prefix, "<volume>")
+        return json.loads(text)
+
+    assert [without_places(p, f"{image}#p1:") for p in mine] == [without_places(p, str(folder)) for p in expected]
+    code, out, err = run("products", str(image), "--partition", "1")
+    assert code == 0 and "p1:/WINNT/system32; p1:/WINNT/system32/drivers" in out

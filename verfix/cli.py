@@ -652,6 +652,9 @@ def products(
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
+    partition: Optional[int] = typer.Option(
+        None, "--partition", metavar="N", help="In a disk image, only partition N (numbered as listed)."
+    ),
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
 ) -> None:
@@ -660,21 +663,25 @@ def products(
     Exit codes: 0 products found, 2 usage error or nothing found.
     """
     from verfix.server_report import product_record
-    from verfix.survey import survey
+    from verfix.survey import FoundProduct, survey
 
     path = Path(os.path.abspath(path))
-    if not path.is_dir():
-        raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
-    found = survey(path, FileCache(reader))
-    for warning in [] if quiet else found.warnings:
-        _err(f"verfix: warning: {warning}")
-    if not found.products:
+    with _scan_roots(path, partition, quiet) as roots:
+        if roots == [path] and not path.is_dir():
+            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+        products_found: list[tuple[Path, FoundProduct]] = []
+        for root in roots:
+            found = survey(root, FileCache(reader))
+            for warning in [] if quiet else found.warnings:
+                _err(f"verfix: warning: {warning}")
+            products_found.extend((root, item) for item in found.products)
+    if not products_found:
         raise InputError(f"no product found under {path}: no WINNT or WINDOWS system root, and no "
                          "folder holding a known product's programs")
-    records = [product_record(item) for item in found.products]
+    records = [product_record(item) for _, item in products_found]
     if format in (Format.TABLE, Format.CSV):  # flat: folders relative to PATH, how told as text
-        for record in records:
-            record["folders"] = "; ".join(os.path.relpath(f, path) for f in record["folders"])
+        for record, (root, _) in zip(records, products_found):
+            record["folders"] = "; ".join(_relative_folder(f, root) for f in record["folders"])
             told = {k: v for k, v in record["how"].items() if k != "folders"}
             if "branch" in told and record["branch"] is None:
                 record["branch"] = "main line"
@@ -684,6 +691,15 @@ def products(
     if verbose:
         _err(f"{len(records)} product(s) found under {path} with the {reader.value} reader")
     raise typer.Exit(ExitCode.COMPLIANT)
+
+
+def _relative_folder(folder: str, root: Path) -> str:
+    """A product's folder for a table: relative to PATH, or ``p1:/WINNT/system32`` in an image."""
+    from verfix.fsview import ImagePath
+
+    if isinstance(root, ImagePath):
+        return folder[len(root.prefix.rsplit("#", 1)[0]) + 1:]
+    return os.path.relpath(folder, root)
 
 
 def _planned_manifests(imported: list, out_dir: Path) -> list[tuple[Path, str]]:

@@ -85,13 +85,14 @@ class Kind:
 class ImagePath(PurePosixPath):
     """A path inside one volume of a disk image. Each volume has its own subclass (made by
     :func:`image_root`) holding the view and the printed prefix; ``/``, ``parent`` and the
-    like keep it. It is never handed to the OS: ``os.fspath`` of it raises TypeError."""
+    like keep it. A relative one (``relative_to``) prints as its bare parts. It is never handed to the OS: ``os.fspath`` of it raises TypeError."""
 
     view: ClassVar[VolumeView]
     prefix: ClassVar[str]
 
     def __str__(self) -> str:
-        return self.prefix + super().__str__()
+        inner = super().__str__()
+        return self.prefix + inner if inner.startswith("/") else inner  # relative: just the parts
 
     def __repr__(self) -> str:
         return f"ImagePath({str(self)!r})"

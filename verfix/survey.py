@@ -24,6 +24,7 @@ from pathlib import Path, PureWindowsPath
 
 from verfix.check import FileCache
 from verfix.discover import DiscoveryError, _Finder, find_bin_dirs
+from verfix.fsview import ImagePath
 from verfix.hive import Hive, HiveError, open_hive
 from verfix.locate import FolderIndex
 from verfix.pe import PEInfo
@@ -299,4 +300,5 @@ def survey(path: Path, cache: FileCache | None = None) -> Survey:
     Never writes, never follows a link out of ``path``; reads only the marker and release
     programs and the two hives.
     """
-    return _Surveyor(Path(path), cache or FileCache()).run()
+    root = path if isinstance(path, ImagePath) else Path(path)  # a volume inside a disk image stays one
+    return _Surveyor(root, cache or FileCache()).run()
