@@ -91,7 +91,8 @@ EXPECTED = {
         "table warnings": lambda v: "the chain of logical partitions loops back to sector 6050; stopped" in v,
         "p5": has("holds no NTFS or FAT file system")},
     "FAT directory loop": {"p1": p(160), "p2": p(159, 0, "directory loop: /Exchsrvr/Bin/Files.txt is /Exchsrvr again")},
-    "NTFS directory loop": {"p1": p(159, 0, "directory loop: /EXCHSRVR/BIN/FILES.TXT is /EXCHSRVR again"), "p2": p(160)},
+    "NTFS directory loop": {"p1": p(159, 0, "directory loop: /EXCHSRVR/BIN/FILES.TXT is /EXCHSRVR again"),
+                            "p2": p(160)},
     "FAT cluster chain loop": {"p1": p(160), "p2": p(159, 1)},
     "not an image": {"error": has("notes.E01", "not a disk image")},
 }

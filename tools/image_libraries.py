@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import subprocess
 
-    print(f"{'library':7} {'import ms':>8} {'image':13} {'walk+read ms':>9} {'entries':>8} {'bytes':>10} {'peak MiB':>8}")
+    print(f"{'library':7} {'import ms':>8} {'image':13} {'walk+read ms':>9} {'entries':>8} "
+          f"{'bytes':>10} {'peak MiB':>8}")
     for backend, (_, modules) in BACKENDS.items():
         try:
             for module in modules:

@@ -85,7 +85,8 @@ class Kind:
 class ImagePath(PurePosixPath):
     """A path inside one volume of a disk image. Each volume has its own subclass (made by
     :func:`image_root`) holding the view and the printed prefix; ``/``, ``parent`` and the
-    like keep it. A relative one (``relative_to``) prints as its bare parts. It is never handed to the OS: ``os.fspath`` of it raises TypeError."""
+    like keep it. A relative one (``relative_to``) prints as its bare parts. It is never handed
+    to the OS: ``os.fspath`` of it raises TypeError."""
 
     view: ClassVar[VolumeView]
     prefix: ClassVar[str]

@@ -30,7 +30,7 @@ def read_pe_file(path: str | os.PathLike[str] | PurePath, reader: Reader = Reade
     """
     if isinstance(path, ImagePath):
         return _read_in_image(path, reader)
-    path = os.fspath(path)  # type: ignore[arg-type]
+    path = os.fspath(path)
     if Reader(reader) is Reader.PEFILE:
         from verfix.pe import pefile_reader  # imported on demand: pefile is a large module
 

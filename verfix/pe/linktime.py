@@ -30,7 +30,7 @@ class LinkInfo:
 def read_link_info(path: str | os.PathLike[str] | PurePath) -> LinkInfo:
     """Size and link time of one PE file (in a folder or inside a disk image); NotPEError /
     PEReadError (one-line reason) otherwise."""
-    fd, size = open_source(path)  # type: ignore[arg-type]
+    fd, size = open_source(path)
     try:
         head = pread_upto(fd, 0, HEAD_SIZE)
         check_head_length(head, size)
