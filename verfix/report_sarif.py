@@ -9,12 +9,13 @@ or service pack the remediation plan takes its version from.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Sequence
 from urllib.parse import quote
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
+from verfix.fsview import ImagePath
 from verfix.remediation import plan_folder
 
 SARIF_VERSION = "2.1.0"
@@ -26,8 +27,13 @@ LEVELS = {
 }
 
 
-def file_uri(path: Path) -> str:
-    """An absolute ``file:`` URI; names that are not UTF-8 keep their bytes, percent-encoded."""
+def file_uri(path: PurePath) -> str:
+    """An absolute ``file:`` URI; names that are not UTF-8 keep their bytes, percent-encoded. A
+    file inside a disk image is the image's URI with the partition and inner path as its
+    fragment: ``file:///cases/server.E01#p1:/EXCHSRVR/BIN/EMSMTA.EXE``."""
+    if isinstance(path, ImagePath):
+        image, label = path.prefix.rsplit("#", 1)
+        return file_uri(Path(image)) + "#" + quote(os.fsencode(label + path.inner), safe="/:")
     raw = os.fsencode(os.path.abspath(path))
     if os.sep == "\\":  # pragma: no cover - exercised on Windows only
         return Path(os.path.abspath(path)).as_uri()
