@@ -133,9 +133,10 @@ def _output_stream(output_path: Optional[Path], read: List[Path]) -> Iterator[Te
 
 
 def _select_manifests(
-    selectors: List[str], product: Optional[str], component: Optional[str]
+    selectors: List[str], products: List[str], component: Optional[str], *, every_product: bool = False,
 ) -> tuple[list[Manifest], bool]:
-    """The manifests asked for, and whether they were chosen automatically (all bundled)."""
+    """The manifests asked for, and whether they were chosen automatically (all bundled: of
+    Exchange for a bin folder, of ``every_product`` for a whole server)."""
     if selectors:
         chosen: list[Manifest] = []
         by_id: dict[str, Manifest] = {}
@@ -148,13 +149,15 @@ def _select_manifests(
                 elif not _same_manifest_file(earlier, manifest):
                     raise InputError(f"{manifest.path or selector}: id {manifest.id} is also defined "
                                      f"in {earlier.path or earlier.id}; give one of them")
+    elif every_product:
+        chosen = load_bundled()
     else:
         from verfix.discover import PRODUCT
 
         # A bin folder is an Exchange server's: the other products' manifests do not apply.
         chosen = load_bundled(product=PRODUCT)
-    if product:
-        chosen = [m for m in chosen if matches_product(m, product)]
+    if products:
+        chosen = [m for m in chosen if any(matches_product(m, words) for words in products)]
     if component:
         wanted = component.lower()
         chosen = [m for m in chosen if any(wanted in c.lower() for c in m.components)]
@@ -256,18 +259,20 @@ def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> lis
 def check(
     path: Path = typer.Argument(
         ..., metavar="PATH",
-        help="The Exchange bin folder, or a mounted volume or image folder to find it in, or a "
-        "disk image (raw, E01, VMDK, VHD, qcow2; needs the 'images' extra).",
+        help="A mounted volume or image folder (every product found on it is checked), a system32 "
+        "folder, an Exchange bin folder, or a disk image (raw, E01, VMDK, VHD, qcow2; needs the "
+        "'images' extra; its Exchange bin folders are checked).",
     ),
     manifest: List[str] = typer.Option(
         [], "--manifest", "-m", metavar="ID|FILE|FOLDER",
         help="Article (Q236586, KB236586 or 236586) or your own manifest id, a manifest TOML file, "
         "or a folder of them; repeatable. Default: every bundled manifest that applies to the folder.",
     ),
-    product: Optional[str] = typer.Option(
-        None, "--product", metavar="WORDS",
-        help="Only manifests whose product and one product version have every word "
-        "(\"Exchange 5.5\", \"5.5 SP4\").",
+    product: List[str] = typer.Option(
+        [], "--product", metavar="WORDS",
+        help="On a volume: only the products found that it names (\"Windows NT\", IIS, \"Exchange 5.5\"). "
+        "In a bin folder: only manifests whose product and one product version have every word "
+        "(\"Exchange 5.5\", \"5.5 SP4\"). Repeatable.",
     ),
     component: Optional[str] = typer.Option(
         None, "--component", help="Only manifests whose component contains TEXT (e.g. MTA)."
@@ -298,12 +303,17 @@ def check(
     Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
     """
     path = Path(os.path.abspath(path))
+    cache = FileCache(reader)
+    found_products = None if bin_dir or partition is not None or not path.is_dir() else _whole_server(path, cache)
+    if found_products is not None:
+        raise typer.Exit(_check_server(path, found_products, cache, manifest, product, component,
+                                       details=details, show_all=show_all, format=format, output=output,
+                                       quiet=quiet, verbose=verbose))
     manifests, automatic = _select_manifests(manifest, product, component)
     # Files the named manifests version also mark PATH as a bin folder of its own.
     named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
     with _scan_roots(path, partition, quiet) as roots:
         found = _bin_dirs_in(roots, bin_dir, quiet, named)
-        cache = FileCache(reader)
         folders = [
             check_folder(manifests, item.path, cache, root=root, how=item.how, skip_inapplicable=automatic)
             for item, root in found
@@ -330,6 +340,65 @@ def check(
             _err(f"{len(manifests)} manifest(s) selected; {cache.files_read} file(s) read with the "
                  f"{reader.value} reader")
     raise typer.Exit(_exit_code(folders))
+
+
+def _whole_server(path: Path, cache: FileCache) -> Any:
+    """The survey of PATH when it is more than an Exchange server's folders (a system root, a
+    system32 folder, IIS...): then the whole-server check runs; else None (as before)."""
+    from verfix.survey import survey
+
+    found = survey(path, cache)
+    return found if any(p.profile.slug != "exchange" for p in found.products) else None
+
+
+def _profile_matches(found: Any, query: str) -> bool:
+    """True when ``query`` names a found product: its slug (iis), or words of its name, the
+    rest of them words of its release or service pack ("Windows NT 4.0", "Exchange 5.5")."""
+    from verfix.select import words
+
+    if query.strip().lower() == found.profile.slug:
+        return True
+    asked, name = set(words(query)), set(words(found.profile.name))
+    told = set(words(f"{found.release.value or ''} {found.service_pack.value or ''}"))
+    return bool(asked & name) and asked - name <= told
+
+
+def _check_server(
+    path: Path, found: Any, cache: FileCache, selectors: List[str], queries: List[str],
+    component: Optional[str], *, details: bool, show_all: bool, format: CheckFormat,
+    output: Optional[Path], quiet: bool, verbose: bool,
+) -> ExitCode:
+    """``verfix check VOLUME``: every product found (or those ``queries`` name) against the
+    catalog of every product (or the ``-m`` manifests); the exit code."""
+    from verfix.server_report import as_folder
+    from verfix.servercheck import run_check
+
+    for query in queries:
+        if not any(_profile_matches(item, query) for item in found.products):
+            shown = ", ".join(p.profile.name for p in found.products)
+            raise InputError(f"--product {query!r} names no product found under {path} (found: {shown})")
+    slugs = [p.profile.slug for p in found.products if any(_profile_matches(p, q) for q in queries)]
+    manifests, automatic = _select_manifests(selectors, [], component, every_product=True)
+    checked = run_check(path, manifests, products=slugs, cache=cache, skip_inapplicable=automatic, found=found)
+    # A product no selected manifest is for has no folder entry (it is in the product lines).
+    folders = [as_folder(item) for item in checked.products if item.results or item.not_applicable]
+    read = [path, *(f.bin_dir for f in folders), *(m.path for m in manifests if m.path)]
+    with _output_stream(output, read) as stream:
+        write_check(folders, path, format, stream, details=details or not automatic, colour=_use_colour(output),
+                    width=_width(output), show_all=show_all, server=checked)
+    if not quiet:
+        for warning in found.warnings:
+            _err(f"verfix: warning: {warning}")
+        for folder in folders:
+            _err(f"checked: {folder.how}")
+            _err(verdict_counts_line(folder))
+            if verbose:  # each article's counts
+                for result in folder.results:
+                    _err(summary_line(result))
+        if verbose:
+            _err(f"{len(manifests)} manifest(s) selected, {len(checked.unplaced)} for no product found here; "
+                 f"{cache.files_read} file(s) read with the {cache.reader.value} reader")
+    return _exit_code(folders)
 
 
 def _version_record(path: Path, reader: Reader) -> dict:

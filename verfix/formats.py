@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, TextIO
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
@@ -16,6 +16,9 @@ from verfix.remediation import plan_folder
 from verfix.schemas import SCHEMA_VERSION
 from verfix.tables import Column, render
 from verfix.version import Version
+
+if TYPE_CHECKING:
+    from verfix.servercheck import ServerCheck
 
 
 class Format(str, Enum):
@@ -290,11 +293,21 @@ def write_records(
 def write_check(
     folders: Sequence[FolderCheck], target: Path, fmt: CheckFormat, stream: TextIO,
     *, details: bool = False, colour: bool = False, width: int | None = None, show_all: bool = False,
+    server: "ServerCheck | None" = None,
 ) -> None:
-    """Write the check report in any format; the table fits ``width`` (None: no limit)."""
+    """Write the check report in any format; the table fits ``width`` (None: no limit).
+
+    ``server``: the whole-server check the folders come from (one per product); JSON then has
+    ``products``, ``hotfixes`` and ``unplaced``, and the table starts with one line per product
+    and the hotfix records' findings.
+    """
     if fmt in (CheckFormat.JSON, CheckFormat.SARIF):
         if fmt is CheckFormat.JSON:
             report = check_report(folders, target)
+            if server is not None:
+                from verfix.server_report import report_data
+
+                report.update(report_data(server))
         else:
             from verfix.report_sarif import sarif_report
 
@@ -308,6 +321,10 @@ def write_check(
     elif fmt is CheckFormat.TABLE:
         from verfix.report_text import action_report, details_report
 
+        if server is not None:
+            from verfix.server_report import server_text
+
+            stream.write(server_text(server, width) + "\n")
         if details:
             stream.write(details_report(folders, colour, width))
         else:

@@ -2,16 +2,19 @@
 
 ``product_record`` is one entry of the JSON report's ``products`` list (and of
 ``verfix products -f json``); ``summary_line`` the one line per product a table report
-starts with; ``hotfix_record`` one entry of ``hotfixes``. The core never prints: these
+starts with; ``hotfix_record`` one entry of ``hotfixes``; ``as_folder`` one product's articles in the shape
+the article reports and the remediation plan take; ``server_text`` the table report's head. The core never prints: these
 return values for the CLI and the formats to write.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
-from verfix.check import Verdict
-from verfix.hotfix import HotfixCheck
+from verfix.check import FolderCheck, Verdict
+from verfix.fsio import terminal_text
+from verfix.hotfix import Finding, HotfixCheck
 from verfix.servercheck import ProductCheck, ServerCheck
 from verfix.survey import FoundProduct
 
@@ -69,3 +72,32 @@ def report_data(check: ServerCheck) -> dict[str, Any]:
         "hotfixes": [hotfix_record(h) for h in check.hotfixes],
         "unplaced": list(check.unplaced),
     }
+
+
+def as_folder(checked: ProductCheck) -> FolderCheck:
+    """One product's articles as a checked folder: its first folder, how it was found, its release."""
+    found = checked.product
+    how = "; ".join(found.how)
+    return FolderCheck(found.folders[0], how, checked.results, checked.not_applicable, found.release.value)
+
+
+def server_text(check: ServerCheck, width: int | None = None) -> str:
+    """The lines a table report starts with: one per product, then the hotfix records' findings.
+
+    Every recorded hotfix gets its line; the articles whose files are at or above their table
+    without a record (fine) are named in one line.
+    """
+    lines = ["Products found:"] + [f"  {terminal_text(summary_line(p))}" for p in check.products]
+    recorded = [h for h in check.hotfixes if h.finding is not Finding.UNRECORDED]
+    unrecorded = [h.article for h in check.hotfixes if h.finding is Finding.UNRECORDED]
+    if recorded or unrecorded:
+        lines.append("Hotfix records against the files:")
+        lines += [f"  {h.finding.value}: {terminal_text(h.message)}" for h in recorded]
+        if unrecorded:
+            lines.append(f"  {len(unrecorded)} article(s) have their files at or above the table and no "
+                         f"hotfix record (fine): {', '.join(unrecorded)}")
+    if width is None:
+        return "".join(line + "\n" for line in lines)
+    wrap = textwrap.TextWrapper(width=max(width, 20), subsequent_indent="      ", break_long_words=False,
+                                break_on_hyphens=False)
+    return "".join(wrap.fill(line) + "\n" for line in lines)

@@ -127,11 +127,14 @@ def check_product(
 
 def run_check(
     path: Path, manifests: Iterable[Manifest], *, products: Iterable[str] = (),
-    cache: FileCache | None = None, skip_inapplicable: bool = True,
+    cache: FileCache | None = None, skip_inapplicable: bool = True, found: Survey | None = None,
 ) -> ServerCheck:
-    """Check every product found under ``path`` (or only the ``products`` slugs named)."""
+    """Check every product found under ``path`` (or only the ``products`` slugs named).
+
+    ``found``: the survey of ``path`` when the caller already made it (with the same cache).
+    """
     cache = cache or FileCache()
-    found = survey(path, cache)
+    found = found or survey(path, cache)
     wanted = {slug.lower() for slug in products}
     by_slug: dict[str, list[Manifest]] = {}
     unplaced = []
