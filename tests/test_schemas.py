@@ -107,6 +107,16 @@ def test_real_check_reports_validate(folder, selection):
         assert_valid("check-record", record)
 
 
+@pytest.mark.parametrize("path", ["nt4", "nt4/WINNT/system32"])
+def test_real_whole_server_reports_validate(path):
+    report = check_json(TESTDATA / path)
+    assert report["products"] and report["manifests"]
+    assert path != "nt4" or {h["finding"] for h in report["hotfixes"]} >= {"overwritten", "confirmed"}
+    assert_valid("check-report", report)
+    for record in flat_records(report):
+        assert_valid("check-record", record)
+
+
 def test_check_report_with_missing_and_unreadable_files_validates(tmp_path):
     folder = tmp_path / "bin"
     shutil.copytree(SP3, folder)
