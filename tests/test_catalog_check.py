@@ -91,8 +91,19 @@ def fits_55(manifest: Manifest) -> bool:
     return not manifest.product_versions or any(is_55(pv) for pv in manifest.product_versions)
 
 
+# The other Exchange releases' file versions (major, minor) and the builds their own files
+# have (README, "Service packs, releases and branches"): a row of one is for that release.
+OTHER_RELEASES = {(4, 0): range(837, 1000), (5, 0): range(1457, 1500), (6, 0): range(4417, 6900),
+                  (6, 5): range(6944, 8000)}
+
+
+def of_other_release(row: FileRow) -> bool:
+    return (row.product_version is None and row.version is not None
+            and row.version[2] in OTHER_RELEASES.get((row.version[0], row.version[1]), ()))
+
+
 def row_status(row: FileRow, files: dict[str, tuple[str, Version | None]]) -> str:
-    if row.product_version and not is_55(row.product_version):
+    if row.product_version and not is_55(row.product_version) or of_other_release(row):
         return "not-applicable"
     found = files.get(row.name.lower())
     if found is None:

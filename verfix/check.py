@@ -13,7 +13,7 @@ from verfix.manifest import FileRow, Manifest
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
 from verfix.pe.linktime import LinkInfo, read_link_info
 from verfix.products import exchange
-from verfix.rules import release_label
+from verfix.rules import release_label, version_release_rule
 from verfix.version import Version, try_parse_version
 
 
@@ -211,13 +211,19 @@ def check_manifest(
     """Every row of one manifest against one indexed bin folder.
 
     With the server's ``release`` known, a row written for another product version
-    (``product_version = "5.0"`` on a 5.5 server) is not applicable.
+    (``product_version = "5.0"`` on a 5.5 server) is not applicable; so is a row without a
+    product version of its own whose version is of another release (the release rule of
+    ``verfix.rules``: Q281587's Ems_rid.dll 6.0.2654.0 is an Exchange 2000 file).
     """
     rows = []
     for row in manifest.files:
+        other = None if row.product_version or not release else version_release_rule(
+            exchange.PROFILE, row.version, release)
         if release and row.product_version and release_label(row.product_version) != release:
             note = f"row is for {row.product_version}; this server runs {release}"
             rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(note,)))
+        elif other is not None:
+            rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(f"{other.rule.value} rule: {other.note}",)))
         else:
             rows.append(check_row(row, index, cache))
     return ManifestResult(manifest, bin_dir, tuple(rows))
