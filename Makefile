@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The main job on the bundled example data: KB Q236586 on the SP2 folder (not compliant) and the
-# SP3 folder (compliant), the products found on the mock NT 4.0 volume, then the whole catalog on
-# the SP3 folder ("which fixes is it missing?"), which ends with its remediation plan (the fewest
-# service packs and hotfixes that clear it all).
+# SP3 folder (compliant), the products found on the mock NT 4.0 volume and its whole-server check
+# (every product against the whole catalog, the hotfix records against the files), then the whole
+# catalog on the SP3 folder ("which fixes is it missing?"), which ends with its remediation plan
+# (the fewest service packs and hotfixes that clear it all).
 # verfix exits 1 for a server that is not compliant: a finding, not a failure of `make run`.
 run: $(STAMP)
 	@for args in "testdata/sp2/exchsrvr/bin -m Q236586" "testdata/sp3/exchsrvr/bin -m Q236586"; do \
@@ -23,6 +24,8 @@ run: $(STAMP)
 	  [ $$rc -le 1 ] || exit $$rc; \
 	done
 	@echo; echo "== verfix products testdata/nt4"; $(BIN)/verfix products testdata/nt4
+	@echo; echo "== verfix check testdata/nt4"; \
+	  $(BIN)/verfix check testdata/nt4; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo; echo "== verfix check testdata/sp3/exchsrvr/bin"; \
 	  $(BIN)/verfix check testdata/sp3/exchsrvr/bin; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
