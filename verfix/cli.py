@@ -297,8 +297,12 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also each article's counts and what was read."),
 ) -> None:
-    """Check a bin folder's files against manifests and report what is below the fixed version,
+    """Check a server's files against manifests and report what is below the fixed version,
     with the fewest service packs and hotfixes that clear every finding.
+
+    On a volume (a system root, a system32 folder...) every product found is checked against
+    the whole catalog, with one line per product and the registry's hotfix records against the
+    files; an Exchange bin folder against the Exchange articles.
 
     Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
     """
