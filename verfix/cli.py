@@ -794,7 +794,7 @@ def _planned_manifests(imported: list, out_dir: Path) -> list[tuple[Path, str]]:
                              f"{claimed[article.id]}; nothing written")
         claimed[article.id] = article.path
         target = out_dir / f"{article.id}.toml"
-        if os.path.dirname(os.path.normpath(target)) != os.path.normpath(out_dir):
+        if os.path.dirname(os.path.abspath(target)) != os.path.abspath(out_dir):
             raise InputError(f"{article.path}: {target} is not in {out_dir}; nothing written")
         text = kbimport.render_toml(article)
         source = f"{article.path} (as rendered)"
