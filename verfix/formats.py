@@ -232,7 +232,6 @@ _COLUMNS = {
     "product_version_string": Column("Product version string", drop=1),
     "file_version_string": Column("File version string", drop=1),
     "product_version": Column("Product version", drop=1),
-    "schema_version": Column("Schema version", drop=1),
     "size": Column("Size", drop=2),
     "md5": Column("Md5", shrink=True, min_width=12, drop=2),
     "sha1": Column("Sha1", shrink=True, min_width=12, drop=2),
@@ -244,6 +243,10 @@ _COLUMNS = {
     "folders": Column("Folders", shrink=True, min_width=12, drop=1),
     "how": Column("How", shrink=True, min_width=16, drop=2),
 }
+
+
+# Fields kept in JSON/CSV but left out of tables: the same on every row, they only take width.
+TABLE_HIDDEN = frozenset({"schema_version"})
 
 
 def table_column(field: str) -> Column:
@@ -284,8 +287,9 @@ def write_records(
     elif fmt is Format.CSV:
         write_csv(records, fields, stream)
     else:
-        rows = [[_table_cell(record.get(name)) for name in fields] for record in records]
-        stream.write(render(rows, [table_column(name) for name in fields], width))
+        shown = [name for name in fields if name not in TABLE_HIDDEN]
+        rows = [[_table_cell(record.get(name)) for name in shown] for record in records]
+        stream.write(render(rows, [table_column(name) for name in shown], width))
 
 
 # --- check ---------------------------------------------------------------------------------
