@@ -11,147 +11,88 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import resource
-import struct
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
 IMAGES = Path(__file__).resolve().parent.parent / "testdata" / "images"
 NAMES = ("server.img", "server.E01", "server.vmdk", "server.vhd", "server.qcow2")
 PIECE = 4096
 
 
-def container(path: str) -> Any:
-    """The disk of an image as a libyal handle (raw: a plain file)."""
-    import pyewf
-    import pyqcow
-    import pyvhdi
-    import pyvmdk
-
-    suffix = path.rsplit(".", 1)[-1].lower()
-    if suffix == "e01":
-        handle = pyewf.handle()
-        handle.open(pyewf.glob(path))
-        return handle
-    if suffix == "vmdk":
-        handle = pyvmdk.handle()
-        handle.open(path)
-        handle.open_extent_data_files()
-        return handle
-    if suffix in ("vhd", "qcow2"):
-        handle = pyvhdi.file() if suffix == "vhd" else pyqcow.file()
-        handle.open(path)
-        return handle
-    return open(path, "rb")
-
-
-def media_size(handle: Any) -> int:
-    return handle.get_media_size() if hasattr(handle, "get_media_size") else os.fstat(handle.fileno()).st_size
-
-
-def partitions(handle: Any) -> list[tuple[int, int]]:
-    """(start, size) in bytes of the MBR's primary partitions."""
-    handle.seek(0)
-    sector = handle.read(512)
-    found = []
-    for slot in range(4):
-        start, count = struct.unpack_from("<II", sector, 446 + 16 * slot + 8)
-        if count:
-            found.append((start * 512, count * 512))
-    return found
-
-
-class Slice:
-    """One partition of a handle as a file object."""
-
-    def __init__(self, handle: Any, start: int, size: int) -> None:
-        self.handle, self.start, self.size, self.position = handle, start, size, 0
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self.position = (0, self.position, self.size)[whence] + offset
-        return self.position
-
-    def tell(self) -> int:
-        return self.position
-
-    def get_size(self) -> int:
-        return self.size
-
-    def read(self, length: int = -1) -> bytes:
-        length = self.size - self.position if length < 0 else min(length, self.size - self.position)
-        self.handle.seek(self.start + self.position)
-        data = self.handle.read(max(length, 0))
-        self.position += len(data)
-        return data
-
-
 def walk_libyal(path: str) -> tuple[int, int]:
+    """The libyal file systems walked directly, over verfix's read-only containers and MBR reader."""
     import pyfsfat
     import pyfsntfs
 
-    handle = container(path)
+    from verfix.image.media import open_media
+    from verfix.image.partitions import read_partitions
+    from verfix.image.volume import PartitionFile, file_system_of
+
     entries = read = 0
-    for start, size in partitions(handle):
-        handle.seek(start + 3)
-        module = pyfsntfs if handle.read(8) == b"NTFS    " else pyfsfat
-        volume = module.volume()
-        volume.open_file_object(Slice(handle, start, size))
-        pending = [volume.get_root_directory()]
-        while pending:
-            for entry in pending.pop().sub_file_entries:
-                entries += 1
-                if module is pyfsntfs:
-                    is_dir = entry.has_directory_entries_index()
-                else:
-                    is_dir = bool(entry.file_attribute_flags & 0x10)
-                if is_dir:
-                    pending.append(entry)
-                    continue
-                for offset in range(0, entry.size, PIECE):
-                    read += len(entry.read_buffer_at_offset(min(PIECE, entry.size - offset), offset))
+    with open_media(path) as media:
+        for part in read_partitions(media).partitions:
+            module = pyfsntfs if file_system_of(media.read_at(part.start, 512)) == "NTFS" else pyfsfat
+            volume = module.volume()
+            volume.open_file_object(PartitionFile(media, part))
+            pending = [volume.get_root_directory()]
+            while pending:
+                for entry in pending.pop().sub_file_entries:
+                    entries += 1
+                    if module is pyfsntfs:
+                        is_dir = entry.has_directory_entries_index()
+                    else:
+                        is_dir = bool(entry.file_attribute_flags & 0x10)
+                    if is_dir:
+                        pending.append(entry)
+                        continue
+                    for offset in range(0, entry.size, PIECE):
+                        read += len(entry.read_buffer_at_offset(min(PIECE, entry.size - offset), offset))
     return entries, read
 
 
 def walk_pytsk3(path: str) -> tuple[int, int]:
+    """pytsk3's partitions and file systems over verfix's read-only libyal containers."""
     import pytsk3
 
-    handle = container(path)
+    from verfix.image.media import open_media
+
+    media = open_media(path)
 
     class Image(pytsk3.Img_Info):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
         def read(self, offset: int, length: int) -> bytes:
-            handle.seek(offset)
-            return handle.read(length)
+            return media.read_at(offset, length)
 
         def get_size(self) -> int:
-            return media_size(handle)
+            return media.size
 
         def close(self) -> None:
             pass
 
     image = Image()
     entries = read = 0
-    for part in pytsk3.Volume_Info(image):
-        if part.flags != pytsk3.TSK_VS_PART_FLAG_ALLOC:
-            continue
-        file_system = pytsk3.FS_Info(image, offset=part.start * 512)
-        pending = [file_system.open_dir("/")]
-        while pending:
-            for entry in pending.pop():
-                if entry.info.name.name in (b".", b"..") or entry.info.meta is None:
-                    continue
-                entries += 1
-                if entry.info.meta.type == pytsk3.TSK_FS_META_TYPE_DIR:
-                    pending.append(entry.as_directory())
-                elif entry.info.meta.type == pytsk3.TSK_FS_META_TYPE_REG:
-                    size = entry.info.meta.size
-                    for offset in range(0, size, PIECE):
-                        read += len(entry.read_random(offset, min(PIECE, size - offset)))
+    try:
+        for part in pytsk3.Volume_Info(image):
+            if part.flags != pytsk3.TSK_VS_PART_FLAG_ALLOC:
+                continue
+            file_system = pytsk3.FS_Info(image, offset=part.start * 512)
+            pending = [file_system.open_dir("/")]
+            while pending:
+                for entry in pending.pop():
+                    if entry.info.name.name in (b".", b"..") or entry.info.meta is None:
+                        continue
+                    entries += 1
+                    if entry.info.meta.type == pytsk3.TSK_FS_META_TYPE_DIR:
+                        pending.append(entry.as_directory())
+                    elif entry.info.meta.type == pytsk3.TSK_FS_META_TYPE_REG:
+                        size = entry.info.meta.size
+                        for offset in range(0, size, PIECE):
+                            read += len(entry.read_random(offset, min(PIECE, size - offset)))
+    finally:
+        media.close()
     return entries, read
 
 

@@ -40,7 +40,7 @@ class Entry:
     size: int
 
 
-class _PartitionFile:
+class PartitionFile:
     """The bytes of one partition as a file object, for libfsntfs/libfsfat."""
 
     def __init__(self, media: Media, partition: Partition) -> None:
@@ -124,7 +124,7 @@ class Volume:
         module = binding("pyfsntfs" if kind == "NTFS" else "pyfsfat")
         self._volume = module.volume()
         try:
-            self._volume.open_file_object(_PartitionFile(media, partition))
+            self._volume.open_file_object(PartitionFile(media, partition))
             self._root = self._volume.get_root_directory()
         except OSError as exc:
             raise ImageError(f"{partition.label}: cannot open the {kind} volume: {one_line(exc)}") from None
