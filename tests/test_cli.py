@@ -336,17 +336,17 @@ def test_product_selector_matches_product_and_version():
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
-    from verfix import cli
+    from verfix.cli import common as cli
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._use_colour(None)
-    assert not cli._use_colour(Path("report.txt"))
+    assert cli.use_colour(None)
+    assert not cli.use_colour(Path("report.txt"))
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli._use_colour(None)
+    assert not cli.use_colour(None)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     monkeypatch.delenv("NO_COLOR")
-    assert not cli._use_colour(None)
+    assert not cli.use_colour(None)
 
 
 def test_inventory_summary_counts_what_was_skipped(tmp_path):

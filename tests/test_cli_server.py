@@ -25,10 +25,10 @@ runner = CliRunner()
 def model(monkeypatch: pytest.MonkeyPatch) -> str:
     """``-m model`` selects MANIFESTS (held in memory: Q266433 has two Ntoskrnl.exe rows that only
     their versions tell apart, which a manifest file refuses)."""
-    import verfix.cli
+    import verfix.cli.check
 
-    real = verfix.cli.find_manifests
-    monkeypatch.setattr(verfix.cli, "find_manifests", lambda s: list(MANIFESTS) if s == "model" else real(s))
+    real = verfix.cli.check.find_manifests
+    monkeypatch.setattr(verfix.cli.check, "find_manifests", lambda s: list(MANIFESTS) if s == "model" else real(s))
     return "model"
 
 

@@ -50,16 +50,17 @@ def test_import_never_writes_outside_the_folder(tmp_path: Path, article_id: str,
 @pytest.mark.parametrize("article_id", ["../../x", "/tmp/x", "Q236586/../../x", "Q１２３４５６", "Q123456\n"])
 def test_the_writer_checks_ids_itself(tmp_path: Path, article_id: str) -> None:
     """Whatever the importer lets through, the writer confines its output to DIR/<id>.toml."""
-    from verfix import cli, kbimport
+    from verfix import kbimport
+    from verfix.cli import common, manifests as cli
 
     good = kbimport.read_article(_article(tmp_path, "Q900002"))
     hostile = dataclasses.replace(good, id=article_id)
-    with pytest.raises(cli.InputError, match="not a KB article id"):
-        cli._planned_manifests([hostile], tmp_path)
+    with pytest.raises(common.InputError, match="not a KB article id"):
+        cli.planned_manifests([hostile], tmp_path)
     injected = dataclasses.replace(good, rows=good.rows[:1], title=good.title + "\nx")
-    with pytest.raises((cli.InputError, ManifestError)):
-        cli._planned_manifests([injected], tmp_path)
-    assert cli._planned_manifests([good], tmp_path)[0][0] == tmp_path / "Q900002.toml"
+    with pytest.raises((common.InputError, ManifestError)):
+        cli.planned_manifests([injected], tmp_path)
+    assert cli.planned_manifests([good], tmp_path)[0][0] == tmp_path / "Q900002.toml"
 
 
 def test_import_writes_exactly_dir_slash_id(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from verfix import cli
+import verfix.cli.check as check_command
 from verfix.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,7 +184,7 @@ def test_a_bug_is_exit_4_with_one_line_and_no_traceback(monkeypatch, capsys) -> 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "check_folder", broken)
+    monkeypatch.setattr(check_command, "check_folder", broken)
     code = main(["check", str(SP3), "-m", "Q236586"])
     captured = capsys.readouterr()
     assert code == 4

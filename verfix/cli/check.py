@@ -1,0 +1,265 @@
+"""``verfix check``: a bin folder, a volume or a disk image against the manifests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+from verfix.check import FileCache, FolderCheck, Verdict, check_folder
+from verfix.cli.common import ExitCode, InputError, err, output_stream, scan_roots, use_colour, table_width, app
+from verfix.discover import BinDir
+from verfix.formats import CheckFormat, summary_line, verdict_counts_line, write_check
+from verfix.manifest import Manifest, load_bundled
+from verfix.pe import Reader
+from verfix.select import find_manifests, matches_product
+
+
+def _select_manifests(
+    selectors: List[str], products: List[str], component: Optional[str], *, every_product: bool = False,
+) -> tuple[list[Manifest], bool]:
+    """The manifests asked for, and whether they were chosen automatically (all bundled: of
+    Exchange for a bin folder, of ``every_product`` for a whole server)."""
+    if selectors:
+        chosen: list[Manifest] = []
+        by_id: dict[str, Manifest] = {}
+        for selector in selectors:
+            for manifest in find_manifests(selector):
+                earlier = by_id.get(manifest.id)
+                if earlier is None:
+                    by_id[manifest.id] = manifest
+                    chosen.append(manifest)
+                elif not _same_manifest_file(earlier, manifest):
+                    raise InputError(f"{manifest.path or selector}: id {manifest.id} is also defined "
+                                     f"in {earlier.path or earlier.id}; give one of them")
+    elif every_product:
+        chosen = load_bundled()
+    else:
+        from verfix.discover import PRODUCT
+
+        # A bin folder is an Exchange server's: the other products' manifests do not apply.
+        chosen = load_bundled(product=PRODUCT)
+    if products:
+        chosen = [m for m in chosen if any(matches_product(m, words) for words in products)]
+    if component:
+        wanted = component.lower()
+        chosen = [m for m in chosen if any(wanted in c.lower() for c in m.components)]
+    if not chosen:
+        raise InputError("no manifest matches the selection (see 'verfix manifests list')")
+    return chosen, not selectors
+
+
+def _same_manifest_file(one: Manifest, other: Manifest) -> bool:
+    if one.path is None or other.path is None:
+        return one.path is other.path
+    try:
+        return os.path.samefile(one.path, other.path)
+    except OSError:
+        return False
+
+
+def _exit_code(folders: List[FolderCheck]) -> ExitCode:
+    verdicts = {result.verdict for folder in folders for result in folder.results}
+    if Verdict.NOT_COMPLIANT in verdicts:
+        return ExitCode.NOT_COMPLIANT
+    if Verdict.INCOMPLETE in verdicts or not verdicts - {Verdict.NOT_APPLICABLE}:
+        return ExitCode.INCOMPLETE
+    return ExitCode.COMPLIANT
+
+
+def _bin_dirs_in(roots: list, bin_dir: bool, quiet: bool, markers: List[str]) -> list[tuple[BinDir, Path]]:
+    """The bin folders of every root, each with its root; a root with none is a warning while
+    another has one."""
+    if len(roots) == 1:
+        return [(item, roots[0]) for item in _bin_dirs(roots[0], bin_dir, quiet, markers)]
+    if bin_dir:
+        raise InputError("--bin-dir takes a folder; for one volume of a disk image use --partition")
+    found: list[tuple[BinDir, Path]] = []
+    failures: list[str] = []
+    for root in roots:
+        try:
+            found.extend((item, root) for item in _bin_dirs(root, False, quiet, markers))
+        except InputError as error:
+            failures.append(str(error))
+    if not found:
+        raise InputError("; ".join(failures))
+    if not quiet:
+        for failure in failures:
+            err(f"verfix: warning: {failure}")
+    return found
+
+
+def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> list[BinDir]:
+    """The folders to check: PATH itself with --bin-dir, else what discovery finds."""
+    if bin_dir:
+        from verfix.fsview import ImagePath
+
+        if isinstance(path, ImagePath):
+            raise InputError("--bin-dir takes a folder, not a disk image")
+        if not path.is_dir():
+            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+        return [BinDir(path, f"{path} (given with --bin-dir)")]
+    from verfix.discover import MARKER_FILES, DiscoveryError, find_bin_dirs
+
+    try:
+        discovery = find_bin_dirs(path, [*MARKER_FILES, *markers])
+    except DiscoveryError as error:
+        for warning in error.warnings:
+            err(f"verfix: warning: {warning}")
+        raise InputError(str(error)) from None
+    if not quiet:
+        for warning in discovery.warnings:
+            err(f"verfix: warning: {warning}")
+    return list(discovery.found)
+
+
+@app.command()
+def check(
+    path: Path = typer.Argument(
+        ..., metavar="PATH",
+        help="A mounted volume or image folder (every product found on it is checked), a system32 "
+        "folder, an Exchange bin folder, or a disk image (raw, E01, VMDK, VHD, qcow2; needs the "
+        "'images' extra; its Exchange bin folders are checked).",
+    ),
+    manifest: List[str] = typer.Option(
+        [], "--manifest", "-m", metavar="ID|FILE|FOLDER",
+        help="Article (Q236586, KB236586 or 236586) or your own manifest id, a manifest TOML file, "
+        "or a folder of them; repeatable. Default: every bundled manifest that applies to the folder.",
+    ),
+    product: List[str] = typer.Option(
+        [], "--product", metavar="WORDS",
+        help="On a volume: only the products found that it names (\"Windows NT\", IIS, \"Exchange 5.5\"). "
+        "In a bin folder: only manifests whose product and one product version have every word "
+        "(\"Exchange 5.5\", \"5.5 SP4\"). Repeatable.",
+    ),
+    component: Optional[str] = typer.Option(
+        None, "--component", help="Only manifests whose component contains TEXT (e.g. MTA)."
+    ),
+    bin_dir: bool = typer.Option(False, "--bin-dir", help="PATH is the bin folder: skip discovery."),
+    details: bool = typer.Option(
+        False, "--details", "-d", help="Show every row, whole (the default when -m is given)."
+    ),
+    show_all: bool = typer.Option(
+        False, "--all", "-a", help="The table lists compliant articles too, not only those that need action."
+    ),
+    format: CheckFormat = typer.Option(
+        CheckFormat.TABLE, "--format", "-f",
+        help="Report format: table (articles that need action and the remediation plan), json, "
+        "jsonl, csv, html (one self-contained page), sarif (SARIF 2.1.0).",
+    ),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
+    partition: Optional[int] = typer.Option(
+        None, "--partition", metavar="N", help="In a disk image, only partition N (numbered as listed)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also each article's counts and what was read."),
+) -> None:
+    """Check a server's files against manifests and report what is below the fixed version,
+    with the fewest service packs and hotfixes that clear every finding.
+
+    On a volume (a system root, a system32 folder...) every product found is checked against
+    the whole catalog, with one line per product and the registry's hotfix records against the
+    files; an Exchange bin folder against the Exchange articles.
+
+    Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
+    """
+    path = Path(os.path.abspath(path))
+    cache = FileCache(reader)
+    found_products = None if bin_dir or partition is not None or not path.is_dir() else _whole_server(path, cache)
+    if found_products is not None:
+        raise typer.Exit(_check_server(path, found_products, cache, manifest, product, component,
+                                       details=details, show_all=show_all, format=format, output=output,
+                                       quiet=quiet, verbose=verbose))
+    manifests, automatic = _select_manifests(manifest, product, component)
+    # Files the named manifests version also mark PATH as a bin folder of its own.
+    named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
+    with scan_roots(path, partition, quiet) as roots:
+        found = _bin_dirs_in(roots, bin_dir, quiet, named)
+        folders = [
+            check_folder(manifests, item.path, cache, root=root, how=item.how, skip_inapplicable=automatic)
+            for item, root in found
+        ]
+    # What this run read, never to be written over: folders (an image's insides are in PATH).
+    read = [path, *(item.path for item, _ in found if isinstance(item.path, Path)),
+            *(m.path for m in manifests if m.path)]
+    with output_stream(output, read) as stream:
+        write_check(folders, path, format, stream, details=details or not automatic,
+                    colour=use_colour(output), width=table_width(output), show_all=show_all)
+    if not quiet:
+        for folder in folders:
+            err(f"checked: {folder.how}")
+            if automatic and not verbose:
+                err(verdict_counts_line(folder))
+            else:
+                for result in folder.results:
+                    err(summary_line(result))
+                if automatic:
+                    err(verdict_counts_line(folder))
+            if not folder.results:
+                err(f"no manifest applies to {folder.bin_dir}: nothing could be checked")
+        if verbose:
+            err(f"{len(manifests)} manifest(s) selected; {cache.files_read} file(s) read with the "
+                 f"{reader.value} reader")
+    raise typer.Exit(_exit_code(folders))
+
+
+def _whole_server(path: Path, cache: FileCache) -> Any:
+    """The survey of PATH when it is more than an Exchange server's folders (a system root, a
+    system32 folder, IIS...): then the whole-server check runs; else None (as before)."""
+    from verfix.survey import survey
+
+    found = survey(path, cache)
+    return found if any(p.profile.slug != "exchange" for p in found.products) else None
+
+
+def _profile_matches(found: Any, query: str) -> bool:
+    """True when ``query`` names a found product: its slug (iis), or words of its name, the
+    rest of them words of its release or service pack ("Windows NT 4.0", "Exchange 5.5")."""
+    from verfix.select import words
+
+    if query.strip().lower() == found.profile.slug:
+        return True
+    asked, name = set(words(query)), set(words(found.profile.name))
+    told = set(words(f"{found.release.value or ''} {found.service_pack.value or ''}"))
+    return bool(asked & name) and asked - name <= told
+
+
+def _check_server(
+    path: Path, found: Any, cache: FileCache, selectors: List[str], queries: List[str],
+    component: Optional[str], *, details: bool, show_all: bool, format: CheckFormat,
+    output: Optional[Path], quiet: bool, verbose: bool,
+) -> ExitCode:
+    """``verfix check VOLUME``: every product found (or those ``queries`` name) against the
+    catalog of every product (or the ``-m`` manifests); the exit code."""
+    from verfix.server_report import as_folder
+    from verfix.servercheck import run_check
+
+    for query in queries:
+        if not any(_profile_matches(item, query) for item in found.products):
+            shown = ", ".join(p.profile.name for p in found.products)
+            raise InputError(f"--product {query!r} names no product found under {path} (found: {shown})")
+    slugs = [p.profile.slug for p in found.products if any(_profile_matches(p, q) for q in queries)]
+    manifests, automatic = _select_manifests(selectors, [], component, every_product=True)
+    checked = run_check(path, manifests, products=slugs, cache=cache, skip_inapplicable=automatic, found=found)
+    # A product no selected manifest is for has no folder entry (it is in the product lines).
+    folders = [as_folder(item) for item in checked.products if item.results or item.not_applicable]
+    read = [path, *(f.bin_dir for f in folders), *(m.path for m in manifests if m.path)]
+    with output_stream(output, read) as stream:
+        write_check(folders, path, format, stream, details=details or not automatic, colour=use_colour(output),
+                    width=table_width(output), show_all=show_all, server=checked)
+    if not quiet:
+        for warning in found.warnings:
+            err(f"verfix: warning: {warning}")
+        for folder in folders:
+            err(f"checked: {folder.how}")
+            err(verdict_counts_line(folder))
+            if verbose:  # each article's counts
+                for result in folder.results:
+                    err(summary_line(result))
+        if verbose:
+            err(f"{len(manifests)} manifest(s) selected, {len(checked.unplaced)} for no product found here; "
+                 f"{cache.files_read} file(s) read with the {cache.reader.value} reader")
+    return _exit_code(folders)
