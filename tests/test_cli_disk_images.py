@@ -137,22 +137,40 @@ def test_a_report_is_never_written_over_the_image(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["server.E01"]
 
 
-def test_a_bare_system_volume_in_an_e01_is_found_through_its_registry() -> None:
-    # nt4-c.E01 holds testdata/nt4 as one NTFS volume (no partition table), hives included.
-    image = IMAGES / "nt4-c.E01"
-    code, out, err = run("check", str(image), "-f", "json", "-q")
-    # A disk image's volumes get the Exchange check (the whole-server check of an image is not
-    # wired yet); the folder holds a system root, so compare with its bin folder's check.
-    expected_code, expected_out, _ = run("check", str(REPO / "testdata" / "nt4" / "exchsrvr" / "bin"),
-                                         "-f", "json", "-q")
+def _without_places(report: object, prefix: str) -> object:
+    """``report`` with ``prefix`` (a folder, or an image's ``IMAGE#p1:``) cut from every text."""
+    return json.loads(json.dumps(report).replace(prefix, "<volume>"))
+
+
+@pytest.mark.parametrize("options", [(), ("--partition", "1"), ("--product", "Windows NT", "--product", "IIS")],
+                         ids=["all", "partition", "product"])
+def test_an_image_of_a_system_volume_gets_the_whole_server_check_of_its_folder(options: tuple[str, ...]) -> None:
+    # nt4-c.E01 holds testdata/nt4 as one NTFS volume (no partition table), hives included:
+    # the same verdicts, products, hotfix findings and exit code as the folder it was built from.
+    from tests.test_schemas import assert_valid
+
+    image, folder = IMAGES / "nt4-c.E01", REPO / "testdata" / "nt4"
+    code, out, err = run("check", str(image), "-f", "json", "-q", *options)
+    products = [o for o in options if o != "--partition" and not o.isdigit()]
+    expected_code, expected_out, _ = run("check", str(folder), "-f", "json", "-q", *products)
     assert code == expected_code == 1, err
     report, expected = json.loads(out), json.loads(expected_out)
-    (folder,) = report["folders"]
-    assert folder["bin_dir"] == f"{image}#p1:/exchsrvr/bin"
-    assert folder["how"] == ("registry: HKLM\\SOFTWARE\\Microsoft\\Exchange\\Setup Services = C:\\exchsrvr"
-                             f" -> {image}#p1:/exchsrvr/bin")
-    assert verdicts(report) == verdicts(expected)
-    assert folder["not_applicable"] == expected["folders"][0]["not_applicable"]
+    assert_valid("check-report", report)
+    assert [p["slug"] for p in report["products"]] == (["windows-nt", "iis"] if products
+                                                       else ["windows-nt", "iis", "exchange"])
+    assert report["folders"][0]["bin_dir"] == f"{image}#p1:/WINNT/system32"
+    assert verdicts(report) == verdicts(expected) and len(report["manifests"]) > 70
+    for key in ("products", "hotfixes", "unplaced", "folders"):
+        assert _without_places(report[key], f"{image}#p1:") == _without_places(expected[key], str(folder)), key
+    findings = {h["article"]: h["finding"] for h in report["hotfixes"]}
+    assert findings["Q307991"] == "overwritten"  # the mock volume's overwritten hotfix, found in the image
+
+
+def test_an_image_of_exchange_volumes_only_keeps_the_bin_folder_check() -> None:
+    # server.E01's volumes hold Exchange bin folders and no system root: no product lines.
+    code, out, err = run("check", str(IMAGES / "server.E01"), "-f", "json", "-q")
+    assert code == 1, err
+    assert "products" not in json.loads(out)
 
 
 def test_image_reports_and_records_are_valid_documents() -> None:

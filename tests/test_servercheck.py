@@ -220,3 +220,20 @@ def test_an_articles_edition_tells_the_branch_of_rows_without_a_version() -> Non
     assert rows["Q900029"].status is Status.NOT_APPLICABLE
     assert rows["Q900029"].notes == ("branch rule: row is for Terminal Server Edition; this server runs the main line",)
     assert rows["Q236316"].status is not Status.NOT_APPLICABLE
+
+
+def test_several_volumes_combine_into_one_report() -> None:
+    # A disk image's volumes are checked one by one and reported as one: every volume's
+    # products in order; unplaced only what no volume had a product for.
+    from verfix.servercheck import combined
+
+    exchange = _m("Q9000001", "Microsoft Exchange Server", ("5.5",), _row("Emsmta.exe", "5.5.2448.0"))
+    manifests = [*MANIFESTS, exchange]
+    system, data = run_check(VOLUME, manifests), run_check(REPO / "testdata" / "sp3", manifests)
+    assert [p.product.profile.slug for p in data.products] == ["exchange"]
+    assert data.unplaced and "Q9000001" not in data.unplaced
+    both = combined([data, system])
+    assert [p.product.profile.slug for p in both.products] == ["exchange", "windows-nt", "iis", "exchange"]
+    assert both.hotfixes == data.hotfixes + system.hotfixes
+    assert len(data.unplaced) == 11 and both.unplaced == system.unplaced == ("Q999998",)  # SQL Server: nowhere
+    assert both.verdict is Verdict.NOT_COMPLIANT

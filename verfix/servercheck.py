@@ -16,7 +16,7 @@ it was found).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -152,3 +152,15 @@ def run_check(
     records = found.registry.hotfixes if found.registry else ()
     hotfixes = tuple(cross_check(records, [r for c in checks for r in c.results]))
     return ServerCheck(found, checks, hotfixes, tuple(unplaced))
+
+
+def combined(checks: Sequence[ServerCheck]) -> ServerCheck:
+    """Several volumes' checks (a disk image's, one each) as one report: the first volume's
+    survey, every volume's products and hotfix findings in volume order, and as unplaced the
+    manifests that no volume had a product for. ``checks`` is not empty."""
+    placed = {r.manifest.id for c in checks for p in c.products for r in p.results}
+    placed |= {i for c in checks for p in c.products for i in p.not_applicable}
+    unplaced = tuple(i for i in checks[0].unplaced if i not in placed)
+    products = tuple(p for c in checks for p in c.products)
+    hotfixes = tuple(h for c in checks for h in c.hotfixes)
+    return ServerCheck(checks[0].survey, products, hotfixes, unplaced)

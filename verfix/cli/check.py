@@ -121,7 +121,7 @@ def check(
         ..., metavar="PATH",
         help="A mounted volume or image folder (every product found on it is checked), a system32 "
         "folder, an Exchange bin folder, or a disk image (raw, E01, VMDK, VHD, qcow2; needs the "
-        "'images' extra; its Exchange bin folders are checked).",
+        "'images' extra; each volume is checked as a mounted one would be).",
     ),
     manifest: List[str] = typer.Option(
         [], "--manifest", "-m", metavar="ID|FILE|FOLDER",
@@ -160,23 +160,24 @@ def check(
     """Check a server's files against manifests and report what is below the fixed version,
     with the fewest service packs and hotfixes that clear every finding.
 
-    On a volume (a system root, a system32 folder...) every product found is checked against
-    the whole catalog, with one line per product and the registry's hotfix records against the
-    files; an Exchange bin folder against the Exchange articles.
+    On a volume (a system root, a system32 folder, each volume of a disk image...) every
+    product found is checked against the whole catalog, with one line per product and the
+    registry's hotfix records against the files; an Exchange bin folder against the Exchange
+    articles.
 
     Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
     """
     path = Path(os.path.abspath(path))
     cache = FileCache(reader)
-    found_products = None if bin_dir or partition is not None or not path.is_dir() else _whole_server(path, cache)
-    if found_products is not None:
-        raise typer.Exit(_check_server(path, found_products, cache, manifest, product, component,
-                                       details=details, show_all=show_all, format=format, output=output,
-                                       quiet=quiet, verbose=verbose))
-    manifests, automatic = _select_manifests(manifest, product, component)
-    # Files the named manifests version also mark PATH as a bin folder of its own.
-    named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
     with scan_roots(path, partition, quiet) as roots:
+        surveys = None if bin_dir else _whole_server(roots, cache)
+        if surveys is not None:
+            raise typer.Exit(_check_server(path, surveys, cache, manifest, product, component,
+                                           details=details, show_all=show_all, format=format, output=output,
+                                           quiet=quiet, verbose=verbose))
+        manifests, automatic = _select_manifests(manifest, product, component)
+        # Files the named manifests version also mark PATH as a bin folder of its own.
+        named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
         found = _bin_dirs_in(roots, bin_dir, quiet, named)
         folders = [
             check_folder(manifests, item.path, cache, root=root, how=item.how, skip_inapplicable=automatic)
@@ -206,13 +207,18 @@ def check(
     raise typer.Exit(_exit_code(folders))
 
 
-def _whole_server(path: Path, cache: FileCache) -> Any:
-    """The survey of PATH when it is more than an Exchange server's folders (a system root, a
-    system32 folder, IIS...): then the whole-server check runs; else None (as before)."""
+def _whole_server(roots: list, cache: FileCache) -> Any:
+    """The surveys of the roots (PATH, or each volume of a disk image) when one of them holds
+    more than an Exchange server's folders (a system root, a system32 folder, IIS...): then the
+    whole-server check runs on each volume where something was found; else None (the Exchange
+    bin-folder check, as before)."""
+    from verfix.fsview import ImagePath
     from verfix.survey import survey
 
-    found = survey(path, cache)
-    return found if any(p.profile.slug != "exchange" for p in found.products) else None
+    found = [survey(root, cache) for root in roots if isinstance(root, ImagePath) or root.is_dir()]
+    if any(p.profile.slug != "exchange" for item in found for p in item.products):
+        return [item for item in found if item.products]
+    return None
 
 
 def _profile_matches(found: Any, query: str) -> bool:
@@ -228,30 +234,39 @@ def _profile_matches(found: Any, query: str) -> bool:
 
 
 def _check_server(
-    path: Path, found: Any, cache: FileCache, selectors: List[str], queries: List[str],
+    path: Path, surveys: list, cache: FileCache, selectors: List[str], queries: List[str],
     component: Optional[str], *, details: bool, show_all: bool, format: CheckFormat,
     output: Optional[Path], quiet: bool, verbose: bool,
 ) -> ExitCode:
-    """``verfix check VOLUME``: every product found (or those ``queries`` name) against the
-    catalog of every product (or the ``-m`` manifests); the exit code."""
+    """``verfix check VOLUME``: on each volume surveyed, every product found (or those
+    ``queries`` name) against the catalog of every product (or the ``-m`` manifests); the exit code."""
     from verfix.server_report import as_folder
-    from verfix.servercheck import run_check
+    from verfix.servercheck import combined, run_check
 
+    everything = [item for found in surveys for item in found.products]
     for query in queries:
-        if not any(_profile_matches(item, query) for item in found.products):
-            shown = ", ".join(p.profile.name for p in found.products)
+        if not any(_profile_matches(item, query) for item in everything):
+            shown = ", ".join(p.profile.name for p in everything)
             raise InputError(f"--product {query!r} names no product found under {path} (found: {shown})")
-    slugs = [p.profile.slug for p in found.products if any(_profile_matches(p, q) for q in queries)]
     manifests, automatic = _select_manifests(selectors, [], component, every_product=True)
-    checked = run_check(path, manifests, products=slugs, cache=cache, skip_inapplicable=automatic, found=found)
+    checks = []
+    for found in surveys:
+        slugs = [p.profile.slug for p in found.products if any(_profile_matches(p, q) for q in queries)]
+        if queries and not slugs:
+            continue  # none of the products asked for is on this volume
+        checks.append(run_check(found.root, manifests, products=slugs, cache=cache,
+                                skip_inapplicable=automatic, found=found))
+    checked = combined(checks)
     # A product no selected manifest is for has no folder entry (it is in the product lines).
     folders = [as_folder(item) for item in checked.products if item.results or item.not_applicable]
-    read = [path, *(f.bin_dir for f in folders), *(m.path for m in manifests if m.path)]
+    # What this run read, never to be written over: folders (an image's insides are in PATH).
+    read = [path, *(f.bin_dir for f in folders if isinstance(f.bin_dir, Path)),
+            *(m.path for m in manifests if m.path)]
     with output_stream(output, read) as stream:
         write_check(folders, path, format, stream, details=details or not automatic, colour=use_colour(output),
                     width=table_width(output), show_all=show_all, server=checked)
     if not quiet:
-        for warning in found.warnings:
+        for warning in (w for found in surveys for w in found.warnings):
             err(f"verfix: warning: {warning}")
         for folder in folders:
             err(f"checked: {folder.how}")
