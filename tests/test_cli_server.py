@@ -119,3 +119,20 @@ def test_a_broken_product_or_hotfix_record_fails_the_schema(model: str) -> None:
         broken = json.loads(json.dumps(report))
         breakage(broken)
         assert_invalid("check-report", broken)
+
+
+def test_the_catalog_on_the_mock_volume_says_sp6a_and_the_sp_notes() -> None:
+    # The mock volume runs NT 4.0 SP6a and Exchange 5.5 SP3: the plan reinstalls SP6a (files an
+    # article fixed in SP6, reissued as SP6a, names are missing), never "SP6"; row notes set
+    # each fix's pack against the server's.
+    result = runner.invoke(app, ["check", str(VOLUME), "-q"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "1. Reinstall Windows NT 4.0 SP6a (the server runs it already" in result.stdout
+    assert "Windows NT 4.0 SP6:" not in result.stdout and "Windows NT 4.0 SP6 " not in result.stdout
+    assert "Install Exchange Server 5.5 SP4:" in result.stdout  # the Exchange part: SP3 installed, SP4 not
+    _, report = check(VOLUME)
+    notes = {note for m in report["manifests"] for row in m["files"] for note in row["notes"]}
+    assert "fix first in Exchange Server 5.5 SP4; the server runs SP3, which predates it" in notes
+    assert "fix in Exchange Server 5.5 SP3, which the server runs" in notes
+    assert "fix first in Windows NT 4.0 post-SP6a hotfix (before SP7); this server runs SP6a" in notes
+    assert not any("SP6;" in note or "SP6 " in note or "post-SP6 " in note for note in notes)

@@ -124,7 +124,7 @@ def test_the_branch_row_and_the_overwritten_hotfix_are_called_right() -> None:
     assert "version rule: applies: the version comparison decides" in outdated.notes
     same_build = rows[("Q236316", "Netbt.sys", "None")]
     assert same_build.notes[0].endswith("likely the fix's own build")
-    assert same_build.notes[-1] == "fix first in Windows NT 4.0 SP6; this server runs SP6a"
+    assert same_build.notes[-1] == "fix in Windows NT 4.0 SP6a, which the server runs"  # SP6 was reissued as 6a
     findings = {h.article: h.finding for h in checked.hotfixes}
     assert findings["Q307991"] is Finding.OVERWRITTEN and findings["Q320249"] is Finding.CONFIRMED
     assert findings["Q246009"] is Finding.UNCHECKED

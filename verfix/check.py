@@ -264,6 +264,7 @@ class FolderCheck:
     results: tuple[ManifestResult, ...]
     not_applicable: tuple[str, ...] = ()  # ids of manifests whose component is not installed
     release: str | None = None            # the Exchange release the server programs show
+    service_pack: str | None = None       # the service pack the server runs, when told
 
 
 def check_folder(

@@ -12,6 +12,9 @@ Computed only from the checked articles themselves (the catalog), never from out
   fix is taken to mean the pack carries that article's files at least at the article's versions.
   That is all the catalog can tell: the pack's own file versions are not in it, so the files a
   pack is credited with are a lower bound. A "post-SP4 hotfix" needs SP4 installed first.
+- A pack withdrawn and reissued is named as reissued (a product profile's ``reissued_packs``:
+  NT 4.0 SP6 is SP6a, and a "post-SP6" hotfix is built on SP6a). A pack the server already
+  runs (or a later one of it) is to be *reinstalled*: files it brings are older or missing.
 - Hotfixes: every file that only one article supplies forces that article; the rest are chosen
   greedily (the article supplying most of the files still uncovered). ``proven_fewest`` says
   whether the forced articles alone covered everything, which makes the count a proven minimum.
@@ -25,6 +28,8 @@ from typing import Any, Iterable, Sequence
 
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
 from verfix.manifest import Manifest
+from verfix.packs import pack_rank
+from verfix.products import PROFILES
 from verfix.version import Version
 
 FINDING_STATUSES = (Status.OUTDATED, Status.MISSING)
@@ -42,9 +47,19 @@ class ServicePack:
     base: str
     kind: str
     number: int
+    letter: str = ""  # "a" of a reissued pack (NT 4.0 SP6a)
 
     def __str__(self) -> str:
-        return f"{self.base} {self.kind}{self.number}"
+        return f"{self.base} {self.kind}{self.number}{self.letter}"
+
+    def reissued(self) -> ServicePack:
+        """This pack as a server gets it: NT 4.0's withdrawn SP6 as SP6a (the profiles say)."""
+        for profile in PROFILES:
+            for key, label in profile.reissued_packs.items():
+                release, _, old = key.partition(" ")
+                if self.base == f"{profile.short_name} {release}" and f"{self.kind}{self.number}" == old:
+                    return ServicePack(self.base, self.kind, self.number, label[len(old):])
+        return self
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,7 @@ def parse_fixed_in(text: str | None, release: str | None = None) -> FixedIn:
         match = hotfix or pack
         if match is None or not _names_release(match.group("base"), release):
             continue
-        found = ServicePack(match.group("base"), match.group("kind"), int(match.group("number")))
+        found = ServicePack(match.group("base"), match.group("kind"), int(match.group("number"))).reissued()
         (bases if hotfix else packs).append(found)
     return FixedIn(tuple(packs), tuple(bases))
 
@@ -104,6 +119,12 @@ class PackStep:
     clears: tuple[str, ...]    # failing articles every finding of which the pack clears
     named_by: tuple[str, ...]  # failing articles that name this pack (or an earlier one) as their fix
     base_of: tuple[str, ...]   # hotfixes in the plan that are built on it
+    server_runs: bool = False  # the server runs this pack (or a later one): reinstall it
+
+    @property
+    def verb(self) -> str:
+        """"Install", or "Reinstall" for a pack the server already runs."""
+        return "Reinstall" if self.server_runs else "Install"
 
 
 @dataclass(frozen=True)
@@ -224,7 +245,7 @@ def plan_folder(folder: FolderCheck) -> Plan:
         hotfixes.append(HotfixStep(fix, manifest.title, manifest.fixed_in, mine, tuple(clears),
                                    names_other_release(manifest.fixed_in, folder.release)))
     hotfixes.sort(key=lambda step: (-len(step.articles), step.id))
-    packs = [_with_bases(step, hotfixes, titles, folder.release) for step in packs]
+    packs = [_with_bases(step, hotfixes, titles, folder.release, folder.service_pack) for step in packs]
     return Plan(tuple(r.manifest.id for r in failing), tuple(packs), tuple(hotfixes), files, proven)
 
 
@@ -312,9 +333,12 @@ def _cover(
 
 def _with_bases(
     step: PackStep, hotfixes: Iterable[HotfixStep], manifests: dict[str, Manifest], release: str | None,
+    server_pack: str | None = None,
 ) -> PackStep:
     bases = tuple(
         fix.id for fix in hotfixes
         if step.pack in parse_fixed_in(manifests[fix.id].fixed_in, release).hotfix_bases
     )
-    return PackStep(step.pack, step.clears, step.named_by, bases)
+    have = pack_rank(server_pack) if step.pack.kind == "SP" and release is not None else None
+    runs = have is not None and have >= (step.pack.number, step.pack.letter)
+    return PackStep(step.pack, step.clears, step.named_by, bases, runs)

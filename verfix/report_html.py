@@ -73,7 +73,7 @@ def _plan(plan: Plan) -> str:
            "Computed from the catalog alone (see the README, “Remediation”).</p>\n<ol>"]
     for pack in plan.packs:
         based = f"; {len(pack.base_of)} of the hotfixes below are built on it" if pack.base_of else ""
-        out.append(f"<li>Install <b>{esc(pack.pack)}</b>: clears {len(pack.clears)} of the {total} "
+        out.append(f"<li>{pack.verb} <b>{esc(pack.pack)}</b>: clears {len(pack.clears)} of the {total} "
                    f"({len(pack.named_by)} name it or an earlier pack as the fix){based}.</li>")
     if plan.hotfixes:
         how = "the fewest that clear every finding" if plan.proven_fewest else "chosen greedily, not proven the fewest"

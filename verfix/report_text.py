@@ -57,6 +57,9 @@ def summary_table(
     return render(rows, SUMMARY_COLUMNS, width, style)
 
 
+_RUNS = " (the server runs it already: files it brings are older or missing)"
+
+
 def _plural(count: int, word: str, plural: str = "") -> str:
     return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
@@ -103,7 +106,8 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         cleared += len(pack.clears)
         base = f"; {len(pack.base_of)} of the hotfixes below are built on it" if pack.base_of else ""
         out.append(_wrap(
-            f"{step}. Install {pack.pack}: clears {len(pack.clears)} of the {total} "
+            f"{step}. {pack.verb} {pack.pack}{_RUNS if pack.server_runs else ''}: "
+            f"clears {len(pack.clears)} of the {total} "
             f"({len(pack.named_by)} {'names' if len(pack.named_by) == 1 else 'name'} it or an "
             f"earlier pack as the fix){base}.", width))
     if plan.hotfixes:

@@ -19,8 +19,8 @@ the version comparison decides its status. The rules, in the order they are aske
    A row with neither a version nor an edition is not decided by this rule.
 3. **version** — otherwise the row applies and the version comparison decides.
 
-Each decision carries the rule's name and a note for the row; ``service_pack_note`` adds
-which service pack first contains the fix and which one the server runs.
+Each decision carries the rule's name and a note for the row; ``verfix.packs.pack_note`` (the
+SP note rule) adds which service pack first contains the fix and which one the server runs.
 """
 
 from __future__ import annotations

@@ -78,7 +78,8 @@ def as_folder(checked: ProductCheck) -> FolderCheck:
     """One product's articles as a checked folder: its first folder, how it was found, its release."""
     found = checked.product
     how = "; ".join(found.how)
-    return FolderCheck(found.folders[0], how, checked.results, checked.not_applicable, found.release.value)
+    return FolderCheck(found.folders[0], how, checked.results, checked.not_applicable, found.release.value,
+                       checked.service_pack)
 
 
 def server_text(check: ServerCheck, width: int | None = None) -> str:

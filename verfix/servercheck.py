@@ -25,7 +25,8 @@ from verfix.hotfix import HotfixCheck, cross_check
 from verfix.locate import FolderIndex
 from verfix.manifest import FileRow, Manifest
 from verfix.products import Profile, for_product_name
-from verfix.rules import decide_row, service_pack_note
+from verfix.packs import pack_note
+from verfix.rules import decide_row
 from verfix.survey import FoundProduct, Survey, survey
 
 
@@ -36,6 +37,7 @@ class ProductCheck:
     product: FoundProduct
     results: tuple[ManifestResult, ...]
     not_applicable: tuple[str, ...] = ()
+    service_pack: str | None = None  # the server's, for this product (IIS: Windows')
 
     def counts(self) -> dict[str, int]:
         """Articles by verdict; set-aside articles count as not applicable."""
@@ -87,9 +89,14 @@ def check_product(
 ) -> ProductCheck:
     """Every manifest for one product against its folders, each row decided by the rules.
 
-    A row with a ``location`` is looked for there first (``found.location_folder``).
+    A row with a ``location`` is looked for there first (``found.location_folder``). Each row
+    that applies gets the SP note (``verfix.packs``): the product's own service pack, or that of
+    the product it follows (IIS: Windows').
     """
     profile = product.profile
+    owner = found.product(profile.service_pack_from) if found and profile.service_pack_from else None
+    server_pack = (owner or product).service_pack.value
+    packs = (owner.profile, owner.release.value) if owner else (None, None)
     indexes = [FolderIndex(folder, root=root) for folder in product.folders]
     by_location: dict[str, list[FolderIndex]] = {}
     release, branch = product.release.value, product.branch.value if product.branch else None
@@ -99,7 +106,7 @@ def check_product(
         if skip_inapplicable and not any(i.lookup(r.name) for r in versioned for i in indexes):
             set_aside.append(manifest.id)  # the marker rule: its component is not installed
             continue
-        pack = service_pack_note(manifest.fixed_in, product.service_pack.value) if manifest.fixed_in else None
+        known = bool(manifest.fixed_in or manifest.fixed_in_sp)
         editions = (manifest.edition,) if manifest.edition else ()  # the branch rule tells its rows by it
         rows = []
         for row in manifest.files:
@@ -116,13 +123,15 @@ def check_product(
                 folder = found.location_folder(row.location)
                 by_location[row.location] = [FolderIndex(folder, root=root)] if folder else []
             result = _locate(row, by_location.get(row.location or "", []) + indexes, cache, profile)
+            pack = pack_note(profile, manifest.fixed_in_sp, manifest.fixed_in, release, server_pack,
+                             result.status.value, *packs) if known else None
             rows.append(replace(result, notes=result.notes + (note,) + ((pack,) if pack else ())))
         checked = ManifestResult(manifest, product.folders[0], tuple(rows))
         if skip_inapplicable and checked.verdict is Verdict.NOT_APPLICABLE:
             set_aside.append(manifest.id)
         else:
             results.append(checked)
-    return ProductCheck(product, tuple(results), tuple(set_aside))
+    return ProductCheck(product, tuple(results), tuple(set_aside), server_pack)
 
 
 def run_check(

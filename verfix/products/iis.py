@@ -18,6 +18,7 @@ PROFILE = Profile(
     releases={(4, 2): "4.0", (5, 0): "5.0", (5, 1): "5.1", (6, 0): "6.0"},
     how_release="the major.minor of inetsrv\\inetinfo.exe (4.2 is IIS 4.0), else InetStp MajorVersion",
     how_service_pack="IIS has no service packs of its own: it follows the Windows service pack",
+    service_pack_from="windows-nt",
     # IIS tables are often headed by the Windows they run on: IIS 4.0 on NT 4.0, 5.0 on 2000.
     release_names={"windows nt 4.0": "4.0", "windows nt 4.0 server": "4.0", "windows 2000": "5.0",
                    "windows xp": "5.1"},

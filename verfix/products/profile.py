@@ -84,6 +84,21 @@ class Profile:
     #: release -> (lowest, highest + 1) build of its own files: a table row's version is taken
     #: to be of that release only inside the range (Scrrun.dll 4.0.0.2926 is no Exchange 4.0 file).
     release_builds: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    #: Service packs withdrawn and reissued: ``"4.0 SP6"`` -> ``"SP6a"``, the one a server
+    #: installs (and a hotfix "post-SP6" is built on) in its place.
+    reissued_packs: Mapping[str, str] = field(default_factory=dict)
+    #: The product whose service pack this one follows (IIS: ``windows-nt``); "" for its own.
+    service_pack_from: str = ""
+
+    @property
+    def short_name(self) -> str:
+        """The name without "Microsoft", as articles write releases: ``Windows NT``."""
+        return self.name.removeprefix("Microsoft ").strip()
+
+    def shipped_pack(self, release: str, pack: str) -> str:
+        """The service pack a server gets for ``pack`` of ``release``: ``SP6a`` for NT 4.0's
+        withdrawn ``SP6``; else ``pack`` itself."""
+        return self.reissued_packs.get(f"{release} {pack}", pack)
 
     def release_of(self, version: Sequence[int] | None) -> str | None:
         """The release a program's fixed version shows (``5.5.2448.0`` -> ``"5.5"``)."""

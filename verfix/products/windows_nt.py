@@ -64,4 +64,7 @@ PROFILE = Profile(
     never_installed=(".dbg", ".pdb"),
     release_names={"windows nt 4.0": "4.0", "windows nt 3.51": "3.51", "windows 2000": "2000"},
     release_builds={"3.51": (1057, 1058), "4.0": (1381, 1382), "2000": (2195, 2196)},
+    # NT 4.0 SP6 was withdrawn weeks after its release (its TCP/IP broke Lotus Notes clients)
+    # and reissued as SP6a: what a server installs, and what "post-SP6" hotfixes are built on.
+    reissued_packs={"4.0 SP6": "SP6a"},
 )
