@@ -13,7 +13,7 @@ from verfix.manifest import FileRow, Manifest
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
 from verfix.pe.linktime import LinkInfo, read_link_info
 from verfix.products import exchange
-from verfix.rules import release_label, version_release_rule
+from verfix.rules import platform_rule, release_label, version_release_rule
 from verfix.version import Version, try_parse_version
 
 
@@ -219,7 +219,10 @@ def check_manifest(
     for row in manifest.files:
         other = None if row.product_version or not release else version_release_rule(
             exchange.PROFILE, row.version, release)
-        if release and row.product_version and release_label(row.product_version) != release:
+        foreign = platform_rule(row.other_platform)
+        if foreign is not None:
+            rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(f"{foreign.rule.value} rule: {foreign.note}",)))
+        elif release and row.product_version and release_label(row.product_version) != release:
             note = f"row is for {row.product_version}; this server runs {release}"
             rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(note,)))
         elif other is not None:

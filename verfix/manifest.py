@@ -34,7 +34,7 @@ _FIXED_IN_SP_RE = re.compile(r"[0-9]+(\.[0-9]+)? SP[0-9]+a?")  # "4.0 SP6a", "20
 _REQUIRED_TOP = ("id", "title", "product", "files")
 _ROW_KEYS = {
     "name": str, "version": str, "platform": str, "component": str,
-    "product_version": str, "size": int, "date": str, "location": str,
+    "product_version": str, "size": int, "date": str, "location": str, "other_platform": str,
 }
 # A row's folder as the KB table gives it: "%Windir%\System32\inetsrv", "System32\Drivers".
 _LOCATION_RE = re.compile(r"^(%[A-Za-z0-9_]+%|[A-Za-z]:|[^\\/:*?\"<>|%\x00-\x1f\x7f]+)"
@@ -98,6 +98,7 @@ class FileRow:
     size: int | None = None
     date: str | None = None
     location: str | None = None  # the folder the article gives for the file, if any
+    other_platform: str | None = None  # "Windows CE": for a platform no server has; never checked
 
     @property
     def key(self) -> tuple[str, str | None, str | None, str | None]:
@@ -211,7 +212,7 @@ def _parse_row(where: str, raw: Any, problems: list[str]) -> FileRow | None:
     return FileRow(
         name=name, version=version, platform=platform, component=raw.get("component"),
         product_version=raw.get("product_version"), size=raw.get("size"), date=raw.get("date"),
-        location=location,
+        location=location, other_platform=raw.get("other_platform"),
     )
 
 

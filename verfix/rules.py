@@ -3,6 +3,9 @@
 A row applies only to the release, and the branch, it was written for; when it applies,
 the version comparison decides its status. The rules, in the order they are asked:
 
+0. **platform** — a row marked ``other_platform`` by the importer (its article applies only
+   to Windows CE, say) is never checked on a server: not applicable.
+
 1. **release** — the row's (or else its article's) product versions name releases of the
    product; the server's release must be one of them. NT 3.51 articles are not applied to
    NT 4.0, nor IIS 5.0 rows to IIS 4.0. Versions are read through the product's profile:
@@ -39,6 +42,7 @@ _RELEASE_RE = re.compile(r"^\s*(\d+)(?:\.(\d+))?")
 class Rule(str, Enum):
     """The rule that decided whether a row applies."""
 
+    PLATFORM = "platform"
     RELEASE = "release"
     BRANCH = "branch"
     VERSION = "version"
@@ -80,6 +84,15 @@ def product_release(profile: Profile, text: str) -> str | None:
         major, minor = (int(part) for part in label.split("."))
         return profile.releases.get((major, minor), label)
     return label
+
+
+def platform_rule(other_platform: str | None) -> Decision | None:
+    """Rule 0: a row the importer marked for a platform no Windows server has (``other_platform``,
+    from an article whose "applies to" lines name only Windows CE, say) is not applicable."""
+    if not other_platform:
+        return None
+    return Decision(False, Rule.PLATFORM, f"row is for {other_platform} (the article applies to it only), "
+                                          "not a Windows server's platform: not checked")
 
 
 def release_rule(
@@ -153,12 +166,16 @@ def decide_row(
     server_branch: str | None,
     editions: Iterable[str] = (),
     own_product_version: bool = False,
+    other_platform: str | None = None,
 ) -> Decision:
-    """Rules 1 to 3 for one row: the first rule that decides, else the version comparison.
+    """Rules 0 to 3 for one row: the first rule that decides, else the version comparison.
 
     ``product_versions`` are the row's own (``own_product_version``) or its article's. A row's
     own product version is trusted over its version's major.minor.
     """
+    foreign = platform_rule(other_platform)
+    if foreign is not None:
+        return foreign
     decided = release_rule(profile, product_versions, server_release, own=own_product_version)
     if decided is None and not own_product_version:
         decided = version_release_rule(profile, version, server_release)

@@ -114,6 +114,7 @@ def check_product(
             decision = decide_row(
                 profile, row.version, versions, server_release=release, server_branch=branch,
                 editions=editions, own_product_version=row.product_version is not None,
+                other_platform=row.other_platform,
             )
             note = f"{decision.rule.value} rule: {decision.note}"
             if not decision.applies:

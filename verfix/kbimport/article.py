@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from verfix.kbimport.envelope import decode, read_article_bytes, read_envelope
-from verfix.kbimport.fixinfo import fix_info
+from verfix.kbimport.fixinfo import applies_to_platform, fix_info
 from verfix.kbimport.metadata import manifest_product, parse_product_versions
 from verfix.kbimport.model import (
     IMPORTED,
@@ -39,7 +39,9 @@ def parse_article(text: str, path: Path | str | None = None) -> ImportedArticle:
     )
     try:
         scan = scan_tables(envelope.body, envelope.product, base.product_versions)
-        rows, rule_notes = apply_rules(scan.rows, base.product_versions)
+        platform = applies_to_platform(envelope.body)
+        found = [replace(row, article_platform=platform) for row in scan.rows] if platform else scan.rows
+        rows, rule_notes = apply_rules(found, base.product_versions)
         check_prose(envelope.body, rows)
     except TableError as exc:
         return replace(base, status=SKIPPED, error=str(exc))

@@ -113,10 +113,12 @@ def skip_line(article: ImportedArticle) -> str:
 def _counts(summary: ImportSummary) -> str:
     fixed = sum(1 for article in summary.imported if article.fixed_in)
     editions = sum(1 for article in summary.imported if article.edition)
+    other = sum(1 for article in summary.imported if all(row.other_platform for row in article.rows))
     return (f"articles: {summary.total}; with a table: {summary.with_table}; "
             f"imported: {len(summary.imported)} ({summary.rate:.1%} of those with a table); "
             f"skipped: {len(summary.skipped)}; no table: {len(summary.no_table)}; "
-            f"imported with fixed_in: {fixed}, with an edition: {editions}")
+            f"imported with fixed_in: {fixed}, with an edition: {editions}"
+            + (f"; for another platform only (never checked on a server): {other}" if other else ""))
 
 
 def format_summary(summary: ImportSummary) -> str:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from verfix.kbimport.cells import foreign_platform_in
 from verfix.kbimport.metadata import Fix, keyword_fixes, names_product
 from verfix.kbimport.model import ImportedRow
 from verfix.kbimport.profiles import editions_of, profile_release
@@ -118,6 +119,14 @@ def applies_to(body: Sequence[tuple[int, str]]) -> list[str]:
         elif stripped and lines:
             lines[-1] += " " + stripped
     return lines
+
+
+def applies_to_platform(body: Sequence[tuple[int, str]]) -> str | None:
+    """The platform no Windows server has ("Windows CE", "Macintosh") that every product line
+    of the "applies to" box names, when they all name the same one and none names a Windows
+    platform too; else None (no box, or a box naming any other product)."""
+    found = {foreign_platform_in(line) for line in applies_to(body)}
+    return found.pop() if len(found) == 1 and None not in found else None
 
 
 def article_edition(

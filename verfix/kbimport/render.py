@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from verfix.kbimport.model import IMPORTED, ImportedArticle, ImportedRow
 from verfix.manifest import Manifest, parse_manifest, tomllib
 
-ROW_KEYS = ("version", "platform", "location", "component", "product_version", "date")
+ROW_KEYS = ("version", "platform", "location", "component", "product_version", "date", "other_platform")
 
 
 def _effective_component(article: ImportedArticle, row: ImportedRow) -> str | None:

@@ -39,6 +39,26 @@ def other_platforms(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, 
     return kept, notes
 
 
+def applies_to_platform(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, list[str]]:
+    """An article whose every "applies to" line names one platform no Windows server has
+    ("Microsoft Windows CE eMbedded Visual Basic, version 3.0"), and no Windows platform: its
+    rows without a platform cell of their own are for that platform, and are kept marked so
+    (``other_platform``), so a check never looks for them on a server (they are not
+    applicable there). A row whose Platform cell names a Windows platform (``x86``) is left
+    alone: a desktop part of a device product."""
+    marked = [row for row in rows if row.article_platform and row.platform is None and row.other_platform is None]
+    if not marked:
+        return rows, []
+    family = marked[0].article_platform
+    ids = {id(row) for row in marked}
+    out = [replace(row, other_platform=row.article_platform) if id(row) in ids else row for row in rows]
+    lines = sorted(row.line_no for row in marked)
+    where = _spans(marked) if len(lines) < 4 else f"lines {lines[0]}-{lines[-1]}"
+    return out, [f"{where}: every 'applies to' line names {family} only; {len(marked)} row(s) "
+                 f"without a platform of their own are for {family}, marked other_platform: never "
+                 "checked on a server"]
+
+
 def os_releases(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, list[str]]:
     """One file listed for several Windows 9x releases (Platform cells ``Windows 95``,
     ``Windows 98 Retail``, ``Windows 98 Second Edition``) with different versions: each of

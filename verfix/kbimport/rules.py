@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from verfix.kbimport.metadata import base_versions
 from verfix.kbimport.model import ImportedRow, TableError
-from verfix.kbimport.row_rules import os_releases, other_platforms, read_with_the_row
+from verfix.kbimport.row_rules import applies_to_platform, os_releases, other_platforms, read_with_the_row
 
 Rows = list[ImportedRow]
 _MAJOR_MINOR_RE = re.compile(r"^\d+\.\d+$")
@@ -260,6 +260,7 @@ class Rule:
 
 RULES = (
     Rule("other-platforms", other_platforms),
+    Rule("applies-to-platform", applies_to_platform),
     Rule("build-only", complete_build_only),
     Rule("colon-for-dot", colon_for_dot),
     Rule("lost-dot", lost_dot),
