@@ -64,8 +64,9 @@ def test_profiles_are_well_formed() -> None:
         assert profile.markers and all(name == name.lower() for name in profile.markers)
         assert all(name == name.lower() for name in profile.release_programs)
         assert profile.folders and profile.how_release and profile.how_service_pack
-        for builds in profile.service_pack_builds.values():
-            assert [b for b, _ in builds] == sorted(b for b, _ in builds)
+        for builds in profile.service_pack_builds.values():  # ascending, by (build, revision)
+            lowest = [b if isinstance(b, tuple) else (b, 0) for b, _ in builds]
+            assert lowest == sorted(lowest) and len(set(lowest)) == len(lowest)
     with pytest.raises(KeyError):
         by_slug("lotus-notes")
 

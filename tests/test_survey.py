@@ -195,3 +195,44 @@ def test_registry_install_paths_map_under_path_only(install: str, found: str | N
     surveyor.system_volume = VOLUME
     mapped = surveyor._map_windows_path(install, volumes, VOLUME / "WINNT")
     assert (mapped.relative_to(VOLUME).as_posix() if mapped else None) == found
+
+
+@pytest.mark.parametrize("version, pack", [
+    ((2, 0, 1239, 0), "RTM"), ((2, 0, 1380, 1000), "SP1"), ((2, 0, 1493, 1999), "SP1"),
+    ((2, 0, 1493, 2188), "SP2"), ((2, 0, 1493, 3198), "SP3"), ((2, 0, 1493, 4000), "SP4"),
+])
+def test_sms_service_packs_by_build_and_revision(tmp_path: Path, version: tuple[int, int, int, int],
+                                                 pack: str) -> None:
+    # SMS 2.0 SP2 to SP4 share build 1493: the revision's thousands are the pack (1493.3xxx: SP3).
+    from tests.hostile import valid_pe
+    from verfix.products import sms
+
+    assert sms.PROFILE.service_pack_of(version) == pack
+    folder = tmp_path / "SMS" / "bin" / "i386"
+    folder.mkdir(parents=True)
+    (folder / "Smsexec.exe").write_bytes(valid_pe(file_version=version))
+    product = survey(tmp_path).product("sms")
+    assert product is not None and (product.release.value, product.service_pack.value) == ("2.0", pack)
+    assert product.service_pack.how == f"Smsexec.exe build {version[2]}, the highest of the release programs"
+
+
+def test_a_service_pack_the_programs_do_not_tell_comes_from_the_setup_value() -> None:
+    # SMS's Setup "Full Version" (2.00.1380.1000 on SP1) when no program tells the pack.
+    from verfix.check import FileCache
+    from verfix.products import sms, sna
+    from verfix.survey import _Surveyor
+
+    class Software:
+        path = Path("software")
+
+        def values(self, key: str) -> dict[str, object]:
+            return {"full version": "2.00.1380.1000"} if key == sms.SETUP_KEY else {}
+
+    surveyor = _Surveyor(Path("/nonexistent"), FileCache())
+    surveyor.software = Software()  # type: ignore[assignment]
+    told = surveyor._pack_from_registry(sms.PROFILE)
+    assert told is not None and told.value == "SP1"
+    assert told.how == r"registry HKLM\SOFTWARE\Microsoft\SMS\Setup Full Version = 2.00.1380.1000"
+    assert surveyor._pack_from_registry(sna.PROFILE) is None  # no such value in its profile
+    surveyor.software = None
+    assert surveyor._pack_from_registry(sms.PROFILE) is None

@@ -14,7 +14,9 @@ walked: each step lists one known folder, as discovery does):
    profiles' usual folders at each volume's root.
 3. A product is found when one of its folders holds one of its marker programs. Its
    release and service pack come from its programs (the profile's table), Windows' from
-   the kernel and the hives (``verfix.winsys``); each answer says how it was told.
+   the kernel and the hives (``verfix.winsys``); a product found in its usual folders whose
+   programs tell no service pack gets it from its profile's "version" registry value when
+   that tells one (SMS's ``Full Version``); each answer says how it was told.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from verfix.hive import Hive, HiveError, open_hive
 from verfix.locate import FolderIndex
 from verfix.pe import PEInfo
 from verfix.products import PROFILES, Profile, exchange, iis, windows_nt
+from verfix.version import VersionError, parse_version
+from verfix.told import holds_marker, told_by_programs
 from verfix.winsys import (
     ProductOptions,
     Told,
@@ -91,40 +95,6 @@ class Survey:
         return None
 
 
-def _program_versions(profile: Profile, folders: list[Path], root: Path, cache: FileCache):
-    """(name, version) of every release program whose version the profile knows, in order."""
-    found = []
-    for name in profile.release_programs:
-        for folder in folders:
-            for entry in FolderIndex(folder, root=root).lookup(name):
-                info = cache.read(entry.path) if entry.problem is None else None
-                if isinstance(info, PEInfo) and profile.release_of(info.file_version):
-                    found.append((entry.path.name, info.file_version))
-    return found
-
-
-def _told_by_programs(profile: Profile, folders: list[Path], root: Path, cache: FileCache) -> tuple[Told, Told]:
-    """The release from the first release program; the service pack from the highest build
-    among the programs of that release (a service pack updates them all, a hotfix one)."""
-    programs = _program_versions(profile, folders, root, cache)
-    if not programs:
-        names = ", ".join(profile.release_programs)
-        return Told(None, f"none of {names} has a version this profile knows"), Told(None, profile.how_service_pack)
-    name, version = programs[0]
-    label = profile.release_of(version)
-    release = Told(label, f"{name} is {version}")
-    top_name, top = max((p for p in programs if profile.release_of(p[1]) == label), key=lambda p: p[1][2:])
-    pack = profile.service_pack_of(top)
-    if pack is not None:
-        return release, Told(pack, f"{top_name} build {top[2]}, the highest of the release programs")
-    return release, Told(None, profile.how_service_pack)
-
-
-def _holds_marker(profile: Profile, folder: Path, root: Path) -> bool:
-    index = FolderIndex(folder, root=root)
-    return any(index.lookup(name) for name in profile.markers)
-
-
 class _Surveyor:
     def __init__(self, root: Path, cache: FileCache) -> None:
         self.root = root
@@ -136,14 +106,14 @@ class _Surveyor:
 
     def run(self) -> Survey:
         for profile in PROFILES:  # rule 1
-            if _holds_marker(profile, self.root, self.root):
+            if holds_marker(profile, self.root, self.root):
                 how = f"{self.root} holds one of {', '.join(profile.markers)}"
                 if profile is windows_nt.PROFILE:  # a system32 folder: its config holds the hives
                     registry, options = self._hives(self.root)
                     system = self._windows_in(self.root, [self.root], (how,), registry, options)
                     return Survey(self.root, tuple(self.found), registry, system, self.finder.unique_warnings(),
                                   None, self)  # the system root would be outside PATH
-                release, pack = _told_by_programs(profile, [self.root], self.root, self.cache)
+                release, pack = told_by_programs(profile, [self.root], self.root, self.cache)
                 product = FoundProduct(profile, (self.root,), (how,), release, pack)
                 return Survey(self.root, (product,), warnings=self.finder.unique_warnings(), _surveyor=self)
         volumes = self.finder.volumes()
@@ -240,8 +210,8 @@ class _Surveyor:
             for folder in self.finder.resolve(system_root, ("system32", "inetsrv")):
                 candidates.append((folder, f"{folder.relative_to(self.root)} under the system root"))
         for folder, how in candidates:
-            if _holds_marker(iis.PROFILE, folder, self.root):
-                release, pack = _told_by_programs(iis.PROFILE, [folder], self.root, self.cache)
+            if holds_marker(iis.PROFILE, folder, self.root):
+                release, pack = told_by_programs(iis.PROFILE, [folder], self.root, self.cache)
                 major, minor = (values or {}).get("majorversion"), (values or {}).get("minorversion", 0)
                 if release.value is None and isinstance(major, int) and isinstance(minor, int):
                     release = Told(f"{major}.{minor}", f"registry InetStp MajorVersion = {major}, "
@@ -274,7 +244,7 @@ class _Surveyor:
         except DiscoveryError:
             return
         folders = list(discovery.bin_dirs)
-        release, pack = _told_by_programs(exchange.PROFILE, folders, self.root, self.cache)
+        release, pack = told_by_programs(exchange.PROFILE, folders, self.root, self.cache)
         how = tuple(item.how for item in discovery.found)
         self.found.append(FoundProduct(exchange.PROFILE, tuple(folders), how, release, pack,
                                        notes=discovery.warnings))
@@ -286,12 +256,30 @@ class _Surveyor:
                 if under_root:
                     continue
                 for folder in self.finder.resolve(volume, parts):
-                    if _holds_marker(profile, folder, self.root):
+                    if holds_marker(profile, folder, self.root):
                         folders.append(folder)
                         how.append(f"found {'/'.join(parts)} holding a marker program")
         if folders:
-            release, pack = _told_by_programs(profile, folders, self.root, self.cache)
+            release, pack = told_by_programs(profile, folders, self.root, self.cache)
+            pack = pack if pack.value is not None else self._pack_from_registry(profile) or pack
             self.found.append(FoundProduct(profile, tuple(folders), tuple(how), release, pack))
+
+    def _pack_from_registry(self, profile: Profile) -> Told | None:
+        """The service pack a profile's "version" value in the SOFTWARE hive tells (SMS's
+        Setup ``Full Version`` 2.00.1380.1000: SP1), when the programs told none."""
+        software = self.software
+        if software is None:
+            return None
+        for setting in profile.registry_values("version"):
+            values = self._read(lambda h, key=setting.key: h.values(key), software)
+            text = values.get(setting.value.lower()) if values else None
+            try:
+                label = profile.service_pack_of(parse_version(text)) if isinstance(text, str) else None
+            except VersionError:
+                label = None
+            if label is not None:
+                return Told(label, f"registry {setting.display} = {text}")
+        return None
 
 
 def survey(path: Path, cache: FileCache | None = None) -> Survey:

@@ -70,8 +70,9 @@ class Profile:
     releases: Mapping[tuple[int, int], str]  # (major, minor) of those programs -> release
     how_release: str
     how_service_pack: str
-    #: release -> ((lowest build, service pack), ...) ascending, for programs' builds.
-    service_pack_builds: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    #: release -> ((lowest build, service pack), ...) ascending, for programs' builds; a
+    #: lowest (build, revision) for packs that share a build (SMS 2.0 SP2-SP4: 1493.2000...).
+    service_pack_builds: Mapping[str, tuple[tuple[int | tuple[int, int], str], ...]] = field(default_factory=dict)
     registry: tuple[RegistryValue, ...] = ()
     branches: tuple[Branch, ...] = ()
     #: Files a table names that setup installs under another name (the kernel setup chose is
@@ -118,15 +119,16 @@ class Profile:
     def service_pack_of(self, version: Sequence[int] | None) -> str | None:
         """The service pack a program's build shows, or None when the table has no answer.
 
-        The highest entry whose build is at or below the program's build wins: a
-        hotfix built after SP2 and before SP3 still means SP2 is installed.
+        The highest entry whose build (and revision, when the entry gives one) is at or
+        below the program's wins: a hotfix built after SP2 and before SP3 still means SP2 is
+        installed.
         """
         release = self.release_of(version)
         if version is None or release is None:
             return None
         found = None
         for lowest, label in self.service_pack_builds.get(release, ()):
-            if version[2] >= lowest:
+            if (version[2], version[3]) >= (lowest if isinstance(lowest, tuple) else (lowest, 0)):
                 found = label
         return found
 
