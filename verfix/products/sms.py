@@ -19,7 +19,7 @@ PROFILE = Profile(
     how_service_pack="SMS 2.0 by build: 1239 RTM, 1380 SP1, then build 1493 whose revision is "
                      "the pack's: 1493.2xxx SP2, 1493.3xxx SP3, 1493.4xxx SP4; from the programs, "
                      "else the value 'Full Version' (2.00.1380.1000)",
-    # RTM and SP1 as the articles give 'Full Version' (Q-articles on SP2 upgrades); SP2 and
+    # RTM and SP1 as the articles give 'Full Version' (Q249077, Q251070, Q252717); SP2 and
     # SP3 by the fixes' own versions (Q309644: post-SP2 2.00.1493.2188, SP3 2.00.1493.3112);
     # SP4 continues the numbering (its pre-SP4 hotfixes are still 1493.3xxx, Q317061).
     service_pack_builds={"2.0": ((1239, "RTM"), (1380, "SP1"), ((1493, 2000), "SP2"),
