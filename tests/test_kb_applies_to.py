@@ -1,6 +1,7 @@
 """The applies-to-platform rule: an article whose "applies to" lines name only a platform no
 Windows server has (Windows CE) has its rows marked ``other_platform``, and checks never look
-for them on a server (made-up articles, and Q299007 of the shared corpus)."""
+for them on a server (made-up articles, and Q299007 of the shared corpus); and the per-row
+editions of a mixed article (Q266433)."""
 
 from __future__ import annotations
 
@@ -101,3 +102,24 @@ def test_q299007_is_windows_ce_only_and_never_checked_on_a_server(kb_root: Path)
     assert manifest["files"][0]["notes"] == [
         "platform rule: row is for Windows CE (the article applies to it only), not a Windows server's "
         "platform: not checked"]
+
+
+def test_a_mixed_articles_edition_tables_give_their_rows_the_edition(kb_root: Path) -> None:
+    # Q266433: tables for Windows 2000, NT 4.0 and NT 4.0 Terminal Server Edition. The article
+    # is for no one edition; the TSE table's rows are (Ntldr has no version to tell it by).
+    from verfix.kbimport.fixinfo import row_editions
+
+    read = read_article(kb_root / "windows-nt" / "Q266433.TXT")
+    assert read.status == IMPORTED and read.edition is None
+    tse = {(row.name, row.version) for row in read.rows if row.branch_edition == "Terminal Server Edition"}
+    assert tse == {("Ntkrnlmp.exe", "4.0.1381.33474"), ("Ntoskrnl.exe", "4.0.1381.33474"), ("Ntldr", None)}
+    manifest = to_manifest(read)
+    assert {row.name for row in manifest.files if row.edition} == {"Ntkrnlmp.exe", "Ntoskrnl.exe", "Ntldr"}
+    # On the mock (main-line) NT 4.0 volume the TSE Ntldr row is the branch rule's, never missing.
+    result = CliRunner().invoke(app, ["check", str(SP3.parents[2] / "nt4"), "-m", "Q266433", "-f", "json", "-q"])
+    (checked,) = json.loads(result.stdout)["manifests"]
+    (ntldr,) = [row for row in checked["files"] if row["name"] == "Ntldr"]
+    assert ntldr["status"] == "not-applicable"
+    assert ntldr["notes"][0] == "branch rule: row is for Terminal Server Edition; this server runs the main line"
+    # Headings that do not mix give no row an edition.
+    assert row_editions("Microsoft Windows NT", read.rows[:1]) == [None]

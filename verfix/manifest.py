@@ -35,6 +35,7 @@ _REQUIRED_TOP = ("id", "title", "product", "files")
 _ROW_KEYS = {
     "name": str, "version": str, "platform": str, "component": str,
     "product_version": str, "size": int, "date": str, "location": str, "other_platform": str,
+    "edition": str,
 }
 # A row's folder as the KB table gives it: "%Windir%\System32\inetsrv", "System32\Drivers".
 _LOCATION_RE = re.compile(r"^(%[A-Za-z0-9_]+%|[A-Za-z]:|[^\\/:*?\"<>|%\x00-\x1f\x7f]+)"
@@ -99,6 +100,7 @@ class FileRow:
     date: str | None = None
     location: str | None = None  # the folder the article gives for the file, if any
     other_platform: str | None = None  # "Windows CE": for a platform no server has; never checked
+    edition: str | None = None         # the branch's edition this row is for, in a mixed article
 
     @property
     def key(self) -> tuple[str, str | None, str | None, str | None]:
@@ -212,7 +214,7 @@ def _parse_row(where: str, raw: Any, problems: list[str]) -> FileRow | None:
     return FileRow(
         name=name, version=version, platform=platform, component=raw.get("component"),
         product_version=raw.get("product_version"), size=raw.get("size"), date=raw.get("date"),
-        location=location, other_platform=raw.get("other_platform"),
+        location=location, other_platform=raw.get("other_platform"), edition=raw.get("edition"),
     )
 
 

@@ -107,13 +107,14 @@ def check_product(
             set_aside.append(manifest.id)  # the marker rule: its component is not installed
             continue
         known = bool(manifest.fixed_in or manifest.fixed_in_sp)
-        editions = (manifest.edition,) if manifest.edition else ()  # the branch rule tells its rows by it
+        article_editions = (manifest.edition,) if manifest.edition else ()  # the branch rule tells rows by it
         rows = []
         for row in manifest.files:
             versions = (row.product_version,) if row.product_version is not None else manifest.product_versions
             decision = decide_row(
                 profile, row.version, versions, server_release=release, server_branch=branch,
-                editions=editions, own_product_version=row.product_version is not None,
+                editions=(row.edition,) if row.edition else article_editions,
+                own_product_version=row.product_version is not None,
                 other_platform=row.other_platform,
             )
             note = f"{decision.rule.value} rule: {decision.note}"

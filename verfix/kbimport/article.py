@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from verfix.kbimport.envelope import decode, read_article_bytes, read_envelope
-from verfix.kbimport.fixinfo import applies_to_platform, fix_info
+from verfix.kbimport.fixinfo import applies_to_platform, fix_info, row_editions
 from verfix.kbimport.metadata import manifest_product, parse_product_versions
 from verfix.kbimport.model import (
     IMPORTED,
@@ -47,6 +47,8 @@ def parse_article(text: str, path: Path | str | None = None) -> ImportedArticle:
         return replace(base, status=SKIPPED, error=str(exc))
     notes = tuple(scan.notes) + rule_notes
     edition = fix_info(base.product, (), envelope.title, envelope.prod_ver, envelope.body, rows).edition
+    rows = [replace(row, branch_edition=named) if named else row
+            for row, named in zip(rows, row_editions(base.product, rows))]
     base = replace(base, edition=edition)
     if not rows:
         reason = "; ".join(notes) if notes else "no fixed-file table"

@@ -8,7 +8,8 @@ name; the keywords win for one they do. ``fixed_in_sp`` lists the service packs 
 manifest's own product ("4.0 SP4"): not another product's, not an edition's own, not a hotfix.
 
 Edition: the names the product's profile gives its branches (``Terminal Server Edition``),
-found in the table headings (every table under such a heading), else in the "applies to"
+found in the table headings (every table under such a heading; when only some tables are,
+each of their rows gets the edition instead: ``row_editions``), else in the "applies to"
 product lines of the article's product (every one names it), else, when the article has no
 such line, in its title or PROD/VER line. One line for the product without the edition (an
 ordinary NT 4.0 Server beside the Terminal Server Edition) means the article is for both:
@@ -127,6 +128,16 @@ def applies_to_platform(body: Sequence[tuple[int, str]]) -> str | None:
     platform too; else None (no box, or a box naming any other product)."""
     found = {foreign_platform_in(line) for line in applies_to(body)}
     return found.pop() if len(found) == 1 and None not in found else None
+
+
+def row_editions(product: str, rows: Sequence[ImportedRow]) -> list[str | None]:
+    """Each row's edition in a mixed article (some tables under a heading naming the edition,
+    "Windows NT Server 4.0, Terminal Server Edition", some not): the edition its table's
+    heading names, else None. All None when the headings do not mix (the article's own
+    ``edition`` then says it, or nothing does)."""
+    names = editions_of(product)
+    found = [_edition_in(row.heading or "", names) if names else None for row in rows]
+    return found if None in found and any(found) else [None] * len(rows)
 
 
 def article_edition(

@@ -56,6 +56,7 @@ class ImportedRow:
     # The one platform no Windows server has that every "applies to" line of the article names.
     article_platform: str | None = field(default=None, compare=False)
     other_platform: str | None = None  # the row is for that platform: kept, never checked on a server
+    branch_edition: str | None = None  # in a mixed article, the edition its table's heading names
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,8 @@ def render_toml(article: ImportedArticle) -> str:
                 lines.append(f"{key} = {toml_str(value)}")
         if row.size is not None:
             lines.append(f"size = {row.size}")
+        if row.branch_edition is not None:
+            lines.append(f"edition = {toml_str(row.branch_edition)}")
     return "\n".join(lines) + "\n"
 
 
