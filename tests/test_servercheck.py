@@ -237,3 +237,29 @@ def test_several_volumes_combine_into_one_report() -> None:
     assert both.hotfixes == data.hotfixes + system.hotfixes
     assert len(data.unplaced) == 11 and both.unplaced == system.unplaced == ("Q999998",)  # SQL Server: nowhere
     assert both.verdict is Verdict.NOT_COMPLIANT
+
+
+def test_the_sp_notes_equal_the_rule_asked_row_by_row() -> None:
+    # check_product asks pack_note once per article and row status; asked for every row
+    # afresh, the rule gives the same notes.
+    from verfix.manifest import load_bundled
+    from verfix.packs import pack_note
+
+    checked = run_check(VOLUME, load_bundled())
+    windows = next(p for p in checked.products if p.product.profile.slug == "windows-nt")
+    asked = 0
+    for product in checked.products:
+        owner = windows.product if product.product.profile.service_pack_from else None
+        for result in product.results:
+            m = result.manifest
+            if not (m.fixed_in or m.fixed_in_sp):
+                continue
+            for row in result.rows:
+                if row.notes and row.notes[0].startswith(("release rule", "branch rule", "platform rule")):
+                    continue
+                expected = pack_note(product.product.profile, m.fixed_in_sp, m.fixed_in,
+                                     product.product.release.value, product.service_pack, row.status.value,
+                                     owner.profile if owner else None, owner.release.value if owner else None)
+                assert row.notes[-1] == expected
+                asked += 1
+    assert asked > 1000

@@ -34,6 +34,9 @@ from verfix.products.profile import Profile
 from verfix.rules import service_pack_note
 
 _LABEL_RE = re.compile(r"^SP(?P<number>\d+)(?P<letter>[a-z]?)$", re.IGNORECASE)
+_WORD_RE = re.compile(r"[\w.]+")  # "4.0" in "Windows NT 4.0 SP6" is one word, as is "2000"
+_POST_RE = re.compile(r"post-(SP\d+[a-z]?) hotfix")
+_ENDS_IN_PACK_RE = re.compile(r"\s(SP\d+[a-z]?)$")
 
 
 def pack_rank(label: str | None) -> tuple[int, str] | None:
@@ -51,15 +54,22 @@ def _reissued_text(profile: Profile, release: str, text: str) -> str:
     base = f"{profile.short_name} {release}"
     for key, label in profile.reissued_packs.items():
         own_release, _, old = key.partition(" ")
-        if own_release == release:
-            text = re.sub(rf"(?<=\b{re.escape(base)} )(post-)?{re.escape(old)}\b", rf"\g<1>{label}", text)
+        if own_release != release or base not in text:
+            continue
+        items = [item.strip() for item in text.split(";")]
+        for index, item in enumerate(items):
+            if item == f"{base} {old}":
+                items[index] = f"{base} {label}"
+            elif item.startswith(f"{base} post-{old} "):
+                items[index] = f"{base} post-{label} " + item[len(f"{base} post-{old} "):]
+        text = "; ".join(items)
     return text
 
 
 def _of_release(fixed_in: str, release: str) -> str | None:
     """The items of ``fixed_in`` that name ``release`` as a word; None when none does."""
     items = [item.strip() for item in fixed_in.split(";")]
-    mine = [item for item in items if re.search(rf"(?<![\w.]){re.escape(release)}(?![\w.])", item)]
+    mine = [item for item in items if release in _WORD_RE.findall(item)]
     return "; ".join(mine) if mine else None
 
 
@@ -72,7 +82,7 @@ def _hotfix_note(owner: Profile, release: str, fixed_in: str, server_pack: str |
                 f"{owner.short_name} {release} {server_pack or '(service pack not known)'}")
     text = _reissued_text(owner, release, text)
     have = pack_rank(server_pack)
-    bases = sorted((rank, label) for label in re.findall(r"post-(SP\d+[a-z]?) hotfix", text)
+    bases = sorted((rank, label) for label in _POST_RE.findall(text)
                    if (rank := pack_rank(label)) is not None)
     if bases and have is not None and have < bases[0][0]:
         return f"fix first in {text}; the server runs {server_pack}: the hotfix needs {bases[0][1]} first"
@@ -84,7 +94,7 @@ def _pack_name(profile: Profile, release: str, label: str, shown: str, fixed_in:
     as reissued; else the profile's short name, the release and the pack."""
     for item in (fixed_in or "").split(";"):
         item = item.strip()
-        if "hotfix" not in item and re.search(rf"\b{re.escape(label)}$", item, re.IGNORECASE):
+        if "hotfix" not in item and item.lower().endswith(f" {label.lower()}"):
             return item[: -len(label)] + shown
     return f"{profile.short_name} {release} {shown}"
 
@@ -102,7 +112,7 @@ def pack_note(
     mine = [entry.partition(" ")[2] for entry in fixed_in_sp if release and entry.partition(" ")[0] == release]
     if not mine and fixed_in and owner_release:  # the packs the fixed_in text names for the release
         items = (_of_release(fixed_in, owner_release) or "").split(";")
-        mine = [m.group(1) for item in items if (m := re.search(r"\s(SP\d+[a-z]?)$", item.strip()))
+        mine = [m.group(1) for item in items if (m := _ENDS_IN_PACK_RE.search(item.strip()))
                 and "hotfix" not in item]
     ranked = [(rank, label) for label in mine if (rank := pack_rank(label)) is not None]
     if release is None or not ranked:

@@ -107,6 +107,7 @@ def check_product(
             set_aside.append(manifest.id)  # the marker rule: its component is not installed
             continue
         known = bool(manifest.fixed_in or manifest.fixed_in_sp)
+        pack_notes: dict[str, str | None] = {}  # the SP note depends on the row's status only
         article_editions = (manifest.edition,) if manifest.edition else ()  # the branch rule tells rows by it
         rows = []
         for row in manifest.files:
@@ -125,8 +126,11 @@ def check_product(
                 folder = found.location_folder(row.location)
                 by_location[row.location] = [FolderIndex(folder, root=root)] if folder else []
             result = _locate(row, by_location.get(row.location or "", []) + indexes, cache, profile)
-            pack = pack_note(profile, manifest.fixed_in_sp, manifest.fixed_in, release, server_pack,
-                             result.status.value, *packs) if known else None
+            status = result.status.value
+            if known and status not in pack_notes:
+                pack_notes[status] = pack_note(profile, manifest.fixed_in_sp, manifest.fixed_in, release,
+                                               server_pack, status, *packs)
+            pack = pack_notes.get(status)
             rows.append(replace(result, notes=result.notes + (note,) + ((pack,) if pack else ())))
         checked = ManifestResult(manifest, product.folders[0], tuple(rows))
         if skip_inapplicable and checked.verdict is Verdict.NOT_APPLICABLE:
