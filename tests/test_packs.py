@@ -59,6 +59,9 @@ def test_hotfixes_and_other_releases() -> None:
     assert pack_note(NT, [], "Windows 2000 SP3", "4.0", "SP6a", "ok") == (
         "fix named only for other releases (Windows 2000 SP3); the server runs Windows NT 4.0 SP6a")
     assert pack_note(NT, [], None, "4.0", None) is None
+    # An edition's own pack (Terminal Server Edition SP4) is no pack of the main line.
+    assert pack_note(NT, [], "Windows NT Server 4.0, Terminal Server Edition SP4", "4.0", "SP6a", "ok") == (
+        "fix first in Windows NT Server 4.0, Terminal Server Edition SP4; this server runs SP6a")
 
 
 def test_iis_is_told_by_the_windows_it_runs_on() -> None:

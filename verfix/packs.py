@@ -3,7 +3,8 @@
 The SP note rule (each row of an article whose manifest names where its fix shipped):
 
 - The manifest's ``fixed_in_sp`` entries of the server's release ("4.0 SP4"), else the service
-  packs its ``fixed_in`` text names for that release, give the first service pack of that
+  packs its ``fixed_in`` text names for that release (not an edition's own: Terminal Server
+  Edition's packs are numbered apart), give the first service pack of that
   release holding the fix (the lowest one listed). A pack that was
   withdrawn and reissued is named as reissued (the profile's ``reissued_packs``: NT 4.0 SP6 is
   SP6a), unless the server runs the withdrawn one itself.
@@ -113,7 +114,7 @@ def pack_note(
     if not mine and fixed_in and owner_release:  # the packs the fixed_in text names for the release
         items = (_of_release(fixed_in, owner_release) or "").split(";")
         mine = [m.group(1) for item in items if (m := _ENDS_IN_PACK_RE.search(item.strip()))
-                and "hotfix" not in item]
+                and "hotfix" not in item and "Edition" not in item]  # an edition's packs count apart
     ranked = [(rank, label) for label in mine if (rank := pack_rank(label)) is not None]
     if release is None or not ranked:
         if fixed_in and owner_release:
@@ -121,7 +122,7 @@ def pack_note(
         return service_pack_note(fixed_in, server_pack)
     first_rank, first = min(ranked)
     have = pack_rank(server_pack)
-    same = bool(server_pack) and server_pack.lower() == first.lower()  # type: ignore[union-attr]
+    same = server_pack is not None and server_pack.lower() == first.lower()
     shown = first if same or owner_release is None else owner.shipped_pack(owner_release, first)
     name = _pack_name(profile, release, first, shown, fixed_in)
     if have is None:
