@@ -121,7 +121,7 @@ def test_damaged_images_through_the_cli(tmp_path: Path, no_hang: None) -> None:
     assert f"{image}: p1: no NTFS/FAT file system" in err
     # A directory loop: not entered, counted as skipped; a cut cluster chain: one unreadable file.
     code, _, err = run("inventory", str(MAKERS["FAT directory loop"](tmp_path)), "--partition", "2")
-    assert code == 0 and "1 skipped: directory loop (not entered)" in err
+    assert code == 0 and "1 skipped: directory loop (not entered)" in " ".join(err.split())  # wrapped
     code, out, err = run("inventory", str(MAKERS["FAT cluster chain loop"](tmp_path)), "--partition", "2", "-q")
     assert code == 3
     (bad,) = [r for r in map(json.loads, out.splitlines()) if r["error"] and r["path"].endswith("Emsmta.exe")]

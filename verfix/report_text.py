@@ -166,10 +166,16 @@ def action_report(
     return "\n".join(blocks)
 
 
+# In a narrow table the path (shown only when its name is not the row's) goes first, then the
+# FileVersion string; notes are cut, and left out only when even that is not enough.
 DETAIL_COLUMNS = (
-    Column("File"), Column("Required"), Column("Found"), Column("FileVersion string"),
-    Column("Status"), Column("Path"), Column("Notes"),
+    Column("File", shrink=True, min_width=12), Column("Required"), Column("Found"),
+    Column("FileVersion string", shrink=True, min_width=12, drop=1), Column("Status"),
+    Column("Path", shrink=True, min_width=12, keep_end=True, drop=1),
+    Column("Notes", shrink=True, min_width=12, drop=2),
 )
+# Columns left out when no row has anything in them: FileVersion string, Path, Notes.
+_OPTIONAL_DETAILS = (3, 5, 6)
 
 
 def _found_text(result: RowResult) -> str:
@@ -188,8 +194,16 @@ def _string_column(result: RowResult) -> str:
     return info.file_version_string
 
 
-def details_table(result: ManifestResult, colour: bool = False) -> str:
-    """Every row of one article, whole (``--details``: nothing is cut)."""
+def _path_cell(row: RowResult) -> str:
+    """The file's name on disk, only when it is not spelled as the row's (case, 8.3 name)."""
+    if row.path is None or row.path.name == row.row.name:
+        return ""
+    return terminal_text(row.path.name)
+
+
+def details_table(result: ManifestResult, colour: bool = False, width: Optional[int] = None) -> str:
+    """Every row of one article, fitted to ``width`` (None: nothing is cut); JSON and CSV
+    have every field whole."""
     verdict = paint(result.verdict.value.upper(), VERDICT_COLOUR[result.verdict], colour)
     rows = [
         [
@@ -198,17 +212,20 @@ def details_table(result: ManifestResult, colour: bool = False) -> str:
             _found_text(row),
             terminal_text(_string_column(row)),
             row.status.value,
-            "" if row.path is None else terminal_text(row.path.name),
+            _path_cell(row),
             terminal_text("; ".join(row.notes)),
         ]
         for row in result.rows
     ]
+    shown = [i for i in range(len(DETAIL_COLUMNS)) if i not in _OPTIONAL_DETAILS or any(r[i] for r in rows)]
+    status_at = shown.index(4)
 
     def style(column: int, text: str) -> str:
-        return paint(text, STATUS_COLOUR[Status(text)], colour) if column == 4 else text
+        return paint(text, STATUS_COLOUR[Status(text)], colour) if column == status_at else text
 
-    title = terminal_text(result.manifest.title)
-    return f"{result.manifest.id}  {title}\n{verdict}\n{render(rows, DETAIL_COLUMNS, None, style)}\n"
+    table = render([[r[i] for i in shown] for r in rows], [DETAIL_COLUMNS[i] for i in shown], width, style)
+    head = f"{result.manifest.id}  {terminal_text(result.manifest.title)}"
+    return f"{head if width is None else cut(head, width)}\n{verdict}\n{table}\n"
 
 
 def details_report(folders: Sequence[FolderCheck], colour: bool = False, width: Optional[int] = None) -> str:
@@ -216,10 +233,10 @@ def details_report(folders: Sequence[FolderCheck], colour: bool = False, width: 
     blocks = []
     for folder in folders:
         blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
-        blocks.extend(details_table(result, colour) for result in folder.results)
+        blocks.extend(details_table(result, colour, width) for result in folder.results)
         if folder.not_applicable:
-            blocks.append(
+            blocks.append(_wrap(
                 f"{len(folder.not_applicable)} more article(s) do not apply here: none of their "
-                "versioned files is installed, or they are for another release.\n")
+                "versioned files is installed, or they are for another release.", width, ""))
         blocks.append(plan_text(plan_folder(folder), width))
     return "\n".join(blocks)

@@ -120,3 +120,19 @@ def render(
     out = [line([c.header for c in columns], False), GAP.join("-" * size for size in widths) + "\n"]
     out.extend(line(row, True) for row in rows)
     return "".join(out)
+
+
+def wrap_line(text: str, width: int, indent: str = "    ") -> list[str]:
+    """``text`` broken at blanks into lines of at most ``width`` characters, the later ones
+    indented; a word longer than a line (a long path) stays whole, to be copied."""
+    import textwrap
+
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width=max(width, len(indent) + 10), subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or [text]
+
+
+def summary_width(stream_is_terminal: bool) -> int:
+    """The width of summary lines on stderr: 80 columns, or a narrower terminal's (or $COLUMNS)."""
+    return min(DEFAULT_WIDTH, terminal_width(stream_is_terminal))

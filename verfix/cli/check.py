@@ -9,7 +9,7 @@ from typing import Any, List, Optional
 import typer
 
 from verfix.check import FileCache, FolderCheck, Verdict, check_folder
-from verfix.cli.common import ExitCode, InputError, err, output_stream, scan_roots, use_colour, table_width, app
+from verfix.cli.common import ExitCode, InputError, err, note, output_stream, scan_roots, use_colour, table_width, app
 from verfix.discover import BinDir
 from verfix.formats import CheckFormat, summary_line, verdict_counts_line, write_check
 from verfix.manifest import Manifest, load_bundled
@@ -191,18 +191,18 @@ def check(
                     colour=use_colour(output), width=table_width(output), show_all=show_all)
     if not quiet:
         for folder in folders:
-            err(f"checked: {folder.how}")
+            note(f"checked: {folder.how}")
             if automatic and not verbose:
-                err(verdict_counts_line(folder))
+                note(verdict_counts_line(folder))
             else:
                 for result in folder.results:
-                    err(summary_line(result))
+                    note(summary_line(result))
                 if automatic:
-                    err(verdict_counts_line(folder))
+                    note(verdict_counts_line(folder))
             if not folder.results:
-                err(f"no manifest applies to {folder.bin_dir}: nothing could be checked")
+                note(f"no manifest applies to {folder.bin_dir}: nothing could be checked")
         if verbose:
-            err(f"{len(manifests)} manifest(s) selected; {cache.files_read} file(s) read with the "
+            note(f"{len(manifests)} manifest(s) selected; {cache.files_read} file(s) read with the "
                  f"{reader.value} reader")
     raise typer.Exit(_exit_code(folders))
 
@@ -269,12 +269,12 @@ def _check_server(
         for warning in (w for found in surveys for w in found.warnings):
             err(f"verfix: warning: {warning}")
         for folder in folders:
-            err(f"checked: {folder.how}")
-            err(verdict_counts_line(folder))
+            note(f"checked: {folder.how}")
+            note(verdict_counts_line(folder))
             if verbose:  # each article's counts
                 for result in folder.results:
-                    err(summary_line(result))
+                    note(summary_line(result))
         if verbose:
-            err(f"{len(manifests)} manifest(s) selected, {len(checked.unplaced)} for no product found here; "
+            note(f"{len(manifests)} manifest(s) selected, {len(checked.unplaced)} for no product found here; "
                  f"{cache.files_read} file(s) read with the {cache.reader.value} reader")
     return _exit_code(folders)

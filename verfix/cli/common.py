@@ -17,7 +17,7 @@ from verfix import fsio
 from verfix.colour import wants_colour
 from verfix.fsio import OutputError, terminal_text
 from verfix.manifest import ManifestError
-from verfix.tables import terminal_width
+from verfix.tables import summary_width, terminal_width, wrap_line
 
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
@@ -100,6 +100,12 @@ app.add_typer(manifests_app, name="manifests")
 def err(message: str) -> None:
     """One line on stderr, control characters escaped."""
     typer.echo(terminal_text(message), err=True)
+
+
+def note(message: str) -> None:
+    """A summary line on stderr, wrapped at blanks to fit 80 columns (or a narrower terminal)."""
+    for line in wrap_line(terminal_text(message), summary_width(sys.stderr.isatty())):
+        typer.echo(line, err=True)
 
 
 def use_colour(output: Optional[Path]) -> bool:

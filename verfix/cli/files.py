@@ -11,7 +11,7 @@ from typing import Iterator, List, Optional
 import typer
 
 from verfix import fsio
-from verfix.cli.common import (QUIET, VERBOSE, ExitCode, InputError, err, output_stream, scan_roots,
+from verfix.cli.common import (QUIET, VERBOSE, ExitCode, InputError, note, output_stream, scan_roots,
                                table_width, app)
 from verfix.formats import (INVENTORY_FIELDS, OPTIONAL_INVENTORY_FIELDS, VERSION_FIELDS, Format, path_fields,
                             write_records)
@@ -58,7 +58,7 @@ def version(
         write_records(records, format, VERSION_FIELDS, stream, table_width(output))
     if verbose:
         unread = sum(1 for r in records if r["error"])
-        err(f"{len(records)} file(s) read with the {reader.value} reader; {unread} without a version")
+        note(f"{len(records)} file(s) read with the {reader.value} reader; {unread} without a version")
     raise typer.Exit(ExitCode.INCOMPLETE if any(r["error"] for r in records) else ExitCode.COMPLIANT)
 
 
@@ -117,11 +117,11 @@ def inventory(
                               table_width(output))
     if not quiet:
         skipped = "".join(f"; {n} skipped: {reason}" for reason, n in sorted(stats.skipped.items()))
-        err(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
+        note(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
              f"{stats.records} record(s), {stats.read_errors + stats.unreadable_files} unreadable, "
              f"{stats.unreadable_folders} folder(s) unreadable{skipped}")
     if verbose:
-        err(f"read with the {reader.value} reader; {stats.bytes_seen} bytes seen"
+        note(f"read with the {reader.value} reader; {stats.bytes_seen} bytes seen"
              + (f"; digests: {', '.join(hashes)}" if hashes else ""))
     problems = stats.unreadable_files + stats.unreadable_folders + stats.read_errors
     raise typer.Exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLIANT)

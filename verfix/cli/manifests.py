@@ -11,11 +11,12 @@ from typing import List, TextIO
 import typer
 
 from verfix import fsio
-from verfix.cli.common import QUIET, VERBOSE, ExitCode, InputError, err, table_width, manifests_app
+from verfix.cli.common import QUIET, VERBOSE, ExitCode, InputError, err, note, table_width, manifests_app
 from verfix.formats import Format, write_records
 from verfix.fsio import terminal_text
 from verfix.manifest import ARTICLE_ID_RE, Manifest, ManifestError, load_bundled, load_manifest, parse_manifest, tomllib
 from verfix.select import find_manifests
+from verfix.tables import wrap_line
 from verfix.version import try_parse_version
 
 
@@ -34,7 +35,7 @@ def manifests_list(
     if verbose:
         from verfix.manifest import bundled_root
 
-        err(f"{len(manifests)} manifest(s) in {bundled_root()}")
+        note(f"{len(manifests)} manifest(s) in {bundled_root()}")
     records = [_manifest_summary(m) for m in manifests]
     with fsio.output(None) as stream:
         write_records(records, format, ("product",) + MANIFEST_FIELDS if format is not Format.TABLE
@@ -66,7 +67,7 @@ def manifests_show(
         raise InputError(f"{selector}: a folder of {len(found)} manifests; show takes one")
     (manifest,) = found
     if verbose:
-        err(f"{manifest.id}: from {manifest.path}")
+        note(f"{manifest.id}: from {manifest.path}")
     rows = [
         {
             "name": row.name,
@@ -100,11 +101,21 @@ def _show_manifest(manifest: Manifest, rows: list[dict], format: Format, stream:
     if manifest.components:
         lines.append(f"Component: {'; '.join(manifest.components)}")
     if manifest.path is not None:
-        lines.append(f"Manifest: {manifest.path}")
-    stream.write("".join(terminal_text(line) + "\n" for line in lines))
+        lines.append(f"Manifest: {_shown_path(manifest.path)}")
+    width = table_width(None)
+    stream.write("".join(part + "\n" for line in lines for part in wrap_line(terminal_text(line), width)))
     shown = [{**r, "version": r["version"] or "N/A", "platform": r["platform"] or "any"} for r in rows]
     write_records(shown, Format.TABLE, ("name", "version", "platform", "component"), stream,
                   table_width(None))
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the current folder when it is inside it (shorter, still usable)."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 @manifests_app.command("validate")
@@ -128,7 +139,7 @@ def manifests_validate(
             if not quiet:
                 stream.write(terminal_text(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)") + "\n")
     if verbose:
-        err(f"{len(paths)} manifest(s) validated, {failed} invalid")
+        note(f"{len(paths)} manifest(s) validated, {failed} invalid")
     raise typer.Exit(ExitCode.USAGE if failed else ExitCode.COMPLIANT)
 
 
@@ -177,10 +188,10 @@ def manifests_import(
     for article in summary.skipped:
         err(kbimport.skip_line(article))
     if not quiet:
-        err(f"{len(summary.imported)} imported, {len(summary.skipped)} skipped, "
+        note(f"{len(summary.imported)} imported, {len(summary.skipped)} skipped, "
              f"{len(summary.no_table)} without a fixed-file table")
     if verbose:
-        err(f"{len(imported)} article(s) read from {len(articles)} path(s)")
+        note(f"{len(imported)} article(s) read from {len(articles)} path(s)")
     raise typer.Exit(ExitCode.INCOMPLETE if summary.skipped else ExitCode.COMPLIANT)
 
 

@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from verfix.check import FileCache
-from verfix.cli.common import QUIET, VERBOSE, ExitCode, InputError, err, output_stream, scan_roots, table_width, app
+from verfix.cli.common import (QUIET, VERBOSE, ExitCode, InputError, err, note, output_stream, scan_roots,
+                               table_width, app)
 from verfix.formats import Format, write_records
 from verfix.pe import Reader
 
@@ -60,7 +61,7 @@ def products(
     with output_stream(output, [path]) as stream:
         write_records(records, format, PRODUCT_FIELDS, stream, table_width(output))
     if verbose:
-        err(f"{len(records)} product(s) found under {path} with the {reader.value} reader")
+        note(f"{len(records)} product(s) found under {path} with the {reader.value} reader")
     raise typer.Exit(ExitCode.COMPLIANT)
 
 
