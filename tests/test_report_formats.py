@@ -138,3 +138,28 @@ def test_sarif_one_rule_per_article_one_result_per_failing_row(sp3):
 
 def test_file_uri_keeps_bytes_that_are_not_utf8():
     assert file_uri(Path("/srv/a b/caf\udce9.dll")) == "file:///srv/a%20b/caf%E9.dll"
+
+
+def _hostile_folder() -> FolderCheck:
+    """One article whose title, file name and note carry raw C0, DEL and C1 control bytes."""
+    from verfix.manifest import FileRow, Manifest
+    from verfix.check import ManifestResult, RowResult
+    from verfix.version import parse_version
+
+    row = FileRow("Evil\x1b[31m.dll", parse_version("5.5.2651.0"))
+    manifest = Manifest(id="Q999002", title="Title\x07with\x00bell\x7fand\x85C1\x9b",
+                        product="Microsoft Exchange Server\r", files=(row,), fixed_in="SP\x1b9")
+    result = ManifestResult(manifest, SP3_BIN, (RowResult(row, Status.MISSING, None, None, ("note\x08\x1bx\tok",)),))
+    return FolderCheck(SP3_BIN, "given\x0c", (result,), (), "5.5")
+
+
+def test_html_shows_control_bytes_escaped_never_raw():
+    document = html_report([_hostile_folder()], SP3_BIN, "2026-12-02T17:00:00Z")
+    page = parse(document)
+    assert page.problems == []
+    text = "".join(page.text)
+    raw = {ch for ch in document + text if (ord(ch) < 0x20 and ch not in "\t\n") or 0x7F <= ord(ch) < 0xA0}
+    assert raw == set()
+    for shown in ("Evil\\x1b[31m.dll", "Title\\x07with\\x00bell\\x7fand\\x85C1\\x9b", "note\\x08\\x1bx\tok",
+                  "SP\\x1b9", "Microsoft Exchange Server\\x0d"):
+        assert shown in text, shown

@@ -17,6 +17,11 @@ from verfix.check import FolderCheck, ManifestResult, Status, Verdict
 from verfix.remediation import Plan, plan_folder
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
+# Raw control characters never reach the page: C0 (but tab and newline), DEL and C1 are shown
+# as \xNN, line/paragraph separators and bidirectional overrides as \uNNNN.
+_CONTROL = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+            for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029,
+                         *range(0x202A, 0x202F), *range(0x2066, 0x206A)) if code not in (0x09, 0x0A)}
 
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#1b1b1b;max-width:80em}
@@ -33,10 +38,11 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weig
 
 
 def esc(text: object) -> str:
-    """HTML-escaped text; bytes of a name that is not UTF-8 are shown as \\xNN."""
+    """HTML-escaped text; bytes of a name that is not UTF-8 and control characters (names,
+    titles and notes are data) are shown as \\xNN."""
     value = "" if text is None else str(text)
     value = _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", value)
-    return html.escape(value, quote=True)
+    return html.escape(value if value.isprintable() else value.translate(_CONTROL), quote=True)
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequence[str] = ()) -> str:
