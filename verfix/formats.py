@@ -71,8 +71,10 @@ def write_check(
     """Write the check report in any format; the table fits ``width`` (None: no limit).
 
     ``server``: the whole-server check the folders come from (one per product); JSON then has
-    ``products``, ``hotfixes`` and ``unplaced``, and the table starts with one line per product
-    and the hotfix records' findings.
+    ``products``, ``hotfixes`` and ``unplaced``, the table and the HTML page start with one line
+    per product and the hotfix records' findings, SARIF has them in the run's properties (an
+    overwritten hotfix is also a result), and each JSONL/CSV record names its product and its
+    article's hotfix finding.
     """
     if fmt in (CheckFormat.JSON, CheckFormat.SARIF):
         if fmt is CheckFormat.JSON:
@@ -84,7 +86,7 @@ def write_check(
         else:
             from verfix.report_sarif import sarif_report
 
-            report = sarif_report(folders, target)
+            report = sarif_report(folders, target, server)
         text = json.dumps(report, indent=2, ensure_ascii=False)
         try:
             text.encode("utf-8")
@@ -105,7 +107,12 @@ def write_check(
     elif fmt is CheckFormat.HTML:
         from verfix.report_html import html_report
 
-        stream.write(html_report(folders, target, utc_now()))
+        stream.write(html_report(folders, target, utc_now(), server))
+    elif server is not None:
+        from verfix.server_report import SERVER_RECORD_FIELDS, server_records
+
+        write_records(server_records(folders, server), Format(fmt.value),
+                      CHECK_RECORD_FIELDS + SERVER_RECORD_FIELDS, stream)
     else:
         write_records(check_records(folders), Format(fmt.value), CHECK_RECORD_FIELDS, stream)
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, Status, Verdict
 from verfix.remediation import Plan, plan_folder
+
+if TYPE_CHECKING:
+    from verfix.servercheck import ServerCheck
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
 # Raw control characters never reach the page: C0 (but tab and newline), DEL and C1 are shown
@@ -31,7 +34,8 @@ th{background:#eee}tr:nth-child(even) td{background:#f7f7f7}
 td.v,td.n{font-family:ui-monospace,monospace;white-space:nowrap}
 .not-compliant,.outdated,.missing{color:#b00020;font-weight:600}
 .incomplete,.unreadable,.no-version{color:#8a5a00;font-weight:600}
-.compliant,.ok,.present{color:#1b6e20}.not-applicable{color:#777}
+.compliant,.ok,.present,.confirmed{color:#1b6e20}.not-applicable,.unrecorded{color:#777}
+.overwritten{color:#b00020;font-weight:600}.unchecked{color:#8a5a00;font-weight:600}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:600}
 .muted{color:#666}
 """
@@ -124,14 +128,44 @@ def _fine(results: Sequence[ManifestResult]) -> str:
             + _table(["Article", "Title", "Verdict"], rows, ("n",)) + "</details>\n")
 
 
-def html_report(folders: Sequence[FolderCheck], target: Path, generated_at: str) -> str:
-    """The whole report as one HTML document."""
+def _server(check: "ServerCheck") -> str:
+    """A whole-server check's head: one line per product found, the hotfix records' findings."""
+    from verfix.server_report import product_label
+
+    rows = []
+    for item in check.products:
+        counts = item.counts()
+        rows.append([esc(product_label(item.product)), esc(", ".join(str(f) for f in item.product.folders)),
+                     *(str(counts[v.value]) for v in Verdict)])
+    out = ['<h2 id="products">Products found</h2>\n',
+           _table(["Product", "Folders", *(v.value for v in Verdict)], rows)]
+    out.append('<h2 id="hotfixes">Hotfix records against the files</h2>\n')
+    if not check.hotfixes:
+        out.append("<p>No hotfix record, and no article whose files are all at or above its table.</p>\n")
+    else:
+        found = [[esc(h.article), _badge(h.finding.value),
+                  esc(h.record.installed_on if h.record and h.record.installed_on else ""), esc(h.message)]
+                 for h in check.hotfixes]
+        out.append(_table(["Hotfix", "Finding", "Recorded on", "What the files say"], found, ("n",)))
+    if check.unplaced:
+        out.append(f"<p class=\"muted\">{len(check.unplaced)} selected article(s) are for no product "
+                   "found here.</p>\n")
+    return "".join(out)
+
+
+def html_report(
+    folders: Sequence[FolderCheck], target: Path, generated_at: str, server: Optional["ServerCheck"] = None,
+) -> str:
+    """The whole report as one HTML document; ``server``: the whole-server check the folders
+    come from, whose product lines and hotfix findings head the page."""
     out = [
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         f"<title>verfix report: {esc(target)}</title><style>{STYLE}</style></head><body>\n",
         f"<h1>verfix check report</h1>\n<dl><dt>Target</dt><dd>{esc(target)}</dd>"
         f"<dt>Generated</dt><dd>{esc(generated_at)} by verfix {esc(__version__)}</dd></dl>\n",
     ]
+    if server is not None:
+        out.append(_server(server))
     for index, folder in enumerate(folders, start=1):
         failing = [r for r in folder.results if r.verdict is not Verdict.COMPLIANT]
         fine = [r for r in folder.results if r.verdict is Verdict.COMPLIANT]

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePath
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 from urllib.parse import quote
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
 from verfix.fsview import ImagePath
 from verfix.remediation import plan_folder
+
+if TYPE_CHECKING:
+    from verfix.servercheck import ServerCheck
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -96,8 +99,62 @@ def _result(row: RowResult, result: ManifestResult, rule_index: int, supplier: s
     }
 
 
-def sarif_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]:
-    """The SARIF log: one run, the checked articles as rules, the failing rows as results."""
+# The rule of the hotfix findings of a whole-server check (not an article: no KB id looks so).
+HOTFIX_RULE = "verfix-hotfix-record"
+# Which hotfix findings are results, at which level; the others are in the run's properties only.
+HOTFIX_LEVELS = {"overwritten": "error", "unchecked": "note"}
+
+
+def _hotfix_rule() -> dict[str, Any]:
+    return {
+        "id": HOTFIX_RULE,
+        "name": "HotfixRecordAgainstFiles",
+        "shortDescription": {"text": "A hotfix the registry records as installed, against its files"},
+        "fullDescription": {"text": (
+            "overwritten: the registry records the hotfix as installed but a file of its table is "
+            "older (or missing): a later install replaced it; unchecked: recorded, but no checked "
+            "article covers it or its files could not be told.")},
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def _server_results(check: "ServerCheck", rule_index: int) -> list[dict[str, Any]]:
+    """One result per overwritten or unchecked hotfix record, at the article's behind files."""
+    behind = {}
+    for product in check.products:
+        for result in product.results:
+            rows = [r for r in result.rows if r.status in (Status.OUTDATED, Status.MISSING)]
+            behind[result.manifest.id.upper()] = [r.path if r.path is not None else result.bin_dir / r.row.name
+                                                  for r in rows]
+    results = []
+    for item in check.hotfixes:
+        level = HOTFIX_LEVELS.get(item.finding.value)
+        if level is None:
+            continue
+        where = behind.get(item.article.upper(), []) if item.finding.value == "overwritten" else []
+        results.append({
+            "ruleId": HOTFIX_RULE,
+            "ruleIndex": rule_index,
+            "kind": "fail",
+            "level": level,
+            "message": {"text": item.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": file_uri(path)}}} for path in where],
+            "partialFingerprints": {"verfixHotfix/v1": f"{item.article}:{item.finding.value}"},
+            "properties": {"article": item.article, "finding": item.finding.value,
+                           "installed_on": item.record.installed_on if item.record else None},
+        })
+    return results
+
+
+def sarif_report(
+    folders: Sequence[FolderCheck], target: Path, server: Optional["ServerCheck"] = None,
+) -> dict[str, Any]:
+    """The SARIF log: one run, the checked articles as rules, the failing rows as results.
+
+    ``server`` (a whole-server check): the run's properties hold the product lines
+    (``products``) and every hotfix finding (``hotfixes``), as in the JSON report; an
+    overwritten hotfix record is also an error result and an unchecked one a note.
+    """
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
@@ -112,17 +169,26 @@ def sarif_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]
                     behind = row.status in (Status.OUTDATED, Status.MISSING)
                     supplier = suppliers.get(row.row.name.lower()) if behind else None
                     results.append(_result(row, result, index[result.manifest.id], supplier))
+    run_properties: dict[str, Any] = {}
+    if server is not None:
+        from verfix.server_report import hotfix_record, product_record, summary_line
+
+        rules.append(_hotfix_rule())
+        results.extend(_server_results(server, len(rules) - 1))
+        run_properties = {
+            "products": [{**product_record(p.product, p), "summary": summary_line(p)} for p in server.products],
+            "hotfixes": [hotfix_record(h) for h in server.hotfixes],
+        }
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "verfix", "version": __version__, "rules": rules}},
+        "invocations": [{"executionSuccessful": True}],
+        "originalUriBaseIds": {"TARGET": {"uri": file_uri(target) + "/"}},
+        "results": results,
+    }
+    if run_properties:
+        run["properties"] = run_properties
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": {
-                "name": "verfix",
-                "version": __version__,
-                "rules": rules,
-            }},
-            "invocations": [{"executionSuccessful": True}],
-            "originalUriBaseIds": {"TARGET": {"uri": file_uri(target) + "/"}},
-            "results": results,
-        }],
+        "runs": [run],
     }

@@ -10,7 +10,7 @@ return values for the CLI and the formats to write.
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 from verfix.check import FolderCheck, Verdict
 from verfix.fsio import terminal_text
@@ -53,16 +53,44 @@ def hotfix_record(item: HotfixCheck) -> dict[str, Any]:
     }
 
 
-def summary_line(checked: ProductCheck) -> str:
-    """``Microsoft Windows NT 4.0 SP6a (main line): 6 compliant, 1 not-compliant, ...``."""
-    found = checked.product
+def product_label(found: FoundProduct) -> str:
+    """``Microsoft Windows NT 4.0 SP6a (main line)``: the product, its release, SP and branch."""
     what = " ".join(p for p in (found.profile.name, found.release.value or "release unknown",
                                 found.service_pack.value) if p)
     if found.branch is not None:
         what += f" ({found.branch.value or 'main line'})"
+    return what
+
+
+def summary_line(checked: ProductCheck) -> str:
+    """``Microsoft Windows NT 4.0 SP6a (main line): 6 compliant, 1 not-compliant, ...``."""
     counts = checked.counts()
     shown = ", ".join(f"{counts[v.value]} {v.value}" for v in Verdict)
-    return f"{what}: {shown}"
+    return f"{product_label(checked.product)}: {shown}"
+
+
+def product_of(folder: FolderCheck, check: ServerCheck) -> ProductCheck | None:
+    """The product whose articles ``folder`` holds (made by :func:`as_folder`), if any."""
+    return next((p for p in check.products if p.results is folder.results), None)
+
+
+SERVER_RECORD_FIELDS = ("product", "hotfix", "hotfix_message")
+
+
+def server_records(folders: Sequence[FolderCheck], check: ServerCheck) -> Iterator[dict[str, Any]]:
+    """The JSONL/CSV records of a whole-server check: each row's record with its product
+    (:func:`product_label`) and its article's hotfix finding and sentence (None when the
+    article has none)."""
+    from verfix.records import check_records
+
+    findings = {item.article.upper(): item for item in check.hotfixes}
+    for folder in folders:
+        product = product_of(folder, check)
+        label = None if product is None else product_label(product.product)
+        for record in check_records([folder]):
+            item = findings.get(str(record["manifest_id"]).upper())
+            yield {**record, "product": label, "hotfix": item.finding.value if item else None,
+                   "hotfix_message": item.message if item else None}
 
 
 def report_data(check: ServerCheck) -> dict[str, Any]:
