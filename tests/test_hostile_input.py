@@ -4,6 +4,7 @@ validation, versions of 5,000 digits."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import threading
 from pathlib import Path
@@ -75,14 +76,18 @@ def test_import_writes_exactly_dir_slash_id(tmp_path: Path) -> None:
 def test_import_refuses_two_articles_claiming_one_id(tmp_path: Path, capsys) -> None:
     first = _article(tmp_path, "Q900002", "Q900002.md", "one")
     second = _article(tmp_path, "Q900002", "Q900002.md", "two")
+    other = FIXTURES / "Q900001.TXT"
     out = tmp_path / "out"
     out.mkdir()
-    code = main(["manifests", "import", str(first), str(second), "-o", str(out)])
+    code = main(["manifests", "import", str(first), str(other), str(second), "-o", str(out)])
     err = capsys.readouterr().err
-    assert code == 2
-    line = next(text for text in err.splitlines() if "also claimed" in text)
-    assert str(first) in line and str(second) in line
-    assert list(out.iterdir()) == []
+    assert code == 3  # both refused, the rest imported
+    lines = [text for text in err.splitlines() if "claimed by both" in text]
+    assert len(lines) == 2 and all(str(first) in line and str(second) in line for line in lines)
+    assert [p.name for p in out.iterdir()] == ["Q900001.toml"]
+    code = main(["manifests", "import", str(first.parent), str(second.parent), "-f", "json"])
+    records = json.loads(capsys.readouterr().out)
+    assert code == 3 and [(r["id"], r["status"]) for r in records] == [("Q900002", "skipped")] * 2
 
 
 def test_import_does_not_replace_a_special_file_in_the_folder(tmp_path: Path, capsys) -> None:

@@ -163,16 +163,23 @@ def manifests_import(
 ) -> None:
     """Turn KB articles' fixed-file tables into manifests.
 
-    An article that cannot be read completely gives no manifest and one line naming it and the
-    first line that could not be placed. Exit codes: 0 every table was read, 3 some article was
-    skipped, 2 usage error.
+    An article that cannot be read completely, or cannot safely be written (an id that is not
+    a KB id, one id in two articles: both are refused), gives no manifest and one line naming
+    it and why; the others are imported. Exit codes: 0 every table was read, 3 some article or
+    path was skipped, 2 usage error (nothing to import).
     """
     from verfix import kbimport
+    from verfix.kbimport.vet import vet_articles
 
-    for path in articles:
-        if not path.exists():
-            raise InputError(f"{path}: no such file or folder")
-    imported = kbimport.import_articles(articles)
+    missing = [path for path in articles if not path.exists()]
+    if len(missing) == len(articles):
+        raise InputError(f"{missing[0]}: no such file or folder")
+    for path in missing:
+        err(f"verfix: error: {terminal_text(str(path))}: no such file or folder; skipped")
+    try:
+        imported = vet_articles(kbimport.import_articles([p for p in articles if p not in missing]))
+    except OSError as error:  # a folder that cannot be listed
+        raise InputError(f"{error.filename}: cannot list: {error.strerror}") from None
     if not imported:
         raise InputError("no KB articles (QNNNNNN.TXT or .md) found in the paths given")
     if format is ImportFormat.JSON:
@@ -192,7 +199,7 @@ def manifests_import(
              f"{len(summary.no_table)} without a fixed-file table")
     if verbose:
         note(f"{len(imported)} article(s) read from {len(articles)} path(s)")
-    raise typer.Exit(ExitCode.INCOMPLETE if summary.skipped else ExitCode.COMPLIANT)
+    raise typer.Exit(ExitCode.INCOMPLETE if summary.skipped or missing else ExitCode.COMPLIANT)
 
 
 PRODUCT_FIELDS = ("product", "release", "service_pack", "branch", "folders", "how")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verfix.fsio import InputFileError, read_bounded
-from verfix.kbimport.model import ArticleFormatError, one_line
+from verfix.kbimport.model import ArticleFormatError, excerpt, one_line
 
 MAX_ARTICLE_BYTES = 1 << 20  # the largest article of the shared corpus is 26 KB
 ARTICLE_ID_RE = re.compile(r"Q[0-9]{5,7}")
@@ -50,7 +50,7 @@ def decode(data: bytes) -> str:
 
 def _article_id(text: str, where: str, field_name: str) -> str:
     if not ARTICLE_ID_RE.fullmatch(text):
-        raise ArticleFormatError(f"{where}: {field_name} {one_line(text)!r} is not an article id "
+        raise ArticleFormatError(f"{where}: {field_name} {excerpt(text)} is not an article id "
                                  "(Q and 5 to 7 digits)")
     return text
 
@@ -66,7 +66,7 @@ def _read_txt(lines: list[str], where: str) -> Envelope:
         match = _TXT_HEADER_RE.match(lines[index])
         if not match:
             raise ArticleFormatError(f"{where}: line {index + 1}: not a header field: "
-                                     f"{one_line(lines[index])!r}")
+                                     f"{excerpt(lines[index])}")
         fields[match.group(1)] = match.group(2).strip()
         index += 1
     for key in ("DOCUMENT", "TITLE", "PRODUCT"):
@@ -75,7 +75,7 @@ def _read_txt(lines: list[str], where: str) -> Envelope:
     document = _DOCUMENT_RE.match(fields["DOCUMENT"])
     if not document:
         raise ArticleFormatError(f"{where}: DOCUMENT line has no article id and date: "
-                                 f"{one_line(fields['DOCUMENT'])!r}")
+                                 f"{excerpt(fields['DOCUMENT'])}")
     body = [(number, text) for number, text in enumerate(lines[index:], start=index + 1)]
     return Envelope(
         id=_article_id(document.group(1), where, "DOCUMENT"), title=fields["TITLE"],
@@ -119,7 +119,7 @@ def _read_md(lines: list[str], where: str) -> Envelope:
         key, sep, value = lines[index].strip().partition(":")
         if not sep or key not in _MD_FIELDS:
             raise ArticleFormatError(f"{where}: line {index + 1}: not a header field: "
-                                     f"{one_line(lines[index])!r}")
+                                     f"{excerpt(lines[index])}")
         field_name = _MD_FIELDS[key]
         if field_name:
             fields[field_name] = value.strip()
@@ -129,7 +129,7 @@ def _read_md(lines: list[str], where: str) -> Envelope:
     article_id = _article_id(fields["id"], where, "Article:")
     for other in named:
         if other != article_id:
-            raise ArticleFormatError(f"{where}: the heading names {one_line(other)!r}, "
+            raise ArticleFormatError(f"{where}: the heading names {excerpt(other)}, "
                                      f"the Article: line {article_id}")
     body: list[tuple[int, str]] = []
     for number in range(index, len(lines)):
@@ -157,6 +157,6 @@ def read_envelope(text: str, where: str, file_name: str | None = None) -> Envelo
     if file_name is not None:
         stem = file_name.rpartition(".")[0] if "." in file_name else file_name
         if stem.upper() != envelope.id:
-            raise ArticleFormatError(f"{where}: the file is named {one_line(file_name)!r} but the "
+            raise ArticleFormatError(f"{where}: the file is named {excerpt(file_name)} but the "
                                      f"article is {envelope.id}")
     return envelope

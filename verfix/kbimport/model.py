@@ -18,7 +18,7 @@ class TableError(ValueError):
     """A line of a table that cannot be placed; carries the line number and text."""
 
     def __init__(self, line_no: int, text: str, reason: str) -> None:
-        super().__init__(f"line {line_no}: {reason}: {one_line(text.strip())!r}")
+        super().__init__(f"line {line_no}: {reason}: {excerpt(text.strip())}")
         self.line_no = line_no
         self.text = text
         self.reason = reason
@@ -27,6 +27,19 @@ class TableError(ValueError):
 def one_line(text: str) -> str:
     """``text`` with every control character shown as a blank: an error stays one line."""
     return "".join(" " if ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in text)
+
+
+EXCERPT = 40  # characters of a long offending text a refusal line quotes
+WHOLE = 50    # a text up to this long is quoted whole
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """``text`` quoted on one line for a refusal: whole up to WHOLE characters, else its first
+    ``limit`` characters, an ellipsis and its length: ``'Store.exe 5.5.2650.21 11/2…' (2,310 characters)``."""
+    flat = one_line(text)
+    if len(flat) <= max(limit, WHOLE):
+        return repr(flat)
+    return f"{flat[:limit] + '…'!r} ({len(flat):,} characters)"
 
 
 @dataclass(frozen=True)

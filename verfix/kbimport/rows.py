@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verfix.kbimport import cells
-from verfix.kbimport.model import ImportedRow, TableError
+from verfix.kbimport.model import ImportedRow, TableError, excerpt
 from verfix.version import VersionError, parse_version
 
 NAME_KINDS = ("name", "name+path")
@@ -106,7 +106,7 @@ def place_plain(columns: Sequence[Column], line_no: int, text: str, any_platform
         named = [cell for kind, cell in zip(kinds, loose[0]) if kind in NAME_KINDS] if len(loose) == 1 else []
         platform = loose[0][kinds.index("platform")] if named and "platform" in kinds else None
         if named and named[0] and "." in named[0][2] and platform:
-            raise TableError(line_no, text, f"unknown platform {platform[2]!r}")
+            raise TableError(line_no, text, f"unknown platform {excerpt(platform[2])}")
         raise TableError(line_no, text,
                          f"cells do not fit the columns {', '.join(c.kind for c in columns)}")
     if len(ways) > 1 and all(c.start >= 0 for c in columns):
@@ -201,10 +201,10 @@ def row_from_cells(
             raise TableError(line_no, text, "a file name with a folder under a Path column too")
         location, raw_name = path
     if not raw_name or not cells.is_name(raw_name):
-        raise TableError(line_no, text, f"{raw_name!r} is not a file name")
+        raise TableError(line_no, text, f"{excerpt(raw_name)} is not a file name")
     for kind in ("date", "time", "size", "language"):
         if values.get(kind) and not cells.fits(kind, values[kind]):
-            raise TableError(line_no, text, f"{values[kind]!r} is not a {kind}")
+            raise TableError(line_no, text, f"{excerpt(values[kind])} is not a {kind}")
     version, written = _read_version(values.get("version", ""), line_no, text)
     foreign = context.foreign
     edition = cells.edition_of(marker) if marker else None
@@ -241,7 +241,7 @@ def _platform(cell: str, line_no: int, text: str) -> tuple[str | None, str | Non
     except KeyError:
         foreign = cells.foreign_platform(cell)
         if foreign is None:
-            raise TableError(line_no, text, f"unknown platform {cell!r}") from None
+            raise TableError(line_no, text, f"unknown platform {excerpt(cell)}") from None
         return None, foreign
 
 

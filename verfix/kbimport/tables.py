@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from verfix.kbimport import cells
 from verfix.kbimport.metadata import release_of
-from verfix.kbimport.model import ImportedRow, TableError
+from verfix.kbimport.model import ImportedRow, TableError, excerpt
 from verfix.kbimport.rows import (
     NAME_KINDS,
     Column,
@@ -148,7 +148,7 @@ def read_boxed(body: Body, start: int, context: RowContext) -> tuple[int, list[I
                 raise TableError(line_no, text, f"{len(row_cells)} cells under {len(kinds)} columns")
             for kind, cell in zip(kinds, row_cells):
                 if not cells.fits(kind, cell):
-                    raise TableError(line_no, text, f"{cell!r} is not a {kind.replace('+', ' and ')}")
+                    raise TableError(line_no, text, f"{excerpt(cell)} is not a {kind.replace('+', ' and ')}")
             rows.append(row_from_cells(kinds, row_cells, line_no, text, context))
     if not rows:
         raise TableError(body[start][0], body[start][1], "a table without rows")
