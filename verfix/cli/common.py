@@ -65,6 +65,12 @@ class _Group(TyperGroup):
     """Runs the commands with :func:`failure` applied to whatever they raise, so typer's
     test runner and :func:`main` give the same messages and exit codes."""
 
+    def resolve_command(self, ctx: Any, args: List[str]) -> Any:
+        from verfix.cli.arguments import refuse_empty
+
+        refuse_empty(ctx, args)  # -m '' would mean the current folder
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
