@@ -124,9 +124,11 @@ def manifests_validate(
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
 ) -> None:
-    """Validate manifest files, listing every problem of each; exit 0 when all are valid, 2 otherwise."""
+    """Validate manifest files, listing every problem of each, and ids that two files share;
+    exit 0 when all are valid, 2 otherwise."""
     failed = 0
     paths = [p for path in files for p in (sorted(path.rglob("*.toml")) if path.is_dir() else [path])]
+    first_of: dict[str, Path] = {}
     with fsio.output(None) as stream:
         for path in paths:
             try:
@@ -136,11 +138,23 @@ def manifests_validate(
                 for problem in error.problems:
                     err(f"invalid: {problem}")
                 continue
+            earlier = first_of.setdefault(manifest.id.upper(), path)
+            if earlier != path and not _same_file(earlier, path):
+                failed += 1
+                err(f"invalid: {path}: id {manifest.id} is also the id of {earlier}")
+                continue
             if not quiet:
                 stream.write(terminal_text(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)") + "\n")
     if verbose:
         note(f"{len(paths)} manifest(s) validated, {failed} invalid")
     raise typer.Exit(ExitCode.USAGE if failed else ExitCode.COMPLIANT)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 class ImportFormat(str, Enum):
