@@ -143,10 +143,18 @@ def _server(check: "ServerCheck") -> str:
     if not check.hotfixes:
         out.append("<p>No hotfix record, and no article whose files are all at or above its table.</p>\n")
     else:
-        found = [[esc(h.article), _badge(h.finding.value),
-                  esc(h.record.installed_on if h.record and h.record.installed_on else ""), esc(h.message)]
-                 for h in check.hotfixes]
-        out.append(_table(["Hotfix", "Finding", "Recorded on", "What the files say"], found, ("n",)))
+        headers = ["Hotfix", "Finding", "Recorded on", "What the files say"]
+        split: dict[bool, list[list[str]]] = {True: [], False: []}  # recorded or not (folded: fine)
+        for h in check.hotfixes:
+            split[h.record is not None].append([
+                esc(h.article), _badge(h.finding.value),
+                esc(h.record.installed_on if h.record and h.record.installed_on else ""), esc(h.message)])
+        if split[True]:
+            out.append(_table(headers, split[True], ("n",)))
+        if split[False]:
+            out.append(f"<details><summary>{len(split[False])} article(s) have their files at or above the "
+                       "table and no hotfix record (fine)</summary>"
+                       + _table(headers, split[False], ("n",)) + "</details>\n")
     if check.unplaced:
         out.append(f"<p class=\"muted\">{len(check.unplaced)} selected article(s) are for no product "
                    "found here.</p>\n")
