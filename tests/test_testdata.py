@@ -5,11 +5,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pefile
 import pytest
+
+from verfix.manifest import tomllib  # tomli on Python 3.10
 
 REPO = Path(__file__).resolve().parent.parent
 TESTDATA = REPO / "testdata"
