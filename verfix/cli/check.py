@@ -139,7 +139,8 @@ def check(
     ),
     bin_dir: bool = typer.Option(False, "--bin-dir", help="PATH is the bin folder: skip discovery."),
     details: bool = typer.Option(
-        False, "--details", "-d", help="Show every row, whole (the default when -m is given)."
+        False, "--details", "-d", help="Show every row of every article (the default when -m is given); "
+        "fitted to the width, whole in JSON and CSV."
     ),
     show_all: bool = typer.Option(
         False, "--all", "-a", help="The table lists compliant articles too, not only those that need action."
