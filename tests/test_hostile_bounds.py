@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from verfix import inventory as inventory_module
+from verfix.inventory import walk as inventory_walk
 from verfix import locate
 from verfix.cli import main
 
@@ -26,7 +27,7 @@ OLD = 946_684_800_000_000_000  # 2000-01-01: a relatime mount refreshes an atime
 # --- row 9: memory flat in the number of entries of a folder -------------------------------
 
 def test_a_huge_folder_is_streamed_in_directory_order(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(inventory_module, "SORTED_FOLDER_LIMIT", 10)
+    monkeypatch.setattr(inventory_walk, "SORTED_FOLDER_LIMIT", 10)
     for index in range(40):
         (tmp_path / f"f{index:02}.exe").write_bytes(b"MZ")
     (tmp_path / "sub").mkdir()
@@ -50,7 +51,7 @@ def test_a_huge_folder_is_streamed_in_directory_order(tmp_path: Path, monkeypatc
         def __exit__(self, *exc):
             return self.inner.__exit__(*exc)
 
-    monkeypatch.setattr(inventory_module, "scan_folder", Counting)
+    monkeypatch.setattr(inventory_walk, "scan_folder", Counting)
     walk = inventory_module.walk_pe_candidates(tmp_path)
     first = next(walk)
     assert first.kind is inventory_module.EntryKind.FILE

@@ -1,0 +1,24 @@
+"""Inventory of every PE file under a folder: a safe streaming walk and one record per PE file.
+
+The roles are split: :mod:`.walk` (the entries of a tree, never opened), :mod:`.records`
+(records, counters, digest names) and :mod:`.scan` (each file read once). This module is
+the one interface the rest of verfix uses.
+"""
+
+from __future__ import annotations
+
+from verfix.inventory.records import HASH_ALGORITHMS, InventoryRecord, InventoryStats, parse_hashes
+from verfix.inventory.scan import HASH_CHUNK_SIZE, inventory
+from verfix.inventory.walk import (
+    SKIP_DEVICE, SKIP_DIRECTORY_SEEN, SKIP_FIFO, SKIP_LINK_DANGLING, SKIP_LINK_OUTSIDE, SKIP_LINK_TO_DIRECTORY,
+    SKIP_LINK_TO_SPECIAL, SKIP_LOOP, SKIP_OTHER_TYPE, SKIP_REPARSE_POINT, SKIP_SOCKET, SKIP_TOO_DEEP,
+    SORTED_FOLDER_LIMIT, EntryKind, WalkEntry, walk_pe_candidates,
+)
+
+__all__ = [
+    "HASH_ALGORITHMS", "HASH_CHUNK_SIZE", "SKIP_DEVICE", "SKIP_DIRECTORY_SEEN", "SKIP_FIFO",
+    "SKIP_LINK_DANGLING", "SKIP_LINK_OUTSIDE", "SKIP_LINK_TO_DIRECTORY", "SKIP_LINK_TO_SPECIAL",
+    "SKIP_LOOP", "SKIP_OTHER_TYPE", "SKIP_REPARSE_POINT", "SKIP_SOCKET", "SKIP_TOO_DEEP",
+    "SORTED_FOLDER_LIMIT", "EntryKind", "InventoryRecord", "InventoryStats", "WalkEntry",
+    "inventory", "parse_hashes", "walk_pe_candidates",
+]
