@@ -1,14 +1,16 @@
 """Inventory of every PE file under a folder: a safe streaming walk and one record per PE file.
 
 The roles are split: :mod:`.walk` (the entries of a tree, never opened), :mod:`.records`
-(records, counters, digest names) and :mod:`.scan` (each file read once). This module is
-the one interface the rest of verfix uses.
+(records, counters, digest names), :mod:`.reading` (one file, opened once), :mod:`.scan`
+(the records in the walk's order) and :mod:`.parallel` (the files read by worker processes,
+``jobs`` > 1). This module is the one interface the rest of verfix uses.
 """
 
 from __future__ import annotations
 
 from verfix.inventory.records import HASH_ALGORITHMS, InventoryRecord, InventoryStats, parse_hashes
-from verfix.inventory.scan import HASH_CHUNK_SIZE, inventory
+from verfix.inventory.reading import HASH_CHUNK_SIZE
+from verfix.inventory.scan import inventory
 from verfix.inventory.walk import (
     SKIP_DEVICE, SKIP_DIRECTORY_SEEN, SKIP_FIFO, SKIP_LINK_DANGLING, SKIP_LINK_OUTSIDE, SKIP_LINK_TO_DIRECTORY,
     SKIP_LINK_TO_SPECIAL, SKIP_LOOP, SKIP_OTHER_TYPE, SKIP_REPARSE_POINT, SKIP_SOCKET, SKIP_TOO_DEEP,

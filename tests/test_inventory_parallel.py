@@ -1,0 +1,183 @@
+"""inventory --jobs N: the records, their order, the counters and every output format are those
+of one job; small trees and disk images never start a worker; Ctrl-C still stops cleanly.
+Also the fast open of a folder's files against the plain one (the reference)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from verfix import fsio
+from verfix.cli import app
+from verfix.inventory import InventoryStats, inventory, parallel, reading
+
+REPO = Path(__file__).resolve().parent.parent
+TESTDATA = REPO / "testdata"
+CORKAMI = REPO.parent / "shared" / "corpus" / "corkami-pe"
+runner = CliRunner()
+
+
+def _tree(root: Path) -> Path:
+    """PE files with and without versions, broken ones, data files, links and a FIFO."""
+    for name in ("sp2", "sp3", "pe"):
+        shutil.copytree(TESTDATA / name, root / name, symlinks=True)
+    if CORKAMI.is_dir():
+        shutil.copytree(CORKAMI, root / "corkami", symlinks=True)
+    odd = root / "odd"
+    odd.mkdir()
+    (odd / "empty.exe").write_bytes(b"")
+    (odd / "mz-only.exe").write_bytes(b"MZ")
+    (odd / "readme.txt").write_text("not a program\n")
+    (odd / "cut.dll").write_bytes((TESTDATA / "pe" / "multilang.dll").read_bytes()[:700])
+    (odd / "locked.dll").write_bytes((TESTDATA / "pe" / "multilang.dll").read_bytes())
+    os.symlink(TESTDATA / "pe" / "multilang.dll", odd / "outside.dll")
+    os.symlink("readme.txt", odd / "inside-link.txt")
+    os.symlink("../pe/amd64.dll", odd / "inside-link.dll")
+    os.symlink("nowhere", odd / "dangling.dll")
+    os.mkfifo(odd / "pipe.exe")
+    (odd / os.fsdecode(b"caf\xe9.exe")).write_bytes((TESTDATA / "pe" / "noversion.dll").read_bytes())
+    return root
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tree, with workers from its first file on, many small batches, and one file whose
+    open fails in whichever process opens it (the patch is inherited by a forked worker)."""
+    monkeypatch.setattr(parallel, "SERIAL_FILES", 0)
+    monkeypatch.setattr(parallel, "BATCH_FILES", 5)
+    real_open = os.open
+
+    def failing_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path).endswith("locked.dll"):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", failing_open)
+    return _tree(tmp_path / "tree")
+
+
+def _run(root: Path, **options) -> tuple[list[dict], dict]:
+    stats = InventoryStats()
+    records = [record.as_dict() for record in inventory(root, stats=stats, **options)]
+    return records, stats.as_dict()
+
+
+def test_workers_give_the_records_and_counters_of_one_job(tree: Path) -> None:
+    one = _run(tree, hash_algorithm="md5,sha256", host="EXCH01")
+    two = _run(tree, hash_algorithm="md5,sha256", host="EXCH01", jobs=2)
+    assert two == one
+    records, counters = one
+    errors = {os.path.basename(r["path"]): r["error"] for r in records if r["error"]}
+    assert errors["locked.dll"] == "cannot read: permission denied"   # reported per file
+    assert errors["cut.dll"].startswith("truncated")
+    assert counters["unreadable_files"] == 1 and counters["read_errors"] >= 1
+    assert len(records) > 20 and counters["skipped"]
+
+
+def test_the_fast_open_answers_as_the_plain_one(tree: Path) -> None:
+    assert _run(tree, hash_algorithm="sha1") == _run(tree, hash_algorithm="sha1", plain=True)
+    assert _run(tree) == _run(tree, plain=True)
+
+
+def test_the_fast_open_uses_open_readonly_s_flags(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "a.exe"
+    target.write_bytes(b"MZ")
+    seen: list[int] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, flags, *rest: seen.append(flags) or real_open(path, flags, *rest))
+    for follow in (True, False):
+        os.close(fsio.open_readonly(target, follow_links=follow))
+        os.close(reading._fast_opener()(str(target), follow)[0])
+    assert seen[0] == seen[1] and seen[2] == seen[3] and seen[0] != seen[2]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "table"])
+def test_every_format_is_byte_identical_with_jobs(tree: Path, fmt: str) -> None:
+    args = ["inventory", str(tree), "-f", fmt, "--hash", "md5,sha1,sha256", "--host", "H"]
+    one = runner.invoke(app, [*args, "-j", "1"])
+    two = runner.invoke(app, [*args, "-j", "3"])
+    assert one.exit_code == 3, one.output   # the locked and the cut files
+    assert (two.exit_code, two.stdout, two.stderr) == (one.exit_code, one.stdout, one.stderr)
+    assert "locked.dll" in one.stdout
+
+
+def test_a_small_tree_and_a_disk_image_start_no_worker(tmp_path: Path, monkeypatch) -> None:
+    def no_pool(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a worker was started")
+
+    monkeypatch.setattr(parallel, "_pool", no_pool)
+    small = runner.invoke(app, ["inventory", str(TESTDATA / "sp3"), "-q", "-j", "4"])
+    assert small.exit_code == 0 and small.stdout == runner.invoke(
+        app, ["inventory", str(TESTDATA / "sp3"), "-q", "-j", "1"]).stdout
+    monkeypatch.setattr(parallel, "SERIAL_FILES", 0)
+    image = runner.invoke(app, ["inventory", str(TESTDATA / "images" / "server.img"), "-q", "-j", "4"])
+    assert image.exit_code == 0, image.output
+    assert image.stdout == runner.invoke(
+        app, ["inventory", str(TESTDATA / "images" / "server.img"), "-q", "-j", "1"]).stdout
+
+
+def test_jobs_must_be_at_least_one(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["inventory", str(tmp_path), "-j", "0"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert parallel.default_jobs() >= 1
+
+
+def test_ctrl_c_with_workers_is_interrupted_and_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(4000):   # well past the 500 read before the workers start
+        (folder / f"f{index:04}.exe").write_bytes(b"MZ")
+    out = tmp_path / "out"
+    out.mkdir()
+    # To a pipe: unread, the process blocks writing once the pipe is full, workers running.
+    # Ctrl-C at a terminal signals the whole process group: the workers as well.
+    piped = subprocess.Popen([sys.executable, "-m", "verfix", "inventory", str(folder), "-q", "-j", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+                             start_new_session=True)
+    assert piped.stdout.read(400_000).startswith(b"{")  # past the 500 records read in-process
+    assert _children(piped.pid) != [], "no worker is running"
+    os.killpg(piped.pid, signal.SIGINT)
+    assert piped.wait(timeout=60) == 130
+    assert piped.stderr.read().decode() == "verfix: interrupted\n"
+    # To a file: interrupted while the workers run, nothing is left in the output folder.
+    to_file = subprocess.Popen([sys.executable, "-c", _INTERRUPT_AFTER_WORKERS_START, str(folder),
+                                str(out / "inventory.jsonl")], stderr=subprocess.PIPE, cwd=REPO)
+    assert to_file.wait(timeout=60) == 130
+    assert to_file.stderr.read().decode() == "verfix: interrupted\n"
+    assert list(out.iterdir()) == []
+
+
+def _children(pid: int) -> list[str]:
+    """The child processes of ``pid`` (Linux's /proc; elsewhere a stand-in that passes)."""
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.is_dir():
+        return ["unknown"]
+    return [child for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+
+
+# Runs verfix's main with SIGINT sent to itself once the first batch is handed to a worker.
+_INTERRUPT_AFTER_WORKERS_START = """
+import os, signal, sys
+from verfix.cli import main
+import multiprocessing.pool as mp_pool
+class Once:
+    sent = False
+apply_async = mp_pool.Pool.apply_async
+def apply_and_interrupt(self, *args, **kwargs):
+    result = apply_async(self, *args, **kwargs)
+    if not Once.sent:
+        Once.sent = True
+        result.wait()
+        os.kill(os.getpid(), signal.SIGINT)
+    return result
+mp_pool.Pool.apply_async = apply_and_interrupt
+sys.exit(main(["inventory", sys.argv[1], "-q", "-j", "2", "-o", sys.argv[2]]))
+"""
