@@ -6,7 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Any, Iterator, List, Optional
 
 import typer
 
@@ -97,6 +97,7 @@ def inventory(
     file read, 3 some file or folder could not be read, 2 usage error.
     """
     from verfix import inventory as inventory_module
+    from verfix.inventory.output import write_inventory_jsonl
     from verfix.inventory.parallel import default_jobs
     from verfix.winpath import windows_path
 
@@ -114,14 +115,17 @@ def inventory(
             raise InputError("--windows-paths takes a copy laid out by drive letter, not a disk image")
         shown = (lambda p: windows_path(Path(p), path)) if windows_paths else None
         jobs = default_jobs() if jobs is None else jobs
-        records = (r.as_dict() for root in roots for r in inventory_module.inventory(
+        records = (r for root in roots for r in inventory_module.inventory(
             root, reader, hashes, stats=stats, host=host, shown_path=shown, jobs=jobs))
         optional = set(hashes) | ({"host"} if host is not None else set())
         fields = [f for f in INVENTORY_FIELDS if f not in OPTIONAL_INVENTORY_FIELDS or f in optional]
         with output_stream(output, [Path(os.path.abspath(path))]) as stream:
             with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
-                write_records((tick(record) for record in records), format, fields, stream,
-                              table_width(output))
+                if format is Format.JSONL:  # straight from the records: the same lines, sooner
+                    write_inventory_jsonl(records, stream, tick)
+                else:
+                    write_records((tick(record.as_dict()) for record in records), format, fields,
+                                  stream, table_width(output))
     if not quiet:
         skipped = "".join(f"; {n} skipped: {reason}" for reason, n in sorted(stats.skipped.items()))
         note(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
@@ -136,19 +140,28 @@ def inventory(
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator:
-    """A ticker that counts records on a rich progress display on stderr, when enabled."""
+    """A ticker that counts records on a rich progress display on stderr, when enabled. It is
+    redrawn from the ticks (at most ten times a second), not by a thread of its own: --jobs
+    forks worker processes, which is safe only in a process with one thread."""
     if not enabled:
         yield lambda record: record
         return
+    import time
+
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (SpinnerColumn(), TextColumn("{task.completed} files"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False) as progress:
         task = progress.add_task("inventory", total=None)
+        shown = [0.0]
 
-        def tick(record: dict) -> dict:
+        def tick(record: Any) -> Any:
             progress.advance(task)
+            now = time.monotonic()
+            if now - shown[0] >= 0.1:
+                shown[0] = now
+                progress.refresh()
             return record
 
         yield tick

@@ -1,10 +1,12 @@
-"""inventory --jobs N: the records, their order, the counters and every output format are those
-of one job; small trees and disk images never start a worker; Ctrl-C still stops cleanly.
-Also the fast open of a folder's files against the plain one (the reference)."""
+"""The inventory's speed tricks against their plain versions: --jobs N gives the records,
+their order, the counters and every output format of one job (small trees and disk images
+start no worker; Ctrl-C still stops cleanly); the fast open of a folder's files answers as the
+plain one; the JSON Lines written straight from the records are formats.write_jsonl's."""
 
 from __future__ import annotations
 
 import errno
+import io
 import os
 import shutil
 import signal
@@ -17,7 +19,9 @@ from typer.testing import CliRunner
 
 from verfix import fsio
 from verfix.cli import app
+from verfix.formats import write_jsonl
 from verfix.inventory import InventoryStats, inventory, parallel, reading
+from verfix.inventory.output import write_inventory_jsonl
 
 REPO = Path(__file__).resolve().parent.parent
 TESTDATA = REPO / "testdata"
@@ -43,6 +47,7 @@ def _tree(root: Path) -> Path:
     os.symlink("../pe/amd64.dll", odd / "inside-link.dll")
     os.symlink("nowhere", odd / "dangling.dll")
     os.mkfifo(odd / "pipe.exe")
+    (odd / 'quote"back\\slash\nline-\u00e9\u2028.exe').write_bytes(b"MZ")
     (odd / os.fsdecode(b"caf\xe9.exe")).write_bytes((TESTDATA / "pe" / "noversion.dll").read_bytes())
     return root
 
@@ -97,6 +102,30 @@ def test_the_fast_open_uses_open_readonly_s_flags(tmp_path: Path, monkeypatch) -
         os.close(fsio.open_readonly(target, follow_links=follow))
         os.close(reading._fast_opener()(str(target), follow)[0])
     assert seen[0] == seen[1] and seen[2] == seen[3] and seen[0] != seen[2]
+
+
+@pytest.mark.parametrize("options", [{}, {"hash_algorithm": "sha256,md5"}, {"host": "EXCH%s01"},
+                                     {"hash_algorithm": "sha1", "host": ""}])
+def test_jsonl_straight_from_the_records_is_write_jsonl_s(tree: Path, options: dict) -> None:
+    records = list(inventory(tree, **options))
+    assert any(r.path.endswith(os.fsdecode(b"caf\xe9.exe")) for r in records)  # not UTF-8
+    fast, plain = io.StringIO(), io.StringIO()
+    ticked: list = []
+    write_inventory_jsonl(records, fast, ticked.append)
+    write_jsonl((record.as_dict() for record in records), plain)
+    assert fast.getvalue() == plain.getvalue() and ticked == records
+
+
+def test_jsonl_straight_from_the_records_on_the_bench_corpus() -> None:
+    corpus = os.environ.get("BENCH_CORPUS")
+    if not corpus:
+        pytest.skip("BENCH_CORPUS is not set")
+    records = list(inventory(corpus))
+    fast, plain = io.StringIO(), io.StringIO()
+    write_inventory_jsonl(records, fast)
+    write_jsonl((record.as_dict() for record in records), plain)
+    assert fast.getvalue() == plain.getvalue()
+    assert len(records) > 100
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "table"])

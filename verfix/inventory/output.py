@@ -1,0 +1,58 @@
+"""The inventory's JSON Lines, written straight from the records: each line is what
+``verfix.formats.write_jsonl`` writes for ``record.as_dict()`` (the plain version, which a
+test holds it to), built from a template of the keys with only the values encoded."""
+
+from __future__ import annotations
+
+from json.encoder import encode_basestring
+from typing import Callable, Iterable, TextIO
+
+from verfix.inventory.records import InventoryRecord
+from verfix.schemas import SCHEMA_VERSION
+
+# The record's fields between path and the digests, in as_dict()'s order.
+_MIDDLE = ("size", "file_version", "file_version_string", "product_name", "product_version",
+           "product_version_string", "company_name", "file_description", "original_filename",
+           "internal_name", "legal_copyright", "machine")
+
+
+def _template(hashes: tuple[str, ...], with_host: bool) -> str:
+    """The %-template of one line for records with these digests (and a host or not)."""
+    keys = ["path", *_MIDDLE, *hashes, "error", *(("host",) if with_host else ())]
+    head = "{" + encode_basestring("schema_version") + ": " + encode_basestring(SCHEMA_VERSION)
+    body = "".join(", " + encode_basestring(key).replace("%", "%%") + ": %s" for key in keys)
+    return head + body + "}\n"
+
+
+def write_inventory_jsonl(records: Iterable[InventoryRecord], stream: TextIO,
+                          tick: Callable[[InventoryRecord], object] | None = None) -> None:
+    """One JSON object per record and line, as ``formats.write_jsonl(r.as_dict() ...)``;
+    ``tick`` is called with each record once written (a progress display)."""
+    from verfix.formats import write_jsonl
+
+    write = stream.write
+    templates: dict[tuple[tuple[str, ...], bool], str] = {}
+    encode = encode_basestring
+    for record in records:
+        fields = record.__dict__
+        hashes = record.hashes
+        host = record.host
+        key = (hashes, host is not None)
+        template = templates.get(key)
+        if template is None:
+            template = templates[key] = _template(hashes, host is not None)
+        values = [fields["path"], *[fields[name] for name in _MIDDLE],
+                  *[fields[name] for name in hashes], fields["error"]]
+        if host is not None:
+            values.append(host)
+        line = template % tuple([
+            "null" if value is None else repr(value) if value.__class__ is int else encode(value)
+            for value in values])
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # a name that is not UTF-8: as_dict() spells it (and path_hex)
+            write_jsonl([record.as_dict()], stream)
+        else:
+            write(line)
+        if tick is not None:
+            tick(record)
