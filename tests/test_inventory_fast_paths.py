@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from verfix import fsio
 from verfix.cli import app
 from verfix.formats import write_jsonl
-from verfix.inventory import InventoryStats, inventory, parallel, reading
+from verfix.inventory import InventoryStats, inventory, parallel, reading, walk
 from verfix.inventory.output import write_inventory_jsonl
 
 REPO = Path(__file__).resolve().parent.parent
@@ -142,7 +142,7 @@ def test_a_small_tree_and_a_disk_image_start_no_worker(tmp_path: Path, monkeypat
     def no_pool(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("a worker was started")
 
-    monkeypatch.setattr(parallel, "_pool", no_pool)
+    monkeypatch.setattr(parallel, "_workers", no_pool)
     small = runner.invoke(app, ["inventory", str(TESTDATA / "sp3"), "-q", "-j", "4"])
     assert small.exit_code == 0 and small.stdout == runner.invoke(
         app, ["inventory", str(TESTDATA / "sp3"), "-q", "-j", "1"]).stdout
@@ -192,21 +192,25 @@ def _children(pid: int) -> list[str]:
     return [child for task in tasks.iterdir() for child in (task / "children").read_text().split()]
 
 
-# Runs verfix's main with SIGINT sent to itself once the first batch is handed to a worker.
+# Runs verfix's main with SIGINT sent to itself once a worker has a batch to answer.
 _INTERRUPT_AFTER_WORKERS_START = """
 import os, signal, sys
 from verfix.cli import main
-import multiprocessing.pool as mp_pool
-class Once:
-    sent = False
-apply_async = mp_pool.Pool.apply_async
-def apply_and_interrupt(self, *args, **kwargs):
-    result = apply_async(self, *args, **kwargs)
-    if not Once.sent:
-        Once.sent = True
-        result.wait()
+from verfix.inventory import parallel
+real = parallel._outcomes
+def interrupting(batch, worker):
+    if worker is not None:
         os.kill(os.getpid(), signal.SIGINT)
-    return result
-mp_pool.Pool.apply_async = apply_and_interrupt
+    return real(batch, worker)
+parallel._outcomes = interrupting
 sys.exit(main(["inventory", sys.argv[1], "-q", "-j", "2", "-o", sys.argv[2]]))
 """
+
+
+@pytest.mark.parametrize("given", ["tree", "tree/", "./tree", ".", "tree//odd/"])
+def test_paths_made_by_joining_are_os_path_join_s(tree: Path, monkeypatch, given: str) -> None:
+    monkeypatch.chdir(tree.parent)
+    fast = [entry for entry in walk.walk_pe_candidates(given)]
+    monkeypatch.setattr(walk, "_prefix", lambda folder: None)   # os.path.join for every name
+    assert fast == list(walk.walk_pe_candidates(given))
+    assert len(fast) > 10

@@ -16,10 +16,11 @@ import signal
 import sys
 from collections import deque
 from contextlib import contextmanager
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, Iterator
 
-from verfix.inventory.reading import FileReader, Outcome, file_reader
+from verfix.inventory.reading import Outcome, file_reader
 from verfix.inventory.walk import FILE
 from verfix.pe import Reader
 
@@ -55,9 +56,10 @@ def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str,
             break
     if first is None:
         return
-    with _pool(jobs, reader, hashes) as pool:
+    with _workers(jobs, reader, hashes) as workers:
         window = IN_FLIGHT_PER_JOB * jobs
-        pending: deque[tuple[list[tuple], AsyncResult[list[Outcome]] | None]] = deque()
+        # Batches go to the workers in turn, so their answers come back in the same turn.
+        pending: deque[tuple[list[tuple], Connection | None]] = deque()
         batch: list[tuple] = [first]
         files: list[tuple[Any, bool]] = [(first[0], first[3])]
         for entry in entries:
@@ -65,62 +67,109 @@ def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str,
             if entry[1] is FILE:
                 files.append((entry[0], entry[3]))
             if len(files) >= BATCH_FILES or len(batch) >= BATCH_ENTRIES:
-                pending.append((batch, pool.apply_async(_read_batch, (files,)) if files else None))
+                pending.append((batch, _send(workers, files)))
                 batch, files = [], []
                 while len(pending) >= window:
                     yield from _outcomes(*pending.popleft())
         if batch:
-            pending.append((batch, pool.apply_async(_read_batch, (files,)) if files else None))
+            pending.append((batch, _send(workers, files)))
         while pending:
             yield from _outcomes(*pending.popleft())
 
 
-def _outcomes(batch: list[tuple], result: AsyncResult[list[Outcome]] | None
-              ) -> Iterator[tuple[tuple, Outcome | None]]:
-    """A batch's entries, each file's with the outcome a worker sent back for it."""
-    read = iter(result.get() if result is not None else ())
+def _send(workers: list[Connection], files: list[tuple[Any, bool]]) -> Connection | None:
+    """Send ``files`` to the next worker in turn (the list turns round); None (no worker
+    asked) for a batch without files."""
+    if not files:
+        return None
+    worker = workers.pop(0)
+    workers.append(worker)
+    worker.send(files)
+    return worker
+
+
+def _outcomes(batch: list[tuple], worker: Connection | None) -> Iterator[tuple[tuple, Outcome | None]]:
+    """A batch's entries, each file's with the outcome the worker sent back for it."""
+    read = iter(_answer(worker) if worker is not None else ())
     for entry in batch:
         yield entry, next(read) if entry[1] is FILE else None
 
 
+def _answer(worker: Connection) -> list[Outcome]:
+    """A worker's answer to its oldest batch; a worker that died is an error, not a hang."""
+    try:
+        answer = worker.recv()
+    except EOFError:
+        raise RuntimeError("an inventory worker process ended unexpectedly") from None
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
 @contextmanager
-def _pool(jobs: int, reader: Reader, hashes: tuple[str, ...]) -> Iterator[Pool]:
-    """``jobs`` worker processes (forked where the system can, else spawned), stopped on the
-    way out whatever happens. They start with SIGINT blocked, then ignore it."""
+def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...]) -> Iterator[list[Connection]]:
+    """A pipe to each of ``jobs`` worker processes (forked where the system can, else
+    spawned), stopped on the way out whatever happens. They start with SIGINT blocked, then
+    ignore it. No thread is started here: this process's one thread sends and receives."""
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     blocking = hasattr(signal, "pthread_sigmask")
+    processes: list[BaseProcess] = []
+    pipes: list[Connection] = []
     if blocking:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pool = context.Pool(jobs, _start_worker, (reader, hashes, blocking))
+        for _ in range(jobs):
+            here, there = context.Pipe()
+            process = context.Process(target=_work, args=(there, reader, hashes, blocking), daemon=True)
+            process.start()
+            there.close()
+            processes.append(process)
+            pipes.append(here)
     finally:
         if blocking:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     try:
-        yield pool
+        yield pipes
     finally:
-        pool.terminate()
-        pool.join()
+        for process in processes:
+            process.terminate()
+        for process, pipe in zip(processes, pipes):
+            process.join()
+            pipe.close()
 
 
-_READ: FileReader | None = None   # a worker's reader, set by _start_worker
-_KEPT: list[Any] = []              # a forked worker's copies of the streams: never flushed
+_KEPT: list[Any] = []   # a forked worker's copies of the streams: never flushed
 
 
-def _start_worker(reader: Reader, hashes: tuple[str, ...], unblock: bool) -> None:
-    """In a worker: ignore SIGINT, drop the copies of stdout/stderr a fork gave it (their
-    unwritten bytes are the parent's to write), and make the reader."""
-    global _READ
+def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], unblock: bool) -> None:
+    """A worker: ignore SIGINT, drop the copies of stdout/stderr a fork gave it (their
+    unwritten bytes are the parent's to write), then answer each batch it is sent, in order,
+    until the pipe closes. A thread takes the batches in as they come, so the parent never
+    waits to send while this process waits to answer (each would wait for the other)."""
+    import queue
+    import threading
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if unblock:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _KEPT.extend((sys.stdout, sys.stderr))
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's life
-    _READ = file_reader(reader, hashes)
+    read = file_reader(reader, hashes)
+    batches: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
+    def take_in() -> None:
+        while True:
+            try:
+                batches.put(pipe.recv())
+            except (EOFError, OSError):
+                batches.put(None)
+                return
 
-def _read_batch(files: list[tuple[Any, bool]]) -> list[Outcome]:
-    """In a worker: the outcome of each file, in order."""
-    read = _READ if _READ is not None else file_reader()
-    return [read(path, via_link) for path, via_link in files]
+    threading.Thread(target=take_in, daemon=True).start()
+    while (files := batches.get()) is not None:
+        try:
+            answer: Any = [read(path, via_link) for path, via_link in files]
+        except Exception as error:  # noqa: BLE001 - a bug: sent back, raised by the parent
+            answer = RuntimeError(f"inventory worker: {type(error).__name__}: {error}")
+        pipe.send(answer)

@@ -155,6 +155,7 @@ def walk_tuples(root: Path | str | ImagePath) -> Iterator[_Entry]:
     pending: list[str] = [root_path]
     while pending:
         folder = pending.pop()
+        prefix = _prefix(folder)
         subfolders: list[str] = []
         try:
             # Listed through a descriptor opened with O_NOATIME: the folder's atime stays.
@@ -164,7 +165,7 @@ def walk_tuples(root: Path | str | ImagePath) -> Iterator[_Entry]:
                     # The usual folder: sorted, classified while open, yielded once it is
                     # closed, so no descriptor is held between records.
                     head.sort(key=_name_of)
-                    found = [_classify(folder, entry, real_root, visited, subfolders)
+                    found = [_classify(prefix, folder, entry, real_root, visited, subfolders)
                              for entry in head]
                     del head
                 else:
@@ -175,11 +176,11 @@ def walk_tuples(root: Path | str | ImagePath) -> Iterator[_Entry]:
                     del head
                     while entries:
                         entry = entries.popleft()
-                        item = _classify(folder, entry, real_root, visited, subfolders)
+                        item = _classify(prefix, folder, entry, real_root, visited, subfolders)
                         if item is not None:
                             yield item
                     for entry in iterator:
-                        item = _classify(folder, entry, real_root, visited, subfolders)
+                        item = _classify(prefix, folder, entry, real_root, visited, subfolders)
                         if item is not None:
                             yield item
         except OSError as error:
@@ -192,15 +193,23 @@ def walk_tuples(root: Path | str | ImagePath) -> Iterator[_Entry]:
         pending.extend(reversed(subfolders))
 
 
-def _classify(folder: str, entry: os.DirEntry[str], real_root: str,
+def _prefix(folder: str) -> str | None:
+    """What a name is put after to make its path in ``folder``, where that is what
+    os.path.join does (POSIX: one "/" between them); None elsewhere (os.path.join then)."""
+    if os.sep != "/" or os.altsep is not None or not folder:
+        return None
+    return folder if folder.endswith("/") else folder + "/"
+
+
+def _classify(prefix: str | None, folder: str, entry: os.DirEntry[str], real_root: str,
               visited: set[tuple[int, int]], subfolders: list[str]) -> _Entry | None:
     """The walk's entry for one listed name; None for a folder (added to ``subfolders``)."""
-    path = os.path.join(folder, entry.name)
+    path = os.path.join(folder, entry.name) if prefix is None else prefix + entry.name
     try:
+        if entry.is_file(follow_symlinks=False):  # a regular file (so not a link)
+            return (path, FILE, None, False)
         if entry.is_symlink():
             return _classify_link(path, real_root)
-        if entry.is_file(follow_symlinks=False):
-            return (path, FILE, None, False)
         if entry.is_dir(follow_symlinks=False):
             info = entry.stat(follow_symlinks=False)
             key = (info.st_dev, info.st_ino)
