@@ -76,9 +76,12 @@ fuzz: $(STAMP)
 # network, once) outside the repo: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus
 # Then the cost caps of tools/bench_bounds.py: one folder of 1,000,000 files inventoried, a
 # 50 MB manifest, a 100 MB article (BOUNDS_ARGS="--files 100000 --workdir /tmp/b" to change).
+# Last, issue 13's per-file and --jobs figures on ten hard-linked copies of the corpus
+# (tools/bench_scaling.py; SCALING_ARGS="--copies 4 --runs 9" to change).
 BENCH_CORPUS ?=
 BENCH_ARGS ?=
 BOUNDS_ARGS ?=
+SCALING_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python tools/bench_server.py
 	$(BIN)/python tools/bench_bounds.py $(BOUNDS_ARGS)
@@ -89,6 +92,7 @@ bench: $(STAMP)
 	  echo "make bench: BENCH_CORPUS=$(BENCH_CORPUS) is not a folder;" \
 	       "build it with: sudo sh tools/build_bench_corpus.sh $(BENCH_CORPUS)" >&2; exit 2; fi
 	$(BIN)/python tools/bench.py $(BENCH_ARGS) "$(BENCH_CORPUS)"
+	$(BIN)/python tools/bench_scaling.py $(SCALING_ARGS) "$(BENCH_CORPUS)"
 
 # Import every KB article under $(KB_DIR) (each product folder) into manifests/catalog/
 # (rewritten whole) and print the coverage per product folder and the import time. The
