@@ -214,3 +214,16 @@ def test_paths_made_by_joining_are_os_path_join_s(tree: Path, monkeypatch, given
     monkeypatch.setattr(walk, "_prefix", lambda folder: None)   # os.path.join for every name
     assert fast == list(walk.walk_pe_candidates(given))
     assert len(fast) > 10
+
+
+def test_versions_are_written_as_str_of_the_version(tree: Path) -> None:
+    from verfix.pe import read_pe_file
+
+    checked = 0
+    for record in inventory(tree):
+        if record.file_version is not None and record.path.endswith((".dll", ".exe", ".DLL", ".EXE")):
+            info = read_pe_file(record.path)
+            assert (record.file_version, record.product_version) == (
+                str(info.file_version), None if info.product_version is None else str(info.product_version))
+            checked += 1
+    assert checked > 10

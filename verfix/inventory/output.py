@@ -5,6 +5,7 @@ test holds it to), built from a template of the keys with only the values encode
 from __future__ import annotations
 
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Callable, Iterable, TextIO
 
 from verfix.inventory.records import InventoryRecord
@@ -31,23 +32,20 @@ def write_inventory_jsonl(records: Iterable[InventoryRecord], stream: TextIO,
     from verfix.formats import write_jsonl
 
     write = stream.write
-    templates: dict[tuple[tuple[str, ...], bool], str] = {}
+    # Per kind of record (its digests, a host or not): the line's template and a getter of
+    # the values it takes, in order.
+    kinds: dict[tuple[tuple[str, ...], bool], tuple[str, Callable[[dict], tuple]]] = {}
     encode = encode_basestring
     for record in records:
-        fields = record.__dict__
-        hashes = record.hashes
-        host = record.host
-        key = (hashes, host is not None)
-        template = templates.get(key)
-        if template is None:
-            template = templates[key] = _template(hashes, host is not None)
-        values = [fields["path"], *[fields[name] for name in _MIDDLE],
-                  *[fields[name] for name in hashes], fields["error"]]
-        if host is not None:
-            values.append(host)
+        kind = (record.hashes, record.host is not None)
+        made = kinds.get(kind)
+        if made is None:
+            names = ("path", *_MIDDLE, *kind[0], "error", *(("host",) if kind[1] else ()))
+            made = kinds[kind] = (_template(*kind), itemgetter(*names))
+        template, values_of = made
         line = template % tuple([
             "null" if value is None else repr(value) if value.__class__ is int else encode(value)
-            for value in values])
+            for value in values_of(record.__dict__)])
         try:
             line.encode("utf-8")
         except UnicodeEncodeError:  # a name that is not UTF-8: as_dict() spells it (and path_hex)

@@ -131,9 +131,9 @@ def pe_fields(info: PEInfo) -> tuple:
     """The values of :data:`PE_FIELDS` of a PE file read without error."""
     file_version = info.file_version
     product_version = info.product_version
-    return (
-        None if file_version is None else str(file_version), info.file_version_string,
-        info.product_name, None if product_version is None else str(product_version),
+    return (  # "%d.%d.%d.%d" % version is str(version) (four ints), without its Python method
+        None if file_version is None else "%d.%d.%d.%d" % file_version, info.file_version_string,
+        info.product_name, None if product_version is None else "%d.%d.%d.%d" % product_version,
         info.product_version_string, info.company_name, info.file_description,
         info.original_filename, info.internal_name, info.legal_copyright, info.machine,
         None if file_version is not None else (info.version_problem or "no file version"),
