@@ -227,3 +227,16 @@ def test_versions_are_written_as_str_of_the_version(tree: Path) -> None:
                 str(info.file_version), None if info.product_version is None else str(info.product_version))
             checked += 1
     assert checked > 10
+
+
+def test_spawned_workers_give_the_same_records(tmp_path: Path, monkeypatch) -> None:
+    # Where there is no fork (Windows, macOS by default) the workers are spawned: fresh
+    # interpreters that import verfix and get their reader's settings through the pipe.
+    root = tmp_path / "tree"
+    for name in ("sp2", "sp3", "pe"):
+        shutil.copytree(TESTDATA / name, root / name)
+    monkeypatch.setattr(parallel, "SERIAL_FILES", 0)
+    monkeypatch.setattr(parallel, "BATCH_FILES", 7)
+    monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    assert _run(root, hash_algorithm="sha256", jobs=2) == _run(root, hash_algorithm="sha256")
