@@ -99,7 +99,7 @@ def _answer(worker: Connection) -> list[Outcome]:
     """A worker's answer to its oldest batch; a worker that died is an error, not a hang."""
     try:
         answer = worker.recv()
-    except EOFError:
+    except (EOFError, OSError):
         raise RuntimeError("an inventory worker process ended unexpectedly") from None
     if isinstance(answer, BaseException):
         raise answer
