@@ -68,3 +68,18 @@ def test_windows_paths_from_a_drive_letter_layout(tmp_path):
     shutil.copy(SP3 / "Emsmta.exe", bin_dir / "EMSMTA.EXE")
     (record,) = lines(runner.invoke(app, ["inventory", str(tmp_path), "-q", "--windows-paths"]))
     assert record["path"] == "D:\\EXCHSRVR\\BIN\\EMSMTA.EXE"
+
+
+def test_windows_paths_of_a_latin1_name_are_not_doubled(tmp_path):
+    # Issue 8: the escape of a name that is not UTF-8 doubled every backslash of the Windows path.
+    import os
+
+    bin_dir = os.path.join(os.fsencode(tmp_path), b"D", b"EXCHSRVR", b"B\\IN")
+    os.makedirs(bin_dir)
+    shutil.copy(SP3 / "Emsmta.exe", os.fsdecode(os.path.join(bin_dir, b"Emsmta\xe9.exe")))
+    for fmt, shown in (("jsonl", None), ("csv", 1)):
+        result = runner.invoke(app, ["inventory", str(tmp_path), "-q", "--windows-paths", "-f", fmt])
+        path = lines(result)[0]["path"] if shown is None else result.stdout.splitlines()[1].split(",")[1]
+        assert path == "D:\\EXCHSRVR\\B%5CIN\\Emsmta%E9.exe"
+    (record,) = lines(runner.invoke(app, ["inventory", str(tmp_path), "-q", "--windows-paths"]))
+    assert bytes.fromhex(record["path_hex"]) == b"D:\\EXCHSRVR\\B\\IN\\Emsmta\xe9.exe"

@@ -13,7 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from verfix.cli import main
-from verfix.fsio import name_hex, name_text, terminal_text
+from verfix.names import name_from_text, name_hex, name_text, terminal_text
 from verfix.schemas import load_schema
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,16 +26,13 @@ def unicode_path(raw: bytes) -> str:
 
 
 def from_text(text: str) -> bytes:
-    """The documented escape read back: \\xNN is that byte, \\\\ a backslash."""
+    """The documented escape read back, written here without verfix: %XX is that byte."""
     out = bytearray()
     index = 0
     while index < len(text):
-        if text.startswith("\\x", index):
-            out.append(int(text[index + 2:index + 4], 16))
-            index += 4
-        elif text.startswith("\\\\", index):
-            out += b"\\"
-            index += 2
+        if text[index] == "%":
+            out.append(int(text[index + 1:index + 3], 16))
+            index += 3
         else:
             out += text[index].encode("utf-8")
             index += 1
@@ -43,14 +40,25 @@ def from_text(text: str) -> bytes:
 
 
 def test_name_escape_round_trips() -> None:
-    for raw in (b"plain.exe", LATIN1, b"a\\x\xff.dll", b"\xc3(\\\\.exe", "é.exe".encode()):
+    for raw in (b"plain.exe", LATIN1, b"a\\x\xff.dll", b"\xc3(\\\\.exe", "é.exe".encode(), b"50%.exe",
+                b"Emsmta%E9.exe", b"\\xe9"):
         name = os.fsdecode(raw)
         text = name_text(name)
         text.encode("utf-8")  # always valid text
-        assert from_text(text) == raw
-        assert (name_hex(name) is None) == (raw == name.encode("utf-8", "surrogateescape")
-                                            and raw.decode("utf-8", "ignore") == name)
-    assert name_text("plain\\back.exe") == "plain\\back.exe"  # UTF-8 names are left alone
+        assert from_text(text) == raw == name_from_text(text)
+        assert (name_hex(name) is None) == (text == name)
+        assert name_hex(name) in (None, raw.hex())
+    assert name_text("plain\\back.exe") == "plain\\back.exe"  # a backslash is an ordinary character
+    assert name_text(os.fsdecode(LATIN1)) == "Emsmta%E9.exe"
+    assert name_text("Emsmta%E9.exe") == "Emsmta%25E9.exe"
+
+
+def test_the_tester_pair_is_told_apart() -> None:
+    # Issue 8's finding: Latin-1 Emsmta\xe9.exe and a UTF-8 name spelled with the four characters
+    # \xe9 (or, now, %E9) once printed alike. Every pair of these spells differently.
+    names = [os.fsdecode(LATIN1), "Emsmta\\xe9.exe", "Emsmta%E9.exe", "Emsmta%e9.exe", "Emsmtaé.exe"]
+    assert len({name_text(name) for name in names}) == len(names)
+    assert len({terminal_text(name_text(name)) for name in names}) == len(names)
 
 
 @pytest.fixture
@@ -74,7 +82,7 @@ def test_inventory_of_a_latin1_name_is_valid_utf8_everywhere(latin1_tree: Path, 
     done = _run("inventory", str(latin1_tree), "-q", "-f", fmt)
     assert done.returncode == 0, done.stderr
     to_stdout = done.stdout.decode("utf-8")
-    shown = "Emsmta\\\\xe9.exe" if fmt.startswith("json") else "Emsmta\\xe9.exe"  # JSON doubles a \\
+    shown = "Emsmta%E9.exe"
     assert shown in to_file and shown in to_stdout
     if fmt in ("jsonl", "json"):
         records = [json.loads(line) for line in to_file.splitlines()] if fmt == "jsonl" else json.loads(to_file)
@@ -101,8 +109,8 @@ def test_check_in_a_latin1_folder(tmp_path: Path) -> None:
     for fmt in ("jsonl", "csv", "table", "json"):
         done = _run("check", folder_text, "--bin-dir", "-m", "Q236586", "-f", fmt)
         assert done.returncode == 1, done.stderr
-        assert ("caf\\\\xe9" if fmt in ("json", "jsonl") else "caf\\xe9") in done.stdout.decode("utf-8")
-        assert "caf\\xe9" in done.stderr.decode("utf-8")
+        assert "caf%E9" in done.stdout.decode("utf-8")
+        assert "caf%E9" in done.stderr.decode("utf-8")
 
 
 def test_version_of_a_latin1_name(latin1_tree: Path) -> None:
@@ -110,7 +118,7 @@ def test_version_of_a_latin1_name(latin1_tree: Path) -> None:
     done = _run("version", path, "-f", "json")
     assert done.returncode == 0, done.stderr
     (record,) = json.loads(done.stdout.decode("utf-8"))
-    assert record["path"].endswith("Emsmta\\xe9.exe") and record["file_version"] == "5.5.2448.0"
+    assert record["path"].endswith("Emsmta%E9.exe") and record["file_version"] == "5.5.2448.0"
     assert bytes.fromhex(record["path_hex"]) == os.fsencode(path)
 
 
@@ -134,9 +142,10 @@ def test_csv_quotes_a_bare_cr(tmp_path: Path) -> None:
 # --- row 14: control characters never reach the terminal raw --------------------------------
 
 def test_terminal_text_escapes_controls() -> None:
-    assert terminal_text("a\x1b[31mb\r\n\x07") == "a\\x1b[31mb\\x0d\\x0a\\x07"
-    assert terminal_text("Emsmta.exe — ok") == "Emsmta.exe — ok"
-    assert terminal_text("\u202eexe.txt") == "\\u202eexe.txt"
+    assert terminal_text("a\x1b[31mb\r\n\x07") == "a%1B[31mb%0D%0A%07"
+    assert terminal_text("Emsmta.exe — ok, 100% done") == "Emsmta.exe — ok, 100% done"
+    assert terminal_text("\u202eexe.txt") == "%E2%80%AEexe.txt"
+    assert terminal_text("\x85\u200f") == "%C2%85%E2%80%8F"  # C1 NEL and a bidirectional mark
 
 
 def test_table_and_messages_escape_ansi_in_names(tmp_path: Path) -> None:
@@ -146,10 +155,10 @@ def test_table_and_messages_escape_ansi_in_names(tmp_path: Path) -> None:
     done = _run("inventory", str(folder), "-f", "table")
     assert done.returncode == 0, done.stderr
     assert b"\x1b" not in done.stdout and b"\x1b" not in done.stderr
-    assert b"x\\x1b[2Jy" in done.stdout and b"\\x1b]0;owned\\x07.exe" in done.stdout
+    assert b"x%1B[2Jy" in done.stdout and b"%1B]0;owned%07.exe" in done.stdout
     missing = _run("check", str(folder / "nowhere\x1b[31m"), "--bin-dir", "-m", "Q236586")
     assert missing.returncode == 2
-    assert b"\x1b" not in missing.stderr and b"nowhere\\x1b[31m" in missing.stderr
+    assert b"\x1b" not in missing.stderr and b"nowhere%1B[31m" in missing.stderr
 
 
 def test_manifests_show_escapes_a_title(tmp_path: Path) -> None:
@@ -158,4 +167,4 @@ def test_manifests_show_escapes_a_title(tmp_path: Path) -> None:
     manifest.write_text((REPO / "manifests" / "Q236586.toml").read_text())
     done = _run("manifests", "show", str(manifest))
     assert done.returncode == 0, done.stderr
-    assert b"\x1b" not in done.stdout and b"Q236586\\x1b[31m.toml" in done.stdout
+    assert b"\x1b" not in done.stdout and b"Q236586%1B[31m.toml" in done.stdout

@@ -13,7 +13,7 @@ from tests.sarif_schema import sarif_schema as load_sarif_schema
 
 from verfix.check import FileCache, FolderCheck, Status, check_folder
 from verfix.manifest import load_bundled
-from verfix.report_html import esc, html_report
+from verfix.report_html import esc, html_report, path_html
 from verfix.report_sarif import file_uri, sarif_report
 
 SP3_BIN = Path(__file__).resolve().parent.parent / "testdata" / "sp3" / "exchsrvr" / "bin"
@@ -98,7 +98,9 @@ def test_html_has_every_finding_with_its_evidence(sp3):
 
 def test_html_escapes_text_and_shows_undecodable_bytes():
     assert esc('<b a="x">&') == "&lt;b a=&quot;x&quot;&gt;&amp;"
-    assert esc("caf\udce9.dll") == "caf\\xe9.dll"
+    assert esc("caf\udce9.dll") == "caf%E9.dll"
+    assert esc("a\x1bb\u202e") == "a%1Bb%E2%80%AE"  # no raw control character in the page
+    assert path_html("caf\udce9%.dll") == "caf%E9%25.dll"
 
 
 @pytest.fixture(scope="module")

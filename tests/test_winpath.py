@@ -29,3 +29,19 @@ def test_a_folder_named_like_a_drive_deeper_down_is_not_a_drive():
 
 def test_outside_the_root_unchanged():
     assert windows_path(Path("/elsewhere/x.dll"), ROOT) == "/elsewhere/x.dll"
+
+
+def test_odd_names_are_spelled_per_name_and_joined_by_one_backslash():
+    # Issue 8: a name that is not UTF-8 was escaped after the join, so \xe9 and the separators
+    # came out doubled (D:\\EXCHSRVR\\Emsmta\xe9.exe); a backslash inside a name (Linux allows
+    # it) looked like a separator.
+    import os
+
+    from verfix.names import name_from_text, name_hex
+
+    path = Path(os.fsdecode(b"/evidence/exch01/D/EXCH 50%/a\\b/Emsmta\xe9.exe"))
+    shown = windows_path(path, ROOT)
+    assert shown == "D:\\EXCH 50%25\\a%5Cb\\Emsmta%E9.exe"
+    assert [name_from_text(part) for part in shown.split("\\")[1:]] == [b"EXCH 50%", b"a\\b", b"Emsmta\xe9.exe"]
+    assert name_hex(shown) == b"D:\\EXCH 50%\\a\\b\\Emsmta\xe9.exe".hex()
+    assert windows_path(ROOT / "D" / "EXCHSRVR" / "Store.exe", ROOT) == "D:\\EXCHSRVR\\Store.exe"

@@ -1,5 +1,5 @@
 """File-system helpers shared by every reader and writer: reasons, kinds, safe opens,
-bounded reads, the one output writer and the one spelling of names that are not UTF-8."""
+bounded reads and the one output writer (the spelling of names is in :mod:`verfix.names`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, TextIO, cast
+
+# Re-exported for older callers; the spelling of names lives in verfix.names.
+from verfix.names import name_hex, name_text, terminal_text  # noqa: F401
 
 # Opening never blocks (a FIFO that slipped past a check), never becomes our controlling
 # terminal, and never updates the access time where the system lets us say so. The flags
@@ -141,47 +144,6 @@ def read_bounded(path: str | os.PathLike[str], limit: int, *, follow_links: bool
     if got > limit:
         raise InputFileError(f"larger than {limit} bytes (it grew while read); not read")
     return b"".join(chunks)
-
-
-# --- names as they are on disk ------------------------------------------------------------
-
-def name_text(name: str) -> str:
-    """A name from the file system as valid text: each byte that is not UTF-8 (which Python
-    keeps as a lone surrogate) becomes ``\\xNN``; when there is one, a backslash becomes
-    ``\\\\``, so the text maps back to the bytes. Valid UTF-8 is returned unchanged."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        pass
-    out = []
-    for char in name.replace("\\", "\\\\"):
-        code = ord(char)
-        out.append(f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else
-                   "\ufffd" if 0xD800 <= code <= 0xDFFF else char)
-    return "".join(out)
-
-
-def name_hex(name: str) -> str | None:
-    """The raw bytes of a name that is not valid UTF-8, in hex; None for a UTF-8 name."""
-    try:
-        name.encode("utf-8")
-        return None
-    except UnicodeEncodeError:
-        return os.fsencode(name).hex()
-
-
-# C0 and C1 controls, DEL, line/paragraph separators and bidirectional overrides.
-_CONTROL = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-            for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029,
-                         *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-
-
-def terminal_text(text: str) -> str:
-    """``text`` safe for a terminal or a log line: names as :func:`name_text` spells them,
-    control characters (ESC, CR, LF, ...) as ``\\xNN``, so nothing reaches it raw."""
-    text = name_text(text)
-    return text if text.isprintable() else text.translate(_CONTROL)
 
 
 # --- the one output writer ----------------------------------------------------------------

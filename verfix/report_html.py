@@ -8,23 +8,19 @@ articles that are fine (folded).
 from __future__ import annotations
 
 import html
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, Status, Verdict
+from verfix.names import CONTROL_ESCAPES, name_text, valid_text
 from verfix.remediation import Plan, plan_folder
 
 if TYPE_CHECKING:
     from verfix.servercheck import ServerCheck
 
-_SURROGATE = re.compile("[\udc80-\udcff]")
-# Raw control characters never reach the page: C0 (but tab and newline), DEL and C1 are shown
-# as \xNN, line/paragraph separators and bidirectional overrides as \uNNNN.
-_CONTROL = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-            for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029,
-                         *range(0x202A, 0x202F), *range(0x2066, 0x206A)) if code not in (0x09, 0x0A)}
+# Raw control characters never reach the page; tab and newline are harmless there.
+_CONTROL = {code: text for code, text in CONTROL_ESCAPES.items() if code not in (0x09, 0x0A)}
 
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#1b1b1b;max-width:80em}
@@ -42,11 +38,16 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weig
 
 
 def esc(text: object) -> str:
-    """HTML-escaped text; bytes of a name that is not UTF-8 and control characters (names,
-    titles and notes are data) are shown as \\xNN."""
+    """HTML-escaped text, control characters (but tab and newline) written %XX as on a
+    terminal (:func:`verfix.names.terminal_text`); a name from disk goes through :func:`path_html`."""
     value = "" if text is None else str(text)
-    value = _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", value)
+    value = valid_text(value)
     return html.escape(value if value.isprintable() else value.translate(_CONTROL), quote=True)
+
+
+def path_html(path: object) -> str:
+    """A path from disk, spelled (:func:`verfix.names.name_text`) and escaped."""
+    return esc(name_text(str(path)))
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequence[str] = ()) -> str:
@@ -109,7 +110,7 @@ def _findings(results: Sequence[ManifestResult]) -> str:
                 continue
             rows.append([
                 esc(result.manifest.id), esc(result.manifest.title), esc(row.row.name),
-                esc(row.path if row.path is not None else "(not found)"),
+                path_html(row.path) if row.path is not None else esc("(not found)"),
                 esc(row.found_version if row.found_version is not None else "-"),
                 esc(row.row.version if row.row.version is not None else "any"),
                 _badge(row.status.value), esc("; ".join(row.notes)),
@@ -168,8 +169,8 @@ def html_report(
     come from, whose product lines and hotfix findings head the page."""
     out = [
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
-        f"<title>verfix report: {esc(target)}</title><style>{STYLE}</style></head><body>\n",
-        f"<h1>verfix check report</h1>\n<dl><dt>Target</dt><dd>{esc(target)}</dd>"
+        f"<title>verfix report: {path_html(target)}</title><style>{STYLE}</style></head><body>\n",
+        f"<h1>verfix check report</h1>\n<dl><dt>Target</dt><dd>{path_html(target)}</dd>"
         f"<dt>Generated</dt><dd>{esc(generated_at)} by verfix {esc(__version__)}</dd></dl>\n",
     ]
     if server is not None:
@@ -178,7 +179,7 @@ def html_report(
         failing = [r for r in folder.results if r.verdict is not Verdict.COMPLIANT]
         fine = [r for r in folder.results if r.verdict is Verdict.COMPLIANT]
         out.append(
-            f"<h2>Server folder {esc(folder.bin_dir)}</h2>\n<dl>"
+            f"<h2>Server folder {path_html(folder.bin_dir)}</h2>\n<dl>"
             f"<dt>Found</dt><dd>{esc(folder.how)}</dd>"
             f"<dt>Product</dt><dd>{esc(_products(folder))}</dd>"
             f"<dt>Release</dt><dd>{esc(folder.release or 'not told by the server programs')}</dd></dl>\n"

@@ -13,7 +13,7 @@ from verfix.check import (
     worst_offender,
 )
 from verfix.colour import STATUS_COLOUR, VERDICT_COLOUR, paint
-from verfix.fsio import terminal_text
+from verfix.names import name_text, terminal_text
 from verfix.remediation import Plan, plan_folder
 from verfix.tables import Column, cut, render
 from verfix.version import try_parse_version
@@ -148,7 +148,7 @@ def action_report(
     """Per folder: the articles that need action (every article with ``show_all``) and the plan."""
     blocks = []
     for folder in folders:
-        blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
+        blocks.append(f"== {terminal_text(name_text(str(folder.bin_dir)))}\n")
         shown = [r for r in folder.results if show_all or r.verdict in ACTION_VERDICTS]
         if shown:
             blocks.append(summary_table(shown, width, colour))
@@ -198,7 +198,7 @@ def _path_cell(row: RowResult) -> str:
     """The file's name on disk, only when it is not spelled as the row's (case, 8.3 name)."""
     if row.path is None or row.path.name == row.row.name:
         return ""
-    return terminal_text(row.path.name)
+    return terminal_text(name_text(row.path.name))
 
 
 def details_table(result: ManifestResult, colour: bool = False, width: Optional[int] = None) -> str:
@@ -232,7 +232,7 @@ def details_report(folders: Sequence[FolderCheck], colour: bool = False, width: 
     """Per folder: every row of every article checked, whole, then the plan (fitted to ``width``)."""
     blocks = []
     for folder in folders:
-        blocks.append(f"== {terminal_text(str(folder.bin_dir))}\n")
+        blocks.append(f"== {terminal_text(name_text(str(folder.bin_dir)))}\n")
         blocks.extend(details_table(result, colour, width) for result in folder.results)
         if folder.not_applicable:
             blocks.append(_wrap(

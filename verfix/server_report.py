@@ -13,7 +13,7 @@ import textwrap
 from typing import Any, Iterator, Sequence
 
 from verfix.check import FolderCheck, Verdict
-from verfix.fsio import terminal_text
+from verfix.names import terminal_text
 from verfix.hotfix import Finding, HotfixCheck
 from verfix.servercheck import ProductCheck, ServerCheck
 from verfix.survey import FoundProduct

@@ -7,7 +7,8 @@ import re
 from enum import Enum
 from typing import Any, Iterable, Sequence, TextIO
 
-from verfix.fsio import name_text, terminal_text
+from verfix import names
+from verfix.names import terminal_text
 from verfix.tables import Column, render
 
 
@@ -30,11 +31,12 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def valid_text(record: dict[str, Any]) -> dict[str, Any]:
-    """The record with every name that is not UTF-8 spelled as :func:`name_text` does: the
-    net under the writers, for a name from disk that reached a field other than a path."""
+    """The record as valid text (:func:`verfix.names.valid_text`): the net under the writers,
+    for a name from disk that reached a field other than a path (paths are spelled already;
+    spelling them again would turn each % into %25)."""
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return name_text(value)
+            return names.valid_text(value)
         if isinstance(value, list):
             return [clean(item) for item in value]
         if isinstance(value, dict):
@@ -43,13 +45,20 @@ def valid_text(record: dict[str, Any]) -> dict[str, Any]:
     return clean(record)
 
 
+# Characters str.splitlines() (and some JSON Lines readers) take for line ends: escaped, so one
+# record stays one line whatever a name holds (JSON's own escape, the same value once read).
+LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 def _encoded(record: dict[str, Any]) -> str:
     text = _encode(record)
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = _encode(valid_text(record))
-    return text
+    return text.translate(LINE_BREAKS)
 
 
 def write_json_array(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
@@ -136,7 +145,7 @@ _CSV_SPECIAL = re.compile('[",\r\n]')
 def _csv_field(value: Any) -> str:
     """One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF; the
     csv module leaves a bare CR unquoted when lines end with LF, which splits the row."""
-    text = name_text(str(_csv_cell(value)))
+    text = names.valid_text(str(_csv_cell(value)))
     if _CSV_SPECIAL.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text

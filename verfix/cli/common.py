@@ -15,7 +15,8 @@ from typer.core import TyperGroup
 
 from verfix import fsio
 from verfix.colour import wants_colour
-from verfix.fsio import OutputError, terminal_text
+from verfix.fsio import OutputError
+from verfix.names import terminal_text
 from verfix.manifest import ManifestError
 from verfix.tables import summary_width, terminal_width, wrap_line
 

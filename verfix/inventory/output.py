@@ -30,6 +30,7 @@ def write_inventory_jsonl(records: Iterable[InventoryRecord], stream: TextIO,
     """One JSON object per record and line, as ``formats.write_jsonl(r.as_dict() ...)``;
     ``tick`` is called with each record once written (a progress display)."""
     from verfix.formats import write_jsonl
+    from verfix.writers import LINE_BREAKS
 
     write = stream.write
     # Per kind of record (its digests, a host or not): the line's template and a getter of
@@ -46,11 +47,16 @@ def write_inventory_jsonl(records: Iterable[InventoryRecord], stream: TextIO,
         line = template % tuple([
             "null" if value is None else repr(value) if value.__class__ is int else encode(value)
             for value in values_of(record.__dict__)])
-        try:
-            line.encode("utf-8")
-        except UnicodeEncodeError:  # a name that is not UTF-8: as_dict() spells it (and path_hex)
+        if line.isascii() and "%" not in record.path:
+            write(line)
+        elif "%" in record.path:  # as_dict() spells the path (%25) and adds path_hex
             write_jsonl([record.as_dict()], stream)
         else:
-            write(line)
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:  # a name that is not UTF-8: as_dict() spells it (and path_hex)
+                write_jsonl([record.as_dict()], stream)
+            else:
+                write(line.translate(LINE_BREAKS))
         if tick is not None:
             tick(record)
