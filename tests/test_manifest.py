@@ -132,7 +132,7 @@ def test_every_bundled_manifest_is_named_by_its_id():
 
 def test_committed_bundle_matches_the_toml_files():
     # bundle.json only saves TOML parsing; `make catalog` rewrites it. Stale means unused.
-    from verfix.manifest import BUNDLE_NAME, _decoded_bundle, bundled_manifest_paths, bundled_root
+    from verfix.manifest_bundle import BUNDLE_NAME, _decoded_bundle, bundled_manifest_paths, bundled_root
 
     root = bundled_root()
     paths = bundled_manifest_paths(root)
@@ -159,7 +159,7 @@ def test_bundled_manifest_must_be_named_by_its_id(tmp_path):
 
 
 def test_one_products_bundle_is_used_only_while_it_matches(tmp_path):
-    from verfix.manifest import _decoded_bundle, _product_paths, write_bundle
+    from verfix.manifest_bundle import _decoded_bundle, _product_paths, write_bundle
 
     exchange = VALID
     other = VALID.replace("Q123456", "Q654321").replace("Microsoft Exchange Server", "Microsoft SNA Server")

@@ -46,7 +46,7 @@ def test_wheel_ships_manifests_bundle_and_schemas(tmp_path: Path) -> None:
     assert installed.returncode == 0, installed.stderr
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import verfix; "
-        "from verfix.manifest import BUNDLE_NAME, _decoded_bundle, bundled_manifest_paths, "
+        "from verfix.manifest_bundle import BUNDLE_NAME, _decoded_bundle, bundled_manifest_paths, "
         "bundled_root, load_bundled; from verfix.select import find_manifests; "
         "root = bundled_root(); paths = bundled_manifest_paths(root); "
         "assert verfix.__file__.startswith(sys.argv[1]), verfix.__file__; "
