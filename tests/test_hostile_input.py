@@ -266,3 +266,30 @@ def test_article_name_with_a_newline_does_not_inject_into_the_manifest(tmp_path:
     assert code in (0, 3)  # written without the injected row, or skipped (name is not the id)
     for written in out.iterdir():
         assert [row.name for row in load_manifest(written).files] == ["Gadcon.dll", "Gadcon.ini"]
+
+
+# --- rows 5 and 6, as a tester found them after the first fixes ------------------------------
+
+def test_validate_refuses_two_files_of_one_id_naming_both(tmp_path: Path, capsys) -> None:
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text(MANIFEST)
+    b.write_text(MANIFEST.replace("5.5.2646.0", "5.5.1960.0"))
+    assert main(["manifests", "validate", str(a), str(b)]) == 2
+    captured = capsys.readouterr()
+    assert f"invalid: {b}: id Q236586 is also the id of {a}" in captured.err
+    assert f"ok: {a}" in captured.out and f"ok: {b}" not in captured.out
+    # One file named twice (or by another spelling of its path) is one file.
+    assert main(["manifests", "validate", str(a), str(tmp_path / "." / "a.toml"), str(tmp_path)]) == 2
+    assert main(["manifests", "validate", str(a), str(tmp_path / "." / "a.toml")]) == 0
+
+
+def test_a_5000_digit_article_version_gives_a_short_line(tmp_path: Path, capsys) -> None:
+    article = tmp_path / "Q900001.TXT"
+    text = (FIXTURES / "Q900001.TXT").read_text(encoding="utf-8")
+    article.write_text(text.replace("5.5.2701.0", "5.5." + "9" * 5000 + ".0", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["manifests", "import", str(article), "-o", str(out)]) == 3
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if "skipped:" in line]
+    assert len(line) < 400 and "is not a version" in line and "characters)" in line
+    assert list(out.iterdir()) == []

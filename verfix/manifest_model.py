@@ -40,7 +40,7 @@ def windows_name_problem(name: str) -> str | None:
         return "holds a control character"
     forbidden = sorted(set(name) & _WINDOWS_FORBIDDEN)
     if forbidden:
-        return f"holds {' '.join(forbidden)}: a plain name, not a path, drive or stream"
+        return f"holds {' '.join(map(repr, forbidden))}: a plain name, not a path, drive or stream"
     if name[-1] in ". ":
         return "ends with a dot or a blank"
     if name.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_DEVICES:
