@@ -168,3 +168,17 @@ def test_manifests_show_escapes_a_title(tmp_path: Path) -> None:
     done = _run("manifests", "show", str(manifest))
     assert done.returncode == 0, done.stderr
     assert b"\x1b" not in done.stdout and b"Q236586%1B[31m.toml" in done.stdout
+
+
+def test_products_folders_are_spelled_and_relative_in_tables(tmp_path: Path) -> None:
+    # The folders of `verfix products` were written raw: a % was not escaped (so two names
+    # printed alike) and the table's relative folders were computed against the unspelled root.
+    volume = os.path.join(os.fsencode(tmp_path), b"vol\xe9 50%")
+    shutil.copytree(REPO / "testdata" / "nt4", os.fsdecode(volume))
+    done = _run("products", os.fsdecode(volume), "-f", "json")
+    assert done.returncode == 0, done.stderr
+    folders = [folder for record in json.loads(done.stdout.decode("utf-8")) for folder in record["folders"]]
+    assert folders and all(name_from_text(folder).startswith(volume + b"/") for folder in folders)
+    assert any("vol%E9 50%25/" in folder for folder in folders)
+    table = _run("products", os.fsdecode(volume), "-f", "csv").stdout.decode("utf-8")
+    assert "WINNT/system32" in table and "%E9" not in table

@@ -13,7 +13,7 @@ import textwrap
 from typing import Any, Iterator, Sequence
 
 from verfix.check import FolderCheck, Verdict
-from verfix.names import terminal_text
+from verfix.names import name_text, terminal_text
 from verfix.hotfix import Finding, HotfixCheck
 from verfix.servercheck import ProductCheck, ServerCheck
 from verfix.survey import FoundProduct
@@ -33,7 +33,7 @@ def product_record(found: FoundProduct, checked: ProductCheck | None = None) -> 
         "release": found.release.value,
         "service_pack": found.service_pack.value,
         "branch": found.branch.value if found.branch else None,
-        "folders": [str(folder) for folder in found.folders],
+        "folders": [name_text(str(folder)) for folder in found.folders],
         "how": {name: fact.how for name, fact in told.items()} | {"folders": list(found.how)},
         "notes": list(found.notes),
     }

@@ -66,9 +66,11 @@ def products(
 
 
 def _relative_folder(folder: str, root: Path) -> str:
-    """A product's folder for a table: relative to PATH, or ``p1:/WINNT/system32`` in an image."""
+    """A product's folder (spelled, as in the record) for a table: relative to PATH, or
+    ``p1:/WINNT/system32`` in an image."""
     from verfix.fsview import ImagePath
+    from verfix.names import name_text
 
     if isinstance(root, ImagePath):
-        return folder[len(root.prefix.rsplit("#", 1)[0]) + 1:]
-    return os.path.relpath(folder, root)
+        return folder[len(name_text(root.prefix.rsplit("#", 1)[0])) + 1:]
+    return os.path.relpath(folder, name_text(str(root)))
