@@ -9,15 +9,15 @@ from typing import Any, Iterable, Sequence
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
-from verfix.fsio import name_hex, name_text
+from verfix.names import name_hex, name_text
 from verfix.remediation import plan_folder
 from verfix.schemas import SCHEMA_VERSION
 from verfix.version import Version
 
 
 def path_fields(path: str | None) -> dict[str, Any]:
-    """``path`` as text (a name that is not UTF-8 spelled with ``\\xNN``) and, only for such
-    a name, ``path_hex``: its bytes as on disk. See the README, "Names as they are on disk"."""
+    """``path`` spelled (:func:`verfix.names.name_text`: ``%XX``, ``%25``) and, only when that
+    changed it, ``path_hex``: its bytes as on disk. See the README, "Names as they are on disk"."""
     if path is None:
         return {"path": None}
     raw = name_hex(path)
