@@ -182,3 +182,19 @@ def test_products_folders_are_spelled_and_relative_in_tables(tmp_path: Path) -> 
     assert any("vol%E9 50%25/" in folder for folder in folders)
     table = _run("products", os.fsdecode(volume), "-f", "csv").stdout.decode("utf-8")
     assert "WINNT/system32" in table and "%E9" not in table
+
+
+def test_a_case_twin_note_spells_the_names(tmp_path: Path) -> None:
+    # Two files that differ only by case are named in the row's note: spelled, as paths are.
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    manifest = tmp_path / "Q900100.toml"
+    manifest.write_text('id = "Q900100"\ntitle = "t"\nproduct = "Microsoft Exchange Server"\n'
+                        '[[files]]\nname = "A%b.exe"\nversion = "5.5.2448.0"\n')
+    shutil.copy(SP2 / "Emsmta.exe", folder / "A%b.exe")
+    shutil.copy(SP2 / "Emsmta.exe", folder / "a%B.exe")
+    report = tmp_path / "r.json"
+    assert main(["check", str(folder), "--bin-dir", "-m", str(manifest), "-q", "-f", "json", "-o", str(report)]) == 0
+    (row,) = json.loads(report.read_text(encoding="utf-8"))["manifests"][0]["files"]
+    (note,) = [note for note in row["notes"] if "differ only by case" in note]
+    assert "A%25b.exe" in note and "a%25B.exe" in note

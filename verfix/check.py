@@ -10,6 +10,7 @@ from typing import Iterable
 from verfix.evidence import versionless_evidence
 from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
+from verfix.names import name_text
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
 from verfix.pe.linktime import LinkInfo, read_link_info
 from verfix.products import exchange
@@ -186,7 +187,7 @@ def check_row(row: FileRow, index: FolderIndex, cache: FileCache) -> RowResult:
         return results[0]
     worst = min(results, key=lambda r: _SEVERITY.index(r.status))
     described = ", ".join(
-        f"{r.path.name if r.path else r.row.name} "
+        f"{name_text(r.path.name) if r.path else r.row.name} "
         f"({r.status.value}{', ' + str(r.found_version) if r.found_version else ''})"
         for r in results
     )
