@@ -311,10 +311,21 @@ def test_fixed_in_from_keywords(keywords, fixed_in):
 
 def test_txt_preferred_when_both_forms_exist(tmp_path):
     for suffix in (".TXT", ".md"):
-        source = FIXTURES / ("Q900001.TXT" if suffix == ".TXT" else "Q900002.md")
-        (tmp_path / f"Q900001{suffix}").write_bytes(source.read_bytes())
+        (tmp_path / f"Q900002{suffix}").write_text(
+            read_article(FIXTURES / "Q900002.md").path.read_text(encoding="utf-8"), encoding="utf-8")
     (article,) = import_articles([tmp_path])
-    assert article.path.suffix == ".TXT"
+    assert article.path.suffix == ".TXT" and article.status == "imported"
+
+
+def test_two_forms_of_one_article_that_disagree_are_refused_naming_both(tmp_path):
+    # Issue 8 row 6: the .TXT silently won over an .md of the same id that says otherwise.
+    (tmp_path / "Q900001.TXT").write_bytes((FIXTURES / "Q900001.TXT").read_bytes())
+    text = (FIXTURES / "Q900001.TXT").read_text(encoding="utf-8")
+    (tmp_path / "Q900001.md").write_text(text.replace("5.5.2701.0", "5.5.2702.0"), encoding="utf-8")
+    for given in ([tmp_path], [tmp_path / "Q900001.md", tmp_path / "Q900001.TXT"]):
+        (article,) = import_articles(given)
+        assert article.status == "skipped"
+        assert "Q900001.TXT and Q900001.md" in article.error and "do not say the same" in article.error
 
 
 def test_json_records_shape():

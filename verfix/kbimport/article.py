@@ -72,31 +72,56 @@ def read_article(path: Path | str) -> ImportedArticle:
     return parse_article(decode(read_article_bytes(path)), path)
 
 
-def article_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Expand folders into their articles; prefer the .TXT when both forms of one exist."""
-    chosen: dict[str, Path] = {}
+def _article_forms(paths: Iterable[Path | str]) -> dict[str, list[Path]]:
+    """Every article file named (folders expanded), by its path without the suffix."""
+    forms: dict[str, list[Path]] = {}
     for path in map(Path, paths):
         candidates = sorted(path.iterdir()) if path.is_dir() else [path]
         for candidate in candidates:
             suffix = candidate.suffix.lower()
             if candidate.is_dir() or suffix not in (".txt", ".md"):
                 continue
-            key = str(candidate.with_suffix("")).lower()
-            if key in chosen and chosen[key].suffix.lower() == ".txt":
-                continue
-            chosen[key] = candidate
-    return sorted(chosen.values(), key=lambda p: (p.stem.upper(), str(p)))
+            found = forms.setdefault(str(candidate.with_suffix("")).lower(), [])
+            if candidate not in found:
+                found.append(candidate)
+    for found in forms.values():
+        found.sort(key=lambda p: (p.suffix.lower() != ".txt", str(p)))  # the .TXT first
+    return forms
+
+
+def article_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Expand folders into their articles; the .TXT when both forms of one exist (the
+    other is still read, by :func:`import_articles`, and must say the same)."""
+    return sorted((found[0] for found in _article_forms(paths).values()),
+                  key=lambda p: (p.stem.upper(), str(p)))
+
+
+def _said(article: ImportedArticle) -> tuple:
+    """What an article says, whatever its form (.TXT or .md): the line numbers differ."""
+    return (article.id, article.status, article.title, article.product, article.product_versions,
+            article.keywords, tuple(replace(row, line_no=0) for row in article.rows))
+
+
+def _read_or_skip(path: Path) -> ImportedArticle:
+    try:
+        return read_article(path)
+    except ArticleFormatError as exc:
+        return ImportedArticle(path=path, id=path.stem.upper(), title="", product="", status=SKIPPED,
+                               error=one_line(str(exc)))
 
 
 def import_articles(paths: Iterable[Path | str]) -> list[ImportedArticle]:
-    """Read every article named (files or folders); unreadable envelopes become skips."""
+    """Read every article named (files or folders); unreadable envelopes become skips, and so
+    does an article whose two forms (.TXT and .md) do not say the same (naming both)."""
     articles: list[ImportedArticle] = []
-    for path in article_files(paths):
-        try:
-            articles.append(read_article(path))
-        except ArticleFormatError as exc:
-            articles.append(ImportedArticle(
-                path=path, id=path.stem.upper(), title="", product="", status=SKIPPED,
-                error=one_line(str(exc)),
-            ))
+    for found in sorted(_article_forms(paths).values(), key=lambda f: (f[0].stem.upper(), str(f[0]))):
+        article = _read_or_skip(found[0])
+        for other in found[1:]:
+            if _said(_read_or_skip(other)) != _said(article):
+                article = ImportedArticle(
+                    path=found[0], id=article.id, title=article.title, product=article.product,
+                    status=SKIPPED, error=one_line(f"{found[0].name} and {other.name} are two forms of "
+                                                   "one article that do not say the same; neither imported"))
+                break
+        articles.append(article)
     return articles
