@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, Status, Verdict
-from verfix.names import CONTROL_ESCAPES, name_text, valid_text
+from verfix.names import CONTROL_ESCAPES, name_text, terminal_text, valid_text
 from verfix.remediation import Plan, plan_folder
 
 if TYPE_CHECKING:
@@ -46,8 +46,9 @@ def esc(text: object) -> str:
 
 
 def path_html(path: object) -> str:
-    """A path from disk, spelled (:func:`verfix.names.name_text`) and escaped."""
-    return esc(name_text(str(path)))
+    """A path from disk, spelled (:func:`verfix.names.name_text`) and escaped with every control
+    character written %XX, tab and newline too (which a page shows as blanks), as on a terminal."""
+    return html.escape(terminal_text(name_text(str(path))), quote=True)
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], classes: Sequence[str] = ()) -> str:
