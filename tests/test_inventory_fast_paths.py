@@ -240,3 +240,19 @@ def test_spawned_workers_give_the_same_records(tmp_path: Path, monkeypatch) -> N
     monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     assert _run(root, hash_algorithm="sha256", jobs=2) == _run(root, hash_algorithm="sha256")
+
+
+def test_jsonl_straight_from_the_records_spells_odd_names_as_write_jsonl(tmp_path: Path) -> None:
+    # A % in a UTF-8 name is spelled %25 with path_hex; U+2028 and U+0085 are escaped so that
+    # str.splitlines() keeps one record a line. The direct writer wrote both raw.
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    pe = (REPO / "testdata" / "sp2" / "exchsrvr" / "bin" / "Emsmta.exe").read_bytes()
+    for name in ("50%.exe", "a\u2028b.exe", "c\x85d.exe", "plain.exe"):
+        (folder / name).write_bytes(pe)
+    records = list(inventory(folder))
+    fast, plain = io.StringIO(), io.StringIO()
+    write_inventory_jsonl(records, fast)
+    write_jsonl((record.as_dict() for record in records), plain)
+    assert fast.getvalue() == plain.getvalue()
+    assert len(fast.getvalue().splitlines()) == 4 and "50%25.exe" in fast.getvalue()
