@@ -13,7 +13,7 @@ import typer
 from verfix import fsio
 from verfix.cli.common import QUIET, VERBOSE, ExitCode, InputError, err, note, table_width, manifests_app
 from verfix.formats import Format, write_records
-from verfix.fsio import terminal_text
+from verfix.names import terminal_text
 from verfix.manifest import ARTICLE_ID_RE, Manifest, ManifestError, load_bundled, load_manifest, parse_manifest, tomllib
 from verfix.select import find_manifests
 from verfix.tables import wrap_line

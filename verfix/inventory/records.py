@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from verfix.fsio import name_hex, name_text
+from verfix.names import name_hex, name_text
 from verfix.schemas import SCHEMA_VERSION
 
 HASH_ALGORITHMS = ("md5", "sha1", "sha256")
