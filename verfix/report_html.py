@@ -137,7 +137,7 @@ def _server(check: "ServerCheck") -> str:
     rows = []
     for item in check.products:
         counts = item.counts()
-        rows.append([esc(product_label(item.product)), esc(", ".join(str(f) for f in item.product.folders)),
+        rows.append([esc(product_label(item.product)), ", ".join(path_html(f) for f in item.product.folders),
                      *(str(counts[v.value]) for v in Verdict)])
     out = ['<h2 id="products">Products found</h2>\n',
            _table(["Product", "Folders", *(v.value for v in Verdict)], rows)]
