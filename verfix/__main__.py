@@ -2,6 +2,6 @@
 
 import sys
 
-from verfix.cli import main
+from verfix.entry import main
 
 sys.exit(main())

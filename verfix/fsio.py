@@ -7,7 +7,6 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, TextIO, cast
@@ -195,6 +194,8 @@ def output_file(path: str | os.PathLike[str], *, protected: Iterable[str] = (),
     temporary file beside it, fsync'ed and renamed into place; an existing file keeps its
     mode, a new one gets the umask's. Nothing is left behind on any failure or Ctrl-C.
     Raises OutputError with a one-line message."""
+    import tempfile  # not at import time: it costs each start-up a few milliseconds
+
     target = os.fspath(path)
     refuse_output_path(target, list(protected))
     try:
@@ -227,12 +228,20 @@ def output_file(path: str | os.PathLike[str], *, protected: Iterable[str] = (),
 
 class GuardedStdout:
     """Standard output whose write errors are told apart: EPIPE (the reader left, as in
-    ``| head``) raises OutputClosed; any other (ENOSPC on /dev/full, EIO) OutputError."""
+    ``| head``) raises OutputClosed; any other (ENOSPC on /dev/full, EIO) OutputError. Once
+    failed, every later write fails the same way (a caller that swallowed the first error,
+    as click's stream probe does, still gets told)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        self._failed_with: str | None = None  # the first failure's reason ("" for EPIPE)
+
+    def __getattr__(self, name: str) -> object:  # isatty, fileno, encoding... of the stream
+        return getattr(self.stream, name)
 
     def write(self, text: str) -> int:
+        if self._failed_with is not None:
+            self._raise(self._failed_with)
         try:
             return self.stream.write(text)
         except OSError as error:
@@ -240,23 +249,30 @@ class GuardedStdout:
             raise  # not reached
 
     def flush(self) -> None:
+        if self._failed_with is not None:
+            self._raise(self._failed_with)
         try:
             self.stream.flush()
         except OSError as error:
             self._failed(error)
 
     def _failed(self, error: OSError) -> None:
-        # Later writes (and the interpreter's last flush) must not fail again: point the
-        # descriptor at /dev/null and drop what is still buffered.
+        # The interpreter's last flush must not fail again: point the descriptor at
+        # /dev/null and drop what is still buffered.
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, self.stream.fileno())
             os.close(devnull)
         except (OSError, ValueError):
             pass
-        if error.errno == errno.EPIPE:
+        self._failed_with = "" if error.errno == errno.EPIPE else os_reason(error)
+        self._raise(self._failed_with)
+
+    @staticmethod
+    def _raise(reason: str) -> None:
+        if not reason:
             raise OutputClosed() from None
-        raise OutputError(f"standard output: cannot write: {os_reason(error)}") from None
+        raise OutputError(f"standard output: cannot write: {reason}") from None
 
 
 @contextmanager

@@ -1,67 +1,35 @@
 """The verfix command line: wires manifests, folders, readers and formats; the only place that
-prints. Each command is in a module of its own; this one runs them."""
+prints. Each command is in a module of its own (``verfix.cli.root`` gathers them in the typer
+app); ``verfix.cli.base`` holds what they share without typer.
+
+Importing the package loads nothing: ``main`` and ``app`` load the commands on first use, so
+that the entry point (``verfix.entry``) can answer ``--version`` and run a plain ``check``
+without typer.
+"""
 
 from __future__ import annotations
 
-import signal
 from typing import Any, List, Optional
-
-import typer
-
-from verfix import __version__, fsio
-from verfix.cli import check, files, manifests, products  # noqa: F401 - they add their commands to app
-from verfix.cli.common import ExitCode, Interrupted, err, app, failure
 
 __all__ = ["ExitCode", "app", "main"]
 
 
-def _show_version(value: bool) -> None:
-    if value:
-        with fsio.output(None) as stream:
-            stream.write(f"verfix {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    show_version: bool = typer.Option(
-        False, "--version", "-V", callback=_show_version, is_eager=True, help="Show verfix's version."
-    ),
-) -> None:
-    """Check Windows binaries' file versions against Microsoft KB fixed-file tables."""
-
-
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run verfix on ``argv`` (default: the process's arguments); return the exit code.
+    """Run verfix on ``argv`` through the typer app; return the exit code
+    (``verfix.cli.root.main``)."""
+    from verfix.cli.root import main as run
 
-    Every error becomes one line on stderr and an exit code through :func:`failure`; no
-    traceback reaches the user. Ctrl-C stops the run with "interrupted" and 130.
-    """
-    previous = _catch_interrupts()
-    try:
-        result = app(args=argv, prog_name="verfix", standalone_mode=False)
-        return int(result) if isinstance(result, int) else ExitCode.COMPLIANT
-    except typer.TyperException as error:  # usage errors: typer's own message
-        error.show()  # type: ignore[attr-defined]
-        return int(getattr(error, "exit_code", ExitCode.USAGE))
-    except BaseException as error:  # noqa: BLE001 - the last line of defence
-        message, code = failure(error)
-        if message is not None:
-            err(message)
-        return code
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    return run(argv)
 
 
-def _catch_interrupts() -> Any:
-    """Make SIGINT raise Interrupted (typer turns KeyboardInterrupt into a silent exit 130);
-    return the handler it replaced, or None when not on the main thread."""
+def __getattr__(name: str) -> Any:
+    """``app`` (every command registered) and ``ExitCode``, loaded on first use."""
+    if name == "app":
+        from verfix.cli.root import app
 
-    def interrupted(signum: int, frame: object) -> None:
-        raise Interrupted()
+        return app
+    if name == "ExitCode":
+        from verfix.cli.base import ExitCode
 
-    try:
-        return signal.signal(signal.SIGINT, interrupted)
-    except ValueError:  # not the main thread
-        return None
+        return ExitCode
+    raise AttributeError(f"module 'verfix.cli' has no attribute {name!r}")

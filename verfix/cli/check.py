@@ -1,4 +1,7 @@
-"""``verfix check``: a bin folder, a volume or a disk image against the manifests."""
+"""``verfix check``: a bin folder, a volume or a disk image against the manifests.
+
+No typer here: the entry point runs :func:`run` directly for the plain forms of the command.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,8 @@ import os
 from pathlib import Path
 from typing import Any, List, Optional
 
-import typer
-
 from verfix.check import FileCache, FolderCheck, Verdict, check_folder
-from verfix.cli.common import ExitCode, InputError, err, note, output_stream, scan_roots, use_colour, table_width, app
+from verfix.cli.base import ExitCode, InputError, err, note, output_stream, scan_roots, use_colour, table_width
 from verfix.discover import BinDir
 from verfix.formats import CheckFormat, summary_line, verdict_counts_line, write_check
 from verfix.manifest import Manifest, load_bundled
@@ -115,67 +116,21 @@ def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> lis
     return list(discovery.found)
 
 
-@app.command()
-def check(
-    path: Path = typer.Argument(
-        ..., metavar="PATH",
-        help="A mounted volume or image folder (every product found on it is checked), a system32 "
-        "folder, an Exchange bin folder, or a disk image (raw, E01, VMDK, VHD, qcow2; needs the "
-        "'images' extra; each volume is checked as a mounted one would be).",
-    ),
-    manifest: List[str] = typer.Option(
-        [], "--manifest", "-m", metavar="ID|FILE|FOLDER",
-        help="Article (Q236586, KB236586 or 236586) or your own manifest id, a manifest TOML file, "
-        "or a folder of them; repeatable. Default: every bundled manifest that applies to the folder.",
-    ),
-    product: List[str] = typer.Option(
-        [], "--product", metavar="WORDS",
-        help="On a volume: only the products found that it names (\"Windows NT\", IIS, \"Exchange 5.5\"). "
-        "In a bin folder: only manifests whose product and one product version have every word "
-        "(\"Exchange 5.5\", \"5.5 SP4\"). Repeatable.",
-    ),
-    component: Optional[str] = typer.Option(
-        None, "--component", help="Only manifests whose component contains TEXT (e.g. MTA)."
-    ),
-    bin_dir: bool = typer.Option(False, "--bin-dir", help="PATH is the bin folder: skip discovery."),
-    details: bool = typer.Option(
-        False, "--details", "-d", help="Show every row of every article (the default when -m is given); "
-        "fitted to the width, whole in JSON and CSV."
-    ),
-    show_all: bool = typer.Option(
-        False, "--all", "-a", help="The table lists compliant articles too, not only those that need action."
-    ),
-    format: CheckFormat = typer.Option(
-        CheckFormat.TABLE, "--format", "-f",
-        help="Report format: table (articles that need action and the remediation plan), json, "
-        "jsonl, csv, html (one self-contained page), sarif (SARIF 2.1.0).",
-    ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
-    reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
-    partition: Optional[int] = typer.Option(
-        None, "--partition", metavar="N", help="In a disk image, only partition N (numbered as listed)."
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Nothing on stderr but errors."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also each article's counts and what was read."),
-) -> None:
-    """Check a server's files against manifests and report what is below the fixed version,
-    with the fewest service packs and hotfixes that clear every finding.
-
-    On a volume (a system root, a system32 folder, each volume of a disk image...) every
-    product found is checked against the whole catalog, with one line per product and the
-    registry's hotfix records against the files; an Exchange bin folder against the Exchange
-    articles.
-
-    Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
-    """
+def run(
+    path: Path, manifest: List[str], product: List[str], component: Optional[str], bin_dir: bool,
+    details: bool, show_all: bool, format: CheckFormat, output: Optional[Path], reader: Reader,
+    partition: Optional[int], quiet: bool, verbose: bool,
+) -> int:
+    """``verfix check``'s work once its arguments are parsed (by typer in
+    ``verfix.cli.check_command``, or by ``verfix.cli.fastargs`` for the plain forms); the exit code."""
     path = Path(os.path.abspath(path))
     cache = FileCache(reader)
     with scan_roots(path, partition, quiet) as roots:
         surveys = None if bin_dir else _whole_server(roots, cache)
         if surveys is not None:
-            raise typer.Exit(_check_server(path, surveys, cache, manifest, product, component,
-                                           details=details, show_all=show_all, format=format, output=output,
-                                           quiet=quiet, verbose=verbose))
+            return _check_server(path, surveys, cache, manifest, product, component,
+                                 details=details, show_all=show_all, format=format, output=output,
+                                 quiet=quiet, verbose=verbose)
         manifests, automatic = _select_manifests(manifest, product, component)
         # Files the named manifests version also mark PATH as a bin folder of its own.
         named = [] if automatic else [r.name for m in manifests for r in m.files if r.version]
@@ -205,7 +160,7 @@ def check(
         if verbose:
             note(f"{len(manifests)} manifest(s) selected; {cache.files_read} file(s) read with the "
                  f"{reader.value} reader")
-    raise typer.Exit(_exit_code(folders))
+    return _exit_code(folders)
 
 
 def _whole_server(roots: list, cache: FileCache) -> Any:
