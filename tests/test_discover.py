@@ -167,10 +167,10 @@ def test_fifo_named_software_does_not_block(tmp_path: Path, no_hang: None) -> No
 
 
 def test_registry_path_with_dotdot_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import verfix.discover as discover
+    import verfix.hive as hive  # discover loads it when a hive is there
     from verfix.hive import ExchangeSetup
 
-    monkeypatch.setattr(discover, "read_exchange_setup", lambda path: ExchangeSetup(r"C:\..\..\exchsrvr"))
+    monkeypatch.setattr(hive, "read_exchange_setup", lambda path: ExchangeSetup(r"C:\..\..\exchsrvr"))
     put_hive(tmp_path / "C", "software-c")
     with pytest.raises(DiscoveryError) as caught:
         find_bin_dirs(tmp_path)

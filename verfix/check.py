@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePath
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from verfix.evidence import versionless_evidence
 from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
 from verfix.names import name_text
 from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
-from verfix.pe.linktime import LinkInfo, read_link_info
 from verfix.products import exchange
 from verfix.rules import platform_rule, release_label, version_release_rule
 from verfix.version import Version, try_parse_version
+
+if TYPE_CHECKING:
+    from verfix.pe.linktime import LinkInfo
 
 
 class Status(str, Enum):
@@ -123,6 +124,8 @@ class FileCache:
     def link_info(self, path: PurePath) -> LinkInfo | PEReadError:
         """Size and COFF link time, for rows without a version (read once per file)."""
         if path not in self._links:
+            from verfix.pe.linktime import read_link_info  # rows without a version only
+
             try:
                 self._links[path] = read_link_info(path)
             except PEReadError as error:
@@ -138,6 +141,8 @@ def _versionless_notes(row: FileRow, path: PurePath, cache: FileCache) -> tuple[
     """The size-and-date evidence for a row without a version (verfix.evidence): a note only."""
     if (row.date is None and row.size is None) or path.suffix.lower() not in EXECUTABLE_EXTENSIONS:
         return ()
+    from verfix.evidence import versionless_evidence
+
     link = cache.link_info(path)
     if isinstance(link, PEReadError):
         return (f"no version to compare, and the link time cannot be read: {link}",)

@@ -29,7 +29,6 @@ from pathlib import Path, PureWindowsPath
 from typing import Iterable
 
 from verfix.fsview import ImagePath, error_reason, view_of
-from verfix.hive import HiveError, read_exchange_setup
 from verfix.locate import is_within
 from verfix.products import exchange, windows_nt
 
@@ -229,6 +228,8 @@ class _Finder:
         return _unique(found)
 
     def _bin_from_hive(self, hive_path: Path, hive_volume: Path, volumes: dict[str, Path]) -> list[BinDir]:
+        from verfix.hive import HiveError, read_exchange_setup  # regipy: only when a hive is there
+
         try:
             services = read_exchange_setup(hive_path).services
         except HiveError as exc:

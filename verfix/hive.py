@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,6 +139,8 @@ def _bytes_as_fd(data: bytes) -> int:
 @contextlib.contextmanager
 def _quiet_regipy() -> Iterator[None]:
     """Silence regipy's log records while it works: the core reports through return values."""
+    import logging  # with regipy only: not a cost of every start-up
+
     logger = logging.getLogger("regipy")
     saved = logger.level
     logger.setLevel(logging.CRITICAL + 1)  # its modules log through children of this logger

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -43,6 +42,8 @@ def bundled_manifest_paths(root: Path | None = None) -> list[Path]:
 
 def _digest(root: Path, paths: list[Path], blobs: list[bytes]) -> str:
     """One hash over every manifest's relative path and bytes."""
+    import hashlib  # only for the whole catalog: not a cost of every start-up
+
     digest = hashlib.sha256()
     for path, blob in zip(paths, blobs):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")

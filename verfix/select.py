@@ -9,7 +9,7 @@ from pathlib import Path
 from verfix.manifest import (
     Manifest,
     ManifestError,
-    bundled_manifest_paths,
+    bundled_root,
     load_manifest,
 )
 
@@ -50,12 +50,24 @@ def find_manifests(selector: str) -> list[Manifest]:
     kb = article_id(selector)
     if kb is not None:
         wanted.add(kb.lower())
-    for path in bundled_manifest_paths():
-        if path.stem.lower() in wanted:
-            manifest = load_manifest(path)
-            if manifest.id.lower() in wanted:
-                return [manifest]
+    for path in bundled_paths_named(wanted):
+        manifest = load_manifest(path)
+        if manifest.id.lower() in wanted:
+            return [manifest]
     raise ManifestError(f"unknown manifest {selector!r} (see 'verfix manifests list')")
+
+
+def bundled_paths_named(stems: set[str]) -> list[Path]:
+    """The bundled manifests (``verfix.manifest.bundled_manifest_paths``) whose file name,
+    less ``.toml``, is one of ``stems`` (lower case), sorted as that list is. The names are
+    compared while listing: no path is made for the other thousand files."""
+    found = [
+        Path(folder) / name
+        for folder, _, names in os.walk(bundled_root())
+        for name in names
+        if name.endswith(".toml") and name[:-5].lower() in stems
+    ]
+    return sorted(found)
 
 
 def words(text: str) -> list[str]:

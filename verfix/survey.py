@@ -23,25 +23,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
+from typing import TYPE_CHECKING
 
 from verfix.check import FileCache
 from verfix.discover import DiscoveryError, _Finder, find_bin_dirs
 from verfix.fsview import ImagePath
-from verfix.hive import Hive, HiveError, open_hive
 from verfix.locate import FolderIndex
 from verfix.pe import PEInfo
 from verfix.products import PROFILES, Profile, exchange, iis, windows_nt
+from verfix.told import Told, holds_marker, told_by_programs
 from verfix.version import VersionError, parse_version
-from verfix.told import holds_marker, told_by_programs
-from verfix.winsys import (
-    ProductOptions,
-    Told,
-    WindowsRegistry,
-    WindowsSystem,
-    detect_windows,
-    read_product_options,
-    read_windows_registry,
-)
+
+if TYPE_CHECKING:  # the Windows rules and regipy load only for a system root
+    from verfix.hive import Hive
+    from verfix.winsys import ProductOptions, WindowsRegistry, WindowsSystem
 
 
 @dataclass(frozen=True)
@@ -154,6 +149,8 @@ class _Surveyor:
 
     def _hives(self, system32: Path) -> tuple[WindowsRegistry | None, ProductOptions | None]:
         """The SOFTWARE and SYSTEM hives under ``system32/config``, read once."""
+        from verfix.winsys import read_product_options, read_windows_registry
+
         software = self.software = self._hive(system32, windows_nt.SOFTWARE_HIVE[1:])
         system = self._hive(system32, windows_nt.SYSTEM_HIVE[1:])
         registry = self._read(read_windows_registry, software) if software else None
@@ -161,6 +158,8 @@ class _Surveyor:
         return registry, options
 
     def _hive(self, system_root: Path, parts: tuple[str, ...]) -> Hive | None:
+        from verfix.hive import HiveError, open_hive
+
         for path in self.finder.resolve(system_root, parts, want_dir=False):
             try:
                 return open_hive(path)
@@ -169,6 +168,8 @@ class _Surveyor:
         return None
 
     def _read(self, reader, hive: Hive):
+        from verfix.hive import HiveError
+
         try:
             return reader(hive)
         except HiveError as exc:
@@ -191,6 +192,8 @@ class _Surveyor:
             info = self.cache.read(found.path) if found.problem is None else None
             if isinstance(info, PEInfo) and info.file_version is not None:
                 kernel = info.file_version
+        from verfix.winsys import detect_windows
+
         system = detect_windows(kernel, registry, options)
         self.found.append(FoundProduct(windows_nt.PROFILE, tuple(folders), how, system.release,
                                        system.service_pack, system.branch, system.notes))

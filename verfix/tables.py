@@ -7,7 +7,6 @@ columns, left-aligned cells), written here so that cells can be cut and coloured
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -39,6 +38,8 @@ def terminal_width(stream_is_terminal: bool = True) -> int:
     if columns.isdigit() and int(columns) > 0:
         return int(columns)
     if stream_is_terminal:
+        import shutil  # a few milliseconds of start-up, only for a terminal
+
         return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
     return DEFAULT_WIDTH
 

@@ -1,14 +1,24 @@
-"""A product's release and service pack as its programs tell them (the survey's rule 3)."""
+"""A fact told about a system or product, with how it was told (:class:`Told`), and a
+product's release and service pack as its programs tell them (the survey's rule 3). Told has
+a module of its own so that a survey loads the Windows rules only for a system root."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from verfix.check import FileCache
 from verfix.locate import FolderIndex
 from verfix.pe import PEInfo
 from verfix.products import Profile
-from verfix.winsys import Told
+
+
+@dataclass(frozen=True)
+class Told:
+    """A fact about the system (None when it could not be told) and how it was told."""
+
+    value: str | None
+    how: str
 
 
 def program_versions(profile: Profile, folders: list[Path], root: Path, cache: FileCache):

@@ -13,18 +13,11 @@ from dataclasses import dataclass
 
 from verfix.hive import Hive
 from verfix.products import windows_nt
+from verfix.told import Told
 from verfix.version import Version
 
 _SERVICE_PACK_RE = re.compile(r"service\s+pack\s+(\d+)\s*([a-z])?\b", re.IGNORECASE)
 _ARTICLE_RE = re.compile(r"^(?:Q|KB)(\d{5,7})\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Told:
-    """A fact about the system (None when it could not be told) and how it was told."""
-
-    value: str | None
-    how: str
 
 
 @dataclass(frozen=True)
