@@ -32,6 +32,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--quiet": ("quiet", "flag"), "-q": ("quiet", "flag"),
     "--verbose": ("verbose", "flag"), "-v": ("verbose", "flag"),
 }
+# The values typer's choices take, as written (verfix.formats.CheckFormat, verfix.pe.Reader).
+CHOICES = {"format": ("table", "json", "jsonl", "csv", "html", "sarif"), "reader": ("fast", "pefile")}
 DEFAULTS: dict[str, Any] = {
     "manifest": [], "product": [], "component": None, "bin_dir": False, "details": False,
     "show_all": False, "format": "table", "output": None, "reader": "fast", "partition": None,
@@ -84,10 +86,8 @@ def _plain_value(kind: str, value: str) -> bool:
     and a plain ASCII number for a count."""
     if not value or value.startswith("-"):
         return False
-    if kind == "format":
-        return value in ("table", "json", "jsonl", "csv", "html", "sarif")
-    if kind == "reader":
-        return value in ("fast", "pefile")
+    if kind in CHOICES:
+        return value in CHOICES[kind]
     if kind == "count":
         return value.isascii() and value.isdigit() and len(value) < 10
     return True
