@@ -118,6 +118,11 @@ class FolderIndex:
             return [FoundFile(self.folder / name, self.error)]
         return [self._classified(real) for real in self._by_name.get(name.lower(), [])]
 
+    def holds(self, name: str) -> bool:
+        """``bool(self.lookup(name))``, without classifying the entries: a whole catalog asks
+        it of thousands of names."""
+        return self.error is not None or name.lower() in self._by_name
+
     def _classified(self, real_name: str) -> FoundFile:
         """Classify an entry once, however many manifests ask for it."""
         found = self._seen.get(real_name)

@@ -26,7 +26,7 @@ from verfix.locate import FolderIndex
 from verfix.manifest import FileRow, Manifest
 from verfix.products import Profile, for_product_name
 from verfix.packs import pack_note
-from verfix.rules import decide_row
+from verfix.rules import Decision, decide_row
 from verfix.survey import FoundProduct, Survey, survey
 
 
@@ -70,7 +70,7 @@ class ServerCheck:
 def _locate(row: FileRow, indexes: list[FolderIndex], cache: FileCache, profile: Profile) -> RowResult:
     """The row checked in the first folder holding its file (or the name setup installs it as)."""
     for index in indexes:
-        if index.lookup(row.name):
+        if index.holds(row.name):
             return check_row(row, index, cache)
     installed = profile.installed_as.get(row.name.lower(), "")
     for index in indexes if installed else ():
@@ -81,6 +81,34 @@ def _locate(row: FileRow, indexes: list[FolderIndex], cache: FileCache, profile:
     if row.name.lower().endswith(profile.never_installed):
         return RowResult(row, Status.NOT_APPLICABLE, notes=(f"{row.name}: a symbol file, never installed",))
     return RowResult(row, Status.MISSING)
+
+
+class Decisions:
+    """``verfix.rules.decide_row`` for the rows of one product's server, each distinct
+    question asked once: the catalog's 5,000 rows ask a few hundred. A test compares every
+    answer with ``decide_row``'s."""
+
+    def __init__(self, profile: Profile, release: str | None, branch: str | None) -> None:
+        self.profile, self.release, self.branch = profile, release, branch
+        self._known: dict[tuple, tuple[Decision, str]] = {}
+
+    def decide(self, row: FileRow, manifest: Manifest) -> tuple[Decision, str]:
+        """Whether ``row`` of ``manifest`` applies to this server, and by which rule; and the
+        row's note that says so."""
+        own = row.product_version is not None
+        versions = (row.product_version,) if row.product_version is not None else manifest.product_versions
+        # The branch rule tells rows by their edition: the row's own, else the article's.
+        editions = (row.edition,) if row.edition else (manifest.edition,) if manifest.edition else ()
+        key = (row.version, versions, editions, own, row.other_platform)
+        known = self._known.get(key)
+        if known is None:
+            decision = decide_row(
+                self.profile, row.version, versions, server_release=self.release,
+                server_branch=self.branch, editions=editions, own_product_version=own,
+                other_platform=row.other_platform,
+            )
+            known = self._known[key] = (decision, f"{decision.rule.value} rule: {decision.note}")
+        return known
 
 
 def check_product(
@@ -101,24 +129,17 @@ def check_product(
     by_location: dict[str, list[FolderIndex]] = {}
     release, branch = product.release.value, product.branch.value if product.branch else None
     results, set_aside = [], []
+    decisions = Decisions(profile, release, branch)
     for manifest in manifests:
         versioned = [r for r in manifest.files if r.version is not None] or list(manifest.files)
-        if skip_inapplicable and not any(i.lookup(r.name) for r in versioned for i in indexes):
+        if skip_inapplicable and not any(i.holds(r.name) for r in versioned for i in indexes):
             set_aside.append(manifest.id)  # the marker rule: its component is not installed
             continue
         known = bool(manifest.fixed_in or manifest.fixed_in_sp)
         pack_notes: dict[str, str | None] = {}  # the SP note depends on the row's status only
-        article_editions = (manifest.edition,) if manifest.edition else ()  # the branch rule tells rows by it
         rows = []
         for row in manifest.files:
-            versions = (row.product_version,) if row.product_version is not None else manifest.product_versions
-            decision = decide_row(
-                profile, row.version, versions, server_release=release, server_branch=branch,
-                editions=(row.edition,) if row.edition else article_editions,
-                own_product_version=row.product_version is not None,
-                other_platform=row.other_platform,
-            )
-            note = f"{decision.rule.value} rule: {decision.note}"
+            decision, note = decisions.decide(row, manifest)
             if not decision.applies:
                 rows.append(RowResult(row, Status.NOT_APPLICABLE, notes=(note,)))
                 continue
@@ -131,7 +152,8 @@ def check_product(
                 pack_notes[status] = pack_note(profile, manifest.fixed_in_sp, manifest.fixed_in, release,
                                                server_pack, status, *packs)
             pack = pack_notes.get(status)
-            rows.append(replace(result, notes=result.notes + (note,) + ((pack,) if pack else ())))
+            rows.append(RowResult(result.row, result.status, result.path, result.info,
+                                  result.notes + (note,) + ((pack,) if pack else ())))
         checked = ManifestResult(manifest, product.folders[0], tuple(rows))
         if skip_inapplicable and checked.verdict is Verdict.NOT_APPLICABLE:
             set_aside.append(manifest.id)
@@ -153,8 +175,11 @@ def run_check(
     wanted = {slug.lower() for slug in products}
     by_slug: dict[str, list[Manifest]] = {}
     unplaced = []
+    profiles: dict[str, Profile | None] = {}  # 1,200 manifests name a dozen products
     for manifest in manifests:
-        profile = for_product_name(manifest.product)
+        if manifest.product not in profiles:
+            profiles[manifest.product] = for_product_name(manifest.product)
+        profile = profiles[manifest.product]
         if profile is None or found.product(profile.slug) is None:
             unplaced.append(manifest.id)
         else:

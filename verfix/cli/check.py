@@ -13,7 +13,7 @@ from verfix.check import FileCache, FolderCheck, Verdict, check_folder
 from verfix.cli.base import ExitCode, InputError, err, note, output_stream, scan_roots, use_colour, table_width
 from verfix.discover import BinDir
 from verfix.formats import CheckFormat, summary_line, verdict_counts_line, write_check
-from verfix.manifest import Manifest, load_bundled
+from verfix.manifest import Manifest
 from verfix.pe import Reader
 from verfix.select import find_manifests, matches_product
 
@@ -36,12 +36,16 @@ def _select_manifests(
                     raise InputError(f"{manifest.path or selector}: id {manifest.id} is also defined "
                                      f"in {earlier.path or earlier.id}; give one of them")
     elif every_product:
-        chosen = load_bundled()
+        from verfix.catalog import load_catalog
+
+        chosen = load_catalog()
     else:
         from verfix.discover import PRODUCT
 
         # A bin folder is an Exchange server's: the other products' manifests do not apply.
-        chosen = load_bundled(product=PRODUCT)
+        from verfix.catalog import load_catalog
+
+        chosen = load_catalog(product=PRODUCT)
     if products:
         chosen = [m for m in chosen if any(matches_product(m, words) for words in products)]
     if component:

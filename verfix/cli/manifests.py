@@ -14,7 +14,7 @@ from verfix import fsio
 from verfix.cli.common import QUIET, VERBOSE, ExitCode, InputError, err, note, table_width, manifests_app
 from verfix.formats import Format, write_records
 from verfix.names import terminal_text
-from verfix.manifest import ARTICLE_ID_RE, Manifest, ManifestError, load_bundled, load_manifest, parse_manifest, tomllib
+from verfix.manifest import ARTICLE_ID_RE, Manifest, ManifestError, load_manifest, parse_manifest, tomllib
 from verfix.select import find_manifests
 from verfix.tables import wrap_line
 from verfix.version import try_parse_version
@@ -31,7 +31,9 @@ def manifests_list(
     verbose: bool = VERBOSE,
 ) -> None:
     """List the bundled manifests (the table fits the terminal; JSON and CSV have every field)."""
-    manifests = load_bundled()
+    from verfix.catalog import load_catalog
+
+    manifests = load_catalog()
     if verbose:
         from verfix.manifest import bundled_root
 
