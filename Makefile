@@ -70,7 +70,9 @@ fuzz: $(STAMP)
 	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
 
 # Benchmark (a report, not a test): the whole-server check of the whole catalog against one
-# manifest on the mock NT 4.0 volume (tools/bench_server.py); then verfix against exiftool, pefile's fast path and a bare
+# manifest on the mock NT 4.0 volume (tools/bench_server.py), start-up: verfix -V and a
+# one-manifest check of 15 files against exiftool (tools/bench_startup.py; both print their
+# ratio and go on when a target is missed); then verfix against exiftool, pefile's fast path and a bare
 # list-and-read-4-KB loop on BENCH_CORPUS, plus check start-up; fails if a version differs
 # from exiftool's. Build the reference corpus (Debian wine64, libwine, libwine:i386; root and the
 # network, once) outside the repo: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus
@@ -83,7 +85,8 @@ BENCH_ARGS ?=
 BOUNDS_ARGS ?=
 SCALING_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python tools/bench_server.py
+	-$(BIN)/python tools/bench_server.py
+	-$(BIN)/python tools/bench_startup.py
 	$(BIN)/python tools/bench_bounds.py $(BOUNDS_ARGS)
 	@if [ -z "$(BENCH_CORPUS)" ]; then \
 	  echo "make bench: set BENCH_CORPUS to a folder of PE files, e.g. make bench BENCH_CORPUS=/tmp/bench-corpus" >&2; \
