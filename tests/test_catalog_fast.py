@@ -147,5 +147,24 @@ def test_reports_are_the_same_through_either_loader(argv: list[str], monkeypatch
         return document
 
     fast = report()
-    monkeypatch.setattr(catalog, "load_catalog", lambda root=None, product=None: load_bundled(root, product))
+    plain = lambda root=None, product=None: load_bundled(root, product)  # noqa: E731
+    monkeypatch.setattr(catalog, "load_catalog", plain)
+    monkeypatch.setattr(catalog, "catalog_entries", plain)  # a volume's whole-catalog check
     assert report() == fast
+    assert fast["folders"] and fast["manifests"]
+
+
+def test_a_check_of_entries_is_a_check_of_manifests(copy: Path) -> None:
+    from verfix.catalog import catalog_entries
+    from verfix.servercheck import run_check
+
+    plain = run_check(NT4, load_bundled(), cache=FileCache())
+    entries = catalog_entries()
+    lazy = run_check(NT4, entries, cache=FileCache())
+    assert lazy == plain
+    built = sum(entry._manifest is not None for entry in entries)
+    assert sum(len(p.results) for p in lazy.products) <= built < len(entries) / 2
+    # A stale bundle: entries of the plain loader's manifests, the same check.
+    toml = copy / "Q236586.toml"
+    toml.write_text(toml.read_text() + "\n")
+    assert run_check(NT4, catalog_entries(root=copy), cache=FileCache()) == plain

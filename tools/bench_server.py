@@ -30,10 +30,10 @@ WORKER = """
 import json, sys
 from pathlib import Path
 from verfix.check import FileCache
-from verfix.catalog import load_catalog
+from verfix.catalog import catalog_entries
 from verfix.select import find_manifests
 from verfix.servercheck import run_check
-manifests = load_catalog() if sys.argv[2] == "all" else find_manifests(sys.argv[2])
+manifests = catalog_entries() if sys.argv[2] == "all" else find_manifests(sys.argv[2])
 cache = FileCache()
 checked = run_check(Path(sys.argv[1]), manifests, cache=cache)
 print(json.dumps({"manifests": len(manifests), "files_read": cache.files_read,

@@ -40,9 +40,50 @@ _MANIFEST_DEFAULTS = {f.name: f.default for f in fields(Manifest) if f.default i
 _TUPLES = ("product_versions", "fixed_in_sp", "keywords")
 
 
+class CatalogEntry:
+    """One bundled manifest before it is built: its ``id``, ``product`` and ``marker_names``
+    (what the marker rule asks: its versioned files, else all), and ``manifest()``, built on
+    first use. A whole-server check builds only the manifests whose files are there."""
+
+    __slots__ = ("id", "product", "_data", "_path", "_versions", "_manifest")
+
+    def __init__(self, data: dict[str, Any], path: str, versions: dict[str, Version]) -> None:
+        self.id: str = data["id"]
+        self.product: str = data["product"]
+        self._data, self._path, self._versions = data, path, versions
+        self._manifest: Optional[Manifest] = None
+
+    @classmethod
+    def of(cls, manifest: Manifest) -> "CatalogEntry":
+        """An entry of a manifest already built (the plain loader's)."""
+        entry = cls({"id": manifest.id, "product": manifest.product}, str(manifest.path), {})
+        entry._manifest = manifest
+        return entry
+
+    @property
+    def marker_names(self) -> list[str]:
+        if self._manifest is not None:
+            rows = self._manifest.files
+            return [r.name for r in rows if r.version is not None] or [r.name for r in rows]
+        rows = self._data["files"]
+        return [r["name"] for r in rows if "version" in r] or [r["name"] for r in rows]
+
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            self._manifest = _built(self._data, Path(self._path), self._versions)
+        return self._manifest
+
+
 def load_catalog(root: Optional[Path] = None, product: Optional[str] = None) -> list[Manifest]:
     """``load_bundled(root, product)``, fast when the committed bundle matches the TOML files
     (see the module docstring); otherwise ``load_bundled`` itself."""
+    with collector_paused():  # some 20,000 objects made, none garbage
+        return [entry.manifest() for entry in catalog_entries(root, product)]
+
+
+def catalog_entries(root: Optional[Path] = None, product: Optional[str] = None) -> list[CatalogEntry]:
+    """The manifests of :func:`load_catalog`, in its order, as entries not yet built (or
+    built by ``load_bundled`` when the bundle does not match)."""
     base = bundled_root() if root is None else root
     slug = _catalog_folder(product) if product is not None else None
     if slug is not None and (base / "catalog" / slug).is_dir():
@@ -51,30 +92,32 @@ def load_catalog(root: Optional[Path] = None, product: Optional[str] = None) -> 
     else:
         paths = _all_paths(str(base))
         name = BUNDLE_NAME
-    with collector_paused():  # some 20,000 objects made, none garbage
-        manifests = _fast(base, paths, name, product)
-    return load_bundled(root, product) if manifests is None else manifests
+    with collector_paused():
+        entries = _entries(base, paths, name, product)
+    if entries is None:
+        return [CatalogEntry.of(manifest) for manifest in load_bundled(root, product)]
+    return entries
 
 
-def _fast(base: Path, paths: list[str], name: str, product: Optional[str]) -> Optional[list[Manifest]]:
-    """The manifests built from a bundle that matches ``paths``, or None."""
+def _entries(base: Path, paths: list[str], name: str, product: Optional[str]) -> Optional[list[CatalogEntry]]:
+    """The entries of a bundle that matches ``paths``, checked as ``load_bundled`` checks
+    them (file name and id, duplicate ids); None when it does not match."""
     decoded = _matching_bundle(str(base), paths, name)
     if decoded is None:
         _refuse_special_files(paths)
         return None
     versions: dict[str, Version] = {}
-    manifests: dict[str, Manifest] = {}
+    entries: dict[str, CatalogEntry] = {}
     for text_path, data in zip(paths, decoded):
         if product is not None and data.get("product") != product:
             continue  # another product's: not loaded
-        path = Path(text_path)
-        manifest = _built(data, path, versions)
-        if path.stem != manifest.id:
-            raise ManifestError(f"{path}: a bundled manifest must be named {manifest.id}.toml")
-        if manifest.id in manifests:
-            raise ManifestError(f"{path}: id {manifest.id} is also defined in {manifests[manifest.id].path}")
-        manifests[manifest.id] = manifest
-    return sorted(manifests.values(), key=lambda m: m.id)
+        entry = CatalogEntry(data, text_path, versions)
+        if os.path.basename(text_path)[:-len(".toml")] != entry.id:
+            raise ManifestError(f"{text_path}: a bundled manifest must be named {entry.id}.toml")
+        if entry.id in entries:
+            raise ManifestError(f"{text_path}: id {entry.id} is also defined in {entries[entry.id]._path}")
+        entries[entry.id] = entry
+    return sorted(entries.values(), key=lambda e: e.id)
 
 
 def _catalog_folder(product: str) -> Optional[str]:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from verfix.catalog import CatalogEntry
 from verfix.check import FileCache, ManifestResult, RowResult, Status, Verdict, check_row
 from verfix.hotfix import HotfixCheck, cross_check
 from verfix.locate import FolderIndex
@@ -111,15 +112,23 @@ class Decisions:
         return known
 
 
+def _marker_names(item: Manifest | CatalogEntry) -> list[str]:
+    """The names the marker rule asks the folders for: the versioned files, else all."""
+    if isinstance(item, CatalogEntry):
+        return item.marker_names
+    return [r.name for r in item.files if r.version is not None] or [r.name for r in item.files]
+
+
 def check_product(
-    product: FoundProduct, manifests: Iterable[Manifest], cache: FileCache, root: Path,
+    product: FoundProduct, manifests: Iterable[Manifest | CatalogEntry], cache: FileCache, root: Path,
     *, skip_inapplicable: bool = True, found: Survey | None = None,
 ) -> ProductCheck:
     """Every manifest for one product against its folders, each row decided by the rules.
 
     A row with a ``location`` is looked for there first (``found.location_folder``). Each row
     that applies gets the SP note (``verfix.packs``): the product's own service pack, or that of
-    the product it follows (IIS: Windows').
+    the product it follows (IIS: Windows'). A catalog entry (``verfix.catalog``) is built only
+    when the marker rule keeps it.
     """
     profile = product.profile
     owner = found.product(profile.service_pack_from) if found and profile.service_pack_from else None
@@ -130,11 +139,11 @@ def check_product(
     release, branch = product.release.value, product.branch.value if product.branch else None
     results, set_aside = [], []
     decisions = Decisions(profile, release, branch)
-    for manifest in manifests:
-        versioned = [r for r in manifest.files if r.version is not None] or list(manifest.files)
-        if skip_inapplicable and not any(i.holds(r.name) for r in versioned for i in indexes):
-            set_aside.append(manifest.id)  # the marker rule: its component is not installed
+    for item in manifests:
+        if skip_inapplicable and not any(i.holds(name) for name in _marker_names(item) for i in indexes):
+            set_aside.append(item.id)  # the marker rule: its component is not installed
             continue
+        manifest = item.manifest() if isinstance(item, CatalogEntry) else item
         known = bool(manifest.fixed_in or manifest.fixed_in_sp)
         pack_notes: dict[str, str | None] = {}  # the SP note depends on the row's status only
         rows = []
@@ -163,17 +172,19 @@ def check_product(
 
 
 def run_check(
-    path: Path, manifests: Iterable[Manifest], *, products: Iterable[str] = (),
+    path: Path, manifests: Iterable[Manifest | CatalogEntry], *, products: Iterable[str] = (),
     cache: FileCache | None = None, skip_inapplicable: bool = True, found: Survey | None = None,
 ) -> ServerCheck:
     """Check every product found under ``path`` (or only the ``products`` slugs named).
 
     ``found``: the survey of ``path`` when the caller already made it (with the same cache).
+    ``manifests`` may be the catalog's entries (``verfix.catalog.catalog_entries``): the same
+    check, each manifest built only if its files are there.
     """
     cache = cache or FileCache()
     found = found or survey(path, cache)
     wanted = {slug.lower() for slug in products}
-    by_slug: dict[str, list[Manifest]] = {}
+    by_slug: dict[str, list[Manifest | CatalogEntry]] = {}
     unplaced = []
     profiles: dict[str, Profile | None] = {}  # 1,200 manifests name a dozen products
     for manifest in manifests:

@@ -208,7 +208,15 @@ def _check_server(
         if not any(_profile_matches(item, query) for item in everything):
             shown = ", ".join(p.profile.name for p in everything)
             raise InputError(f"--product {query!r} names no product found under {path} (found: {shown})")
-    manifests, automatic = _select_manifests(selectors, [], component, every_product=True)
+    manifests: list[Any]
+    if selectors or component:
+        manifests, automatic = _select_manifests(selectors, [], component, every_product=True)
+        manifest_paths = [m.path for m in manifests if m.path]
+    else:  # the whole catalog: entries, each built only where its files are (verfix.catalog)
+        from verfix.catalog import catalog_entries
+        from verfix.manifest import bundled_root
+
+        manifests, automatic, manifest_paths = catalog_entries(), True, [bundled_root()]
     checks = []
     for found in surveys:
         slugs = [p.profile.slug for p in found.products if any(_profile_matches(p, q) for q in queries)]
@@ -220,8 +228,7 @@ def _check_server(
     # A product no selected manifest is for has no folder entry (it is in the product lines).
     folders = [as_folder(item) for item in checked.products if item.results or item.not_applicable]
     # What this run read, never to be written over: folders (an image's insides are in PATH).
-    read = [path, *(f.bin_dir for f in folders if isinstance(f.bin_dir, Path)),
-            *(m.path for m in manifests if m.path)]
+    read = [path, *(f.bin_dir for f in folders if isinstance(f.bin_dir, Path)), *manifest_paths]
     with output_stream(output, read) as stream:
         write_check(folders, path, format, stream, details=details or not automatic, colour=use_colour(output),
                     width=table_width(output), show_all=show_all, server=checked)
