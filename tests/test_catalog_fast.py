@@ -113,12 +113,14 @@ def test_decisions_are_decide_rows_answers() -> None:
         branch = product.branch.value if product.branch else None
         decisions = Decisions(product.profile, release, branch)
         for manifest in manifests:
-            editions = (manifest.edition,) if manifest.edition else ()
+            article_editions = (manifest.edition,) if manifest.edition else ()
             for row in manifest.files:
                 own = row.product_version is not None
                 versions = (row.product_version,) if own else manifest.product_versions
+                editions = (row.edition,) if row.edition else article_editions
                 expected = decide_row(product.profile, row.version, versions, server_release=release,
-                                      server_branch=branch, editions=editions, own_product_version=own)
+                                      server_branch=branch, editions=editions, own_product_version=own,
+                                      other_platform=row.other_platform)
                 decision, note = decisions.decide(row, manifest)
                 assert decision == expected
                 assert note == f"{expected.rule.value} rule: {expected.note}"
