@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import verfix.check
+import verfix.check_cache
 from verfix.cli import app
 from verfix.kbimport import fixed_in_from_keywords
 from verfix.manifest import FileRow, Manifest, load_bundled
@@ -238,13 +238,13 @@ def test_articles_of_other_releases_are_not_applicable(sp):
 @pytest.mark.parametrize("sp", ["sp2", "sp3"])
 def test_each_file_is_read_at_most_once(sp, monkeypatch):
     reads: Counter[str] = Counter()
-    real = verfix.check.read_pe_file
+    real = verfix.check_cache.read_pe_file
 
     def counting(path, *args, **kwargs):
         reads[str(path)] += 1
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(verfix.check, "read_pe_file", counting)
+    monkeypatch.setattr(verfix.check_cache, "read_pe_file", counting)
     result = runner.invoke(app, ["check", str(FOLDERS[sp]), "--format", "json", "--quiet"])
     assert result.exit_code == 1, result.output
     assert reads and max(reads.values()) == 1, reads.most_common(3)

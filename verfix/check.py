@@ -1,43 +1,38 @@
-"""Checking a folder against manifests: one status per row, one verdict per manifest."""
+"""Checking a folder against manifests: one status per row, one verdict per manifest.
+
+The check itself (rows against the files, applicability, the server's release) is here; the
+public interface also re-exports :mod:`verfix.check_results` (statuses, verdicts, the result
+records) and :mod:`verfix.check_cache` (each file read once).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
+from verfix.check_cache import FileCache
+from verfix.check_results import (
+    FolderCheck,
+    ManifestResult,
+    RowResult,
+    Status,
+    Verdict,
+    verdict_of,
+    worst_offender,
+)
 from verfix.locate import FolderIndex, FoundFile
 from verfix.manifest import FileRow, Manifest
 from verfix.names import name_text
-from verfix.pe import NotPEError, PEInfo, PEReadError, Reader, read_pe_file
+from verfix.pe import NotPEError, PEInfo, PEReadError
 from verfix.products import exchange
 from verfix.rules import platform_rule, release_label, version_release_rule
-from verfix.version import Version, try_parse_version
+from verfix.version import try_parse_version
 
-if TYPE_CHECKING:
-    from verfix.pe.linktime import LinkInfo
-
-
-class Status(str, Enum):
-    """The state of one manifest row on the checked server."""
-
-    OK = "ok"                          # fixed version >= required
-    OUTDATED = "outdated"              # fixed version below required
-    MISSING = "missing"                # no such file
-    PRESENT = "present"                # a row without version, and the file exists
-    NO_VERSION = "no-version"          # a version is required, the file has none
-    UNREADABLE = "unreadable"          # could not be read or parsed (reason in notes)
-    NOT_APPLICABLE = "not-applicable"  # the row is for another platform than the file
-
-
-class Verdict(str, Enum):
-    """The state of one manifest (KB article) on the checked server."""
-
-    COMPLIANT = "compliant"            # every row ok or present
-    NOT_COMPLIANT = "not-compliant"    # some row outdated or missing
-    INCOMPLETE = "incomplete"          # otherwise: something could not be told
-    NOT_APPLICABLE = "not-applicable"  # the article's component is not installed here
+__all__ = [
+    "EXECUTABLE_EXTENSIONS", "PLATFORM_MACHINES", "RELEASES", "FileCache", "FolderCheck", "ManifestResult",
+    "RowResult", "Status", "Verdict", "check_folder", "check_manifest", "check_row", "fits_release",
+    "is_applicable", "release_label", "server_release", "verdict_of", "worst_offender",
+]
 
 
 # When two files differ only by case, the row takes the worst of their statuses.
@@ -56,85 +51,6 @@ PLATFORM_MACHINES = {
     "x86": {"i386"}, "alpha": {"alpha", "alpha64"}, "mips": {"mips"}, "ppc": {"powerpc"},
     "win9x": {"i386"},  # Windows 9x runs on x86 only
 }
-
-
-@dataclass(frozen=True)
-class RowResult:
-    """The outcome for one manifest row."""
-
-    row: FileRow
-    status: Status
-    path: PurePath | None = None
-    info: PEInfo | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def found_version(self) -> Version | None:
-        return self.info.file_version if self.info else None
-
-
-@dataclass(frozen=True)
-class ManifestResult:
-    """The outcome for one manifest checked against one bin folder."""
-
-    manifest: Manifest
-    bin_dir: Path
-    rows: tuple[RowResult, ...]
-    verdict: Verdict = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "verdict", verdict_of(self.rows))
-
-    def counts(self) -> dict[str, int]:
-        """How many rows have each status (only statuses that occur)."""
-        counts: dict[str, int] = {}
-        for result in self.rows:
-            counts[result.status.value] = counts.get(result.status.value, 0) + 1
-        return counts
-
-
-def verdict_of(rows: Iterable[RowResult]) -> Verdict:
-    """Compliant, not compliant or incomplete, ignoring rows for other platforms."""
-    statuses = {r.status for r in rows if r.status is not Status.NOT_APPLICABLE}
-    if not statuses:
-        return Verdict.NOT_APPLICABLE
-    if statuses & {Status.OUTDATED, Status.MISSING}:
-        return Verdict.NOT_COMPLIANT
-    if statuses <= {Status.OK, Status.PRESENT}:
-        return Verdict.COMPLIANT
-    return Verdict.INCOMPLETE
-
-
-class FileCache:
-    """Reads each file at most once, however many manifests name it."""
-
-    def __init__(self, reader: Reader = Reader.FAST) -> None:
-        self.reader = reader
-        self._results: dict[PurePath, PEInfo | PEReadError] = {}
-        self._links: dict[PurePath, LinkInfo | PEReadError] = {}
-
-    def read(self, path: PurePath) -> PEInfo | PEReadError:
-        if path not in self._results:
-            try:
-                self._results[path] = read_pe_file(path, self.reader)
-            except PEReadError as error:
-                self._results[path] = error
-        return self._results[path]
-
-    def link_info(self, path: PurePath) -> LinkInfo | PEReadError:
-        """Size and COFF link time, for rows without a version (read once per file)."""
-        if path not in self._links:
-            from verfix.pe.linktime import read_link_info  # rows without a version only
-
-            try:
-                self._links[path] = read_link_info(path)
-            except PEReadError as error:
-                self._links[path] = error
-        return self._links[path]
-
-    @property
-    def files_read(self) -> int:
-        return len(self._results)
 
 
 def _versionless_notes(row: FileRow, path: PurePath, cache: FileCache) -> tuple[str, ...]:
@@ -264,18 +180,6 @@ def fits_release(manifest: Manifest, release: str | None) -> bool:
     return not labels or release in labels
 
 
-@dataclass(frozen=True)
-class FolderCheck:
-    """Manifests checked against one bin folder, and those that do not apply there."""
-
-    bin_dir: Path
-    how: str
-    results: tuple[ManifestResult, ...]
-    not_applicable: tuple[str, ...] = ()  # ids of manifests whose component is not installed
-    release: str | None = None            # the Exchange release the server programs show
-    service_pack: str | None = None       # the service pack the server runs, when told
-
-
 def check_folder(
     manifests: Iterable[Manifest],
     bin_dir: Path,
@@ -308,14 +212,3 @@ def check_folder(
             continue
         results.append(result)
     return FolderCheck(bin_dir, how, tuple(results), tuple(not_applicable), release)
-
-
-def worst_offender(result: ManifestResult) -> RowResult | None:
-    """The row that most needs attention: a missing file, else the lowest outdated version."""
-    offending = [r for r in result.rows if r.status in (Status.MISSING, Status.OUTDATED)]
-    if not offending:
-        return None
-    missing = [r for r in offending if r.status is Status.MISSING]
-    if missing:
-        return missing[0]
-    return min(offending, key=lambda r: (r.found_version, r.row.name.lower()))
