@@ -18,167 +18,28 @@ Computed only from the checked articles themselves (the catalog), never from out
 - Hotfixes: every file that only one article supplies forces that article; the rest are chosen
   greedily (the article supplying most of the files still uncovered). ``proven_fewest`` says
   whether the forced articles alone covered everything, which makes the count a proven minimum.
+
+The plan is computed here; the public interface also re-exports :mod:`verfix.remediation_packs`
+(what ``fixed_in`` names) and :mod:`verfix.remediation_records` (the plan's records).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
-from verfix.check import FolderCheck, ManifestResult, RowResult, Status
+from verfix.check_results import FolderCheck, ManifestResult, RowResult, Status
 from verfix.manifest import Manifest
 from verfix.packs import pack_rank
-from verfix.products import PROFILES
+from verfix.remediation_packs import FixedIn, ServicePack, names_other_release, parse_fixed_in
+from verfix.remediation_records import FileStep, HotfixStep, PackStep, Plan
 from verfix.version import Version
 
+__all__ = [
+    "FINDING_STATUSES", "FileStep", "FixedIn", "HotfixStep", "PackStep", "Plan", "ServicePack",
+    "names_other_release", "parse_fixed_in", "plan_folder",
+]
+
 FINDING_STATUSES = (Status.OUTDATED, Status.MISSING)
-
-# "Exchange Server 5.5 SP4" (a service pack or service release) and
-# "Exchange Server 5.5 post-SP4 hotfix (before SP5)" (a hotfix built on one).
-_PACK_RE = re.compile(r"^(?P<base>.*\S)\s+(?P<kind>SP|SR)(?P<number>\d+)$")
-_HOTFIX_RE = re.compile(r"^(?P<base>.*\S)\s+post-(?P<kind>SP|SR)(?P<number>\d+)\s+hotfix\b")
-
-
-@dataclass(frozen=True, order=True)
-class ServicePack:
-    """A service pack named in ``fixed_in``: "Exchange Server 5.5" + "SP" + 4."""
-
-    base: str
-    kind: str
-    number: int
-    letter: str = ""  # "a" of a reissued pack (NT 4.0 SP6a)
-
-    def __str__(self) -> str:
-        return f"{self.base} {self.kind}{self.number}{self.letter}"
-
-    def reissued(self) -> ServicePack:
-        """This pack as a server gets it: NT 4.0's withdrawn SP6 as SP6a (the profiles say)."""
-        for profile in PROFILES:
-            for key, label in profile.reissued_packs.items():
-                release, _, old = key.partition(" ")
-                if self.base == f"{profile.short_name} {release}" and f"{self.kind}{self.number}" == old:
-                    return ServicePack(self.base, self.kind, self.number, label[len(old):])
-        return self
-
-
-@dataclass(frozen=True)
-class FixedIn:
-    """What one ``fixed_in`` text says: the packs that contain the fix, the packs its hotfix needs."""
-
-    packs: tuple[ServicePack, ...] = ()
-    hotfix_bases: tuple[ServicePack, ...] = ()
-
-
-def parse_fixed_in(text: str | None, release: str | None = None) -> FixedIn:
-    """The service packs ``text`` names, keeping only those of ``release`` when it is known."""
-    packs: list[ServicePack] = []
-    bases: list[ServicePack] = []
-    for item in (text or "").split(";"):
-        item = item.strip()
-        hotfix, pack = _HOTFIX_RE.match(item), _PACK_RE.match(item)
-        match = hotfix or pack
-        if match is None or not _names_release(match.group("base"), release):
-            continue
-        found = ServicePack(match.group("base"), match.group("kind"), int(match.group("number"))).reissued()
-        (bases if hotfix else packs).append(found)
-    return FixedIn(tuple(packs), tuple(bases))
-
-
-def _names_release(base: str, release: str | None) -> bool:
-    """True when ``base`` ("Exchange Server 5.5") names ``release`` ("5.5") as a word."""
-    if release is None:
-        return True
-    return re.search(rf"(?<![\w.]){re.escape(release)}(?![\w.])", base) is not None
-
-
-def names_other_release(text: str | None, release: str | None) -> bool:
-    """True when ``fixed_in`` says where the fix is and no item of it names ``release``:
-    "Exchange 2000 Server SP1" on a 5.5 server (the plan says so: check the fix applies)."""
-    if not text or release is None:
-        return False
-    return not any(_names_release(item, release) for item in text.split(";"))
-
-
-@dataclass(frozen=True)
-class FileStep:
-    """One file that is behind: what is installed, what clears every finding, and who supplies it."""
-
-    name: str
-    installed: Version | None  # None: the file is missing
-    target: Version | None     # None: any version (a row without one)
-    supplier: str              # the article id (or service pack) that brings it there
-    articles: tuple[str, ...]  # the failing articles with a finding for this file
-
-
-@dataclass(frozen=True)
-class PackStep:
-    """Install a service pack first."""
-
-    pack: ServicePack
-    clears: tuple[str, ...]    # failing articles every finding of which the pack clears
-    named_by: tuple[str, ...]  # failing articles that name this pack (or an earlier one) as their fix
-    base_of: tuple[str, ...]   # hotfixes in the plan that are built on it
-    server_runs: bool = False  # the server runs this pack (or a later one): reinstall it
-
-    @property
-    def verb(self) -> str:
-        """"Install", or "Reinstall" for a pack the server already runs."""
-        return "Reinstall" if self.server_runs else "Install"
-
-
-@dataclass(frozen=True)
-class HotfixStep:
-    """Install one fix article's hotfix."""
-
-    id: str
-    title: str
-    fixed_in: str | None
-    files: tuple[FileStep, ...]  # the files this hotfix is chosen to supply
-    articles: tuple[str, ...]    # failing articles with a finding for one of those files
-    other_release: bool = False  # its fixed_in names other releases only, not the server's
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The remediation of one checked folder."""
-
-    failing: tuple[str, ...]         # articles that need action (a file outdated or missing)
-    packs: tuple[PackStep, ...]
-    hotfixes: tuple[HotfixStep, ...]
-    files: tuple[FileStep, ...]      # every file that is behind, by name
-    proven_fewest: bool
-
-    @property
-    def empty(self) -> bool:
-        return not self.failing
-
-    def supplier_of(self, name: str) -> str | None:
-        """The hotfix or service pack the plan takes file ``name`` from (None: not behind)."""
-        wanted = name.lower()
-        return next((step.supplier for step in self.files if step.name.lower() == wanted), None)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The plan as the report's JSON object (check-report.schema.json, "remediation")."""
-        def text(version: Version | None) -> str | None:
-            return None if version is None else str(version)
-
-        return {
-            "needs_action": list(self.failing),
-            "proven_fewest": self.proven_fewest,
-            "service_packs": [
-                {"name": str(p.pack), "clears": list(p.clears), "named_by": list(p.named_by),
-                 "base_of": list(p.base_of)} for p in self.packs
-            ],
-            "hotfixes": [
-                {"id": h.id, "title": h.title, "fixed_in": h.fixed_in, "other_release": h.other_release,
-                 "files": [f.name for f in h.files], "articles": list(h.articles)} for h in self.hotfixes
-            ],
-            "files": [
-                {"name": f.name, "installed": text(f.installed), "needed": text(f.target),
-                 "from": f.supplier, "articles": list(f.articles)} for f in self.files
-            ],
-        }
 
 
 def _findings(result: ManifestResult) -> list[RowResult]:
