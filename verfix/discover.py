@@ -17,33 +17,34 @@ and no folder is walked: each step lists one known folder):
 3. Otherwise each volume is searched for ``exchsrvr/bin`` and
    ``Program Files/exchsrvr/bin``. Every folder found is returned, to be checked and
    reported on its own.
+
+Rule 2 is :mod:`verfix.discover_registry`; the safe folder listing every rule uses is
+:mod:`verfix.discover_listing` (its names are re-exported here).
 """
 
 from __future__ import annotations
 
 import os
-import re
-import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 from typing import Iterable
 
+from verfix.discover_listing import DRIVE_FOLDER, MAX_ENTRIES, TreeLister
+from verfix.discover_registry import HIVE_PATHS, RegistryRule
 from verfix.fsview import ImagePath, error_reason, view_of
-from verfix.locate import is_within
-from verfix.products import exchange, windows_nt
+from verfix.products import exchange
+
+__all__ = [
+    "DEFAULT_INSTALLS", "DRIVE_FOLDER", "HIVE_PATHS", "MARKER_FILES", "MAX_ENTRIES", "PRODUCT", "BinDir",
+    "Discovery", "DiscoveryError", "TreeLister", "find_bin_dirs",
+]
 
 #: Exchange's server programs: one of them marks a folder as a bin folder (see the profile).
 MARKER_FILES = exchange.MARKER_FILES
 #: The product whose bin folders discovery finds: a bin-folder check applies its manifests only.
 PRODUCT = exchange.PROFILE.name
-#: Where the SOFTWARE hive lives on a system volume (NT 4.0/2000, then XP/2003 names).
-HIVE_PATHS = tuple((root.lower(), *windows_nt.SOFTWARE_HIVE) for root in windows_nt.SYSTEM_ROOTS)
 #: Where Exchange setup installs by default, relative to a volume root.
 DEFAULT_INSTALLS = tuple(tuple(p.lower() for p in parts) for _, parts in exchange.PROFILE.folder_parts())
-#: A folder standing for one volume of a multi-volume copy: ``C``, ``c:``, ``D$``.
-DRIVE_FOLDER = re.compile(r"^([A-Za-z])[:$]?$")
-#: No more than this many entries are read from any one folder while discovering.
-MAX_ENTRIES = 100_000
 
 
 class DiscoveryError(Exception):
@@ -115,80 +116,13 @@ def find_bin_dirs(path: Path, markers: Iterable[str] = MARKER_FILES) -> Discover
     return Discovery(tuple(found), finder.unique_warnings())
 
 
-class _Finder:
-    """The state of one discovery: the tree's root and the warnings collected."""
+class _Finder(TreeLister):
+    """The state of one discovery: the tree's listing, the marker names, the registry rule."""
 
     def __init__(self, root: Path, markers: Iterable[str] = MARKER_FILES) -> None:
-        self.root = root
+        super().__init__(root)
         self.markers = tuple(dict.fromkeys(name.lower() for name in markers))
-        self.warnings: list[str] = []
-        self.hives_seen: list[Path] = []
-        self.registry_paths: list[str] = []
-        self._listed: dict[Path, dict[str, list[str]]] = {}
-
-    def unique_warnings(self) -> tuple[str, ...]:
-        """The warnings in the order first seen, each once."""
-        return tuple(dict.fromkeys(self.warnings))
-
-    # -- listing folders safely -------------------------------------------------------
-
-    def entries(self, folder: Path) -> dict[str, list[str]]:
-        """The names in ``folder``, by lower-cased name; empty (with a warning) on error."""
-        if folder in self._listed:
-            return self._listed[folder]
-        by_name: dict[str, list[str]] = {}
-        self._listed[folder] = by_name
-        try:
-            for count, name in enumerate(view_of(folder).names(folder)):
-                if count >= MAX_ENTRIES:
-                    self.warnings.append(f"{folder}: more than {MAX_ENTRIES} entries; the rest not read")
-                    break
-                by_name.setdefault(name.lower(), []).append(name)
-        except OSError as exc:
-            self.warnings.append(f"cannot list {folder}: {error_reason(exc)}")
-        for names in by_name.values():
-            names.sort()
-        return by_name
-
-    def usable(self, path: Path, want_dir: bool) -> bool:
-        """True for a folder (or regular file) whose real location stays inside the tree."""
-        if isinstance(path, ImagePath):
-            try:
-                kind = path.view.kind(path)
-            except OSError:
-                return False
-            if kind.name == "link":
-                self.warnings.append(f"{path}: a junction or symbolic link (reparse point); not followed")
-            return kind.is_dir if want_dir else kind.is_file
-        try:
-            is_link = os.path.islink(path)
-            info = os.stat(path)
-        except OSError:
-            return False
-        if is_link and not is_within(path, self.root):
-            self.warnings.append(f"{path}: symbolic link leads outside {self.root}; not followed")
-            return False
-        return stat.S_ISDIR(info.st_mode) if want_dir else stat.S_ISREG(info.st_mode)
-
-    def child_dirs(self, folder: Path, name: str) -> list[Path]:
-        """The sub-folders of ``folder`` named ``name`` in any case (several when case differs)."""
-        names = self.entries(folder).get(name.lower(), [])
-        return [folder / real for real in names if self.usable(folder / real, want_dir=True)]
-
-    def resolve(self, start: Path, parts: tuple[str, ...], want_dir: bool = True) -> list[Path]:
-        """Every existing path below ``start`` matching ``parts``, each step ignoring case."""
-        current = [start]
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            following: list[Path] = []
-            for folder in current:
-                names = self.entries(folder).get(part.lower(), [])
-                for real in names:
-                    candidate = folder / real
-                    if self.usable(candidate, want_dir=want_dir or not last):
-                        following.append(candidate)
-            current = following
-        return current
+        self.registry = RegistryRule(self)
 
     # -- the rules --------------------------------------------------------------------
 
@@ -204,64 +138,9 @@ class _Finder:
             return f"it is named {absolute.parent.name}/{absolute.name}"
         return None
 
-    def volumes(self) -> dict[str, Path]:
-        """The volume roots: PATH (key ``""``) and its drive-letter folders (key ``"c"``, ...)."""
-        volumes: dict[str, Path] = {"": self.root}
-        for lower, names in sorted(self.entries(self.root).items()):
-            match = DRIVE_FOLDER.match(lower)
-            if not match:
-                continue
-            for real in names:
-                candidate = self.root / real
-                if self.usable(candidate, want_dir=True):
-                    volumes.setdefault(match.group(1).lower(), candidate)
-        return volumes
-
     def from_registry(self, volumes: dict[str, Path]) -> list[BinDir]:
         """Rule 2: bin folders named by a SOFTWARE hive in one of the volumes."""
-        found: list[BinDir] = []
-        for volume in volumes.values():
-            for parts in HIVE_PATHS:
-                for hive_path in self.resolve(volume, parts, want_dir=False):
-                    self.hives_seen.append(hive_path)
-                    found.extend(self._bin_from_hive(hive_path, volume, volumes))
-        return _unique(found)
-
-    def _bin_from_hive(self, hive_path: Path, hive_volume: Path, volumes: dict[str, Path]) -> list[BinDir]:
-        from verfix.hive import HiveError, read_exchange_setup  # regipy: only when a hive is there
-
-        try:
-            services = read_exchange_setup(hive_path).services
-        except HiveError as exc:
-            self.warnings.append(f"registry hive {hive_path} not used: {exc}; searching the usual places")
-            return []
-        if services is None:
-            self.warnings.append(f"registry hive {hive_path} has no {exchange.SETUP.display}")
-            return []
-        said = f"registry: {exchange.SETUP.display} = {services}"
-        self.registry_paths.append(services)
-        windows_path = PureWindowsPath(services)
-        drive = windows_path.drive.rstrip(":").lower()
-        if len(drive) != 1 or not windows_path.root:
-            self.warnings.append(f"{said}: not a local drive path; searching the usual places")
-            return []
-        volume = volumes.get(drive)
-        if volume is None and hive_volume == self.root:
-            volume = self.root  # one volume mounted: the path is taken to be on it
-        if volume is None:
-            self.warnings.append(
-                f"{said}: no folder for drive {drive.upper()}: in {self.root}; searching the usual places"
-            )
-            return []
-        parts = tuple(part for part in windows_path.parts[1:] if part not in ("", "."))
-        if ".." in parts:
-            self.warnings.append(f"{said}: '..' in the path; not followed")
-            return []
-        bins = self.resolve(volume, parts + exchange.SETUP.subfolder)
-        if not bins:
-            self.warnings.append(f"{said}: {volume} has no such bin folder; searching the usual places")
-            return []
-        return [BinDir(path, f"{said} -> {path}") for path in bins]
+        return _unique([BinDir(path, how) for path, how in self.registry.find(volumes)])
 
     def from_default_places(self, volumes: dict[str, Path]) -> list[BinDir]:
         """Rule 3: ``exchsrvr/bin`` at each volume root and under ``Program Files``."""
@@ -276,13 +155,13 @@ class _Finder:
 
     def nothing_found_message(self, volumes: dict[str, Path]) -> str:
         places = ", ".join(str(volume) for volume in volumes.values())
-        if self.registry_paths:
-            named = ", ".join(dict.fromkeys(self.registry_paths))
+        if self.registry.named:
+            named = ", ".join(dict.fromkeys(self.registry.named))
             hive_note = (
                 f"the registry names {named}, which is not under {self.root} "
                 "(for a copy of several volumes, give the folder that holds the drive folders)"
             )
-        elif self.hives_seen:
+        elif self.registry.hives_seen:
             hive_note = "a SOFTWARE hive was found but gave no Exchange path"
         else:
             hive_note = "no SOFTWARE registry hive at WINNT/system32/config/software"
