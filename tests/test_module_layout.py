@@ -1,8 +1,10 @@
-"""The report modules stay small and one-way: no module imports one that imports it back."""
+"""The report modules, and the check, remediation and discovery modules, stay small and one-way:
+no module imports one that imports it back; the split modules keep their old public names."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,21 @@ PACKAGE = Path(__file__).resolve().parents[1] / "verfix"
 # The modules formats.py was split into, and the report modules beside them.
 REPORT_MODULES = ("formats", "records", "writers", "report_text", "report_html", "report_sarif",
                   "server_report", "tables")
+# check.py, remediation.py and discover.py, each split by role; the first of each group re-exports.
+SPLIT_MODULES = ("check", "check_results", "check_cache",
+                 "remediation", "remediation_packs", "remediation_records",
+                 "discover", "discover_listing", "discover_registry")
+# The public names each had before the split, still importable from it.
+OLD_NAMES = {
+    "check": ("EXECUTABLE_EXTENSIONS", "FileCache", "FolderCheck", "ManifestResult", "PLATFORM_MACHINES",
+              "RELEASES", "RowResult", "Status", "Verdict", "check_folder", "check_manifest", "check_row",
+              "fits_release", "is_applicable", "release_label", "server_release", "verdict_of",
+              "worst_offender"),
+    "remediation": ("FINDING_STATUSES", "FileStep", "FixedIn", "HotfixStep", "PackStep", "Plan", "ServicePack",
+                    "names_other_release", "parse_fixed_in", "plan_folder"),
+    "discover": ("BinDir", "DEFAULT_INSTALLS", "DRIVE_FOLDER", "Discovery", "DiscoveryError", "HIVE_PATHS",
+                 "MARKER_FILES", "MAX_ENTRIES", "PRODUCT", "find_bin_dirs"),
+}
 
 
 def _imports(module: str) -> set[str]:
@@ -41,16 +58,30 @@ def _reaches(start: str, goal: str) -> bool:
     return False
 
 
-@pytest.mark.parametrize("module", REPORT_MODULES)
-def test_report_module_is_small(module: str) -> None:
+@pytest.mark.parametrize("module", REPORT_MODULES + SPLIT_MODULES)
+def test_module_is_small(module: str) -> None:
     assert len((PACKAGE / f"{module}.py").read_text(encoding="utf-8").splitlines()) <= 300
 
 
-@pytest.mark.parametrize("module", REPORT_MODULES)
-def test_report_module_is_in_no_import_circle(module: str) -> None:
+@pytest.mark.parametrize("module", REPORT_MODULES + SPLIT_MODULES)
+def test_module_is_in_no_import_circle(module: str) -> None:
     assert not _reaches(module, module), f"verfix.{module} imports itself through another module"
 
 
 def test_records_and_writers_do_not_import_the_check_formats() -> None:
     assert "formats" not in _imports("records") | _imports("writers")
     assert _imports("formats") >= {"records", "writers"}
+
+
+@pytest.mark.parametrize("module", sorted(OLD_NAMES))
+def test_split_module_keeps_its_public_names(module: str) -> None:
+    loaded = importlib.import_module(f"verfix.{module}")
+    assert [name for name in OLD_NAMES[module] if not hasattr(loaded, name)] == []
+    assert set(OLD_NAMES[module]) <= set(loaded.__all__)
+
+
+def test_split_parts_do_not_import_their_interface() -> None:
+    """The parts are below the module that re-exports them, never beside or above it."""
+    for interface in OLD_NAMES:
+        for part in (m for m in SPLIT_MODULES if m.startswith(interface + "_")):
+            assert not _reaches(part, interface), f"verfix.{part} imports verfix.{interface}"
