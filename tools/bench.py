@@ -102,13 +102,14 @@ def worker_pefile(root: str, out) -> dict:
 
 
 def _worker_verfix(root: str, out, reader_name: str, jobs: int = 1) -> dict:
-    from verfix.inventory import InventoryStats, inventory
-    from verfix.inventory.output import write_inventory_jsonl
+    from verfix.inventory import InventoryStats, inventory_lines
     from verfix.pe import Reader
 
     stats = InventoryStats()
-    # The CLI's own path for JSON Lines: the records written straight to lines.
-    write_inventory_jsonl(inventory(root, Reader(reader_name), stats=stats, jobs=jobs), out)
+    # The CLI's own path for JSON Lines: each line made where its file was read.
+    write = out.write
+    for line in inventory_lines(root, Reader(reader_name), stats=stats, jobs=jobs):
+        write(line)
     return {"files": stats.files_seen, "pe": stats.pe_files}
 
 

@@ -97,7 +97,6 @@ def inventory(
     file read, 3 some file or folder could not be read, 2 usage error.
     """
     from verfix import inventory as inventory_module
-    from verfix.inventory.output import write_inventory_jsonl
     from verfix.inventory.parallel import default_jobs
     from verfix.winpath import windows_path
 
@@ -121,8 +120,12 @@ def inventory(
         fields = [f for f in INVENTORY_FIELDS if f not in OPTIONAL_INVENTORY_FIELDS or f in optional]
         with output_stream(output, [Path(os.path.abspath(path))]) as stream:
             with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
-                if format is Format.JSONL:  # straight from the records: the same lines, sooner
-                    write_inventory_jsonl(records, stream, tick)
+                if format is Format.JSONL:  # each line made where its file was read
+                    for root in roots:
+                        for line in inventory_module.inventory_lines(
+                                root, reader, hashes, stats=stats, host=host, shown_path=shown, jobs=jobs):
+                            stream.write(line)
+                            tick(line)
                 else:
                     write_records((tick(record.as_dict()) for record in records), format, fields,
                                   stream, table_width(output))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from verfix.inventory.records import HASH_ALGORITHMS, InventoryRecord, InventoryStats, parse_hashes
 from verfix.inventory.reading import HASH_CHUNK_SIZE
-from verfix.inventory.scan import inventory
+from verfix.inventory.scan import inventory, inventory_lines
 from verfix.inventory.walk import (
     SKIP_DEVICE, SKIP_DIRECTORY_SEEN, SKIP_FIFO, SKIP_LINK_DANGLING, SKIP_LINK_OUTSIDE, SKIP_LINK_TO_DIRECTORY,
     SKIP_LINK_TO_SPECIAL, SKIP_LOOP, SKIP_OTHER_TYPE, SKIP_REPARSE_POINT, SKIP_SOCKET, SKIP_TOO_DEEP,
@@ -22,5 +22,5 @@ __all__ = [
     "SKIP_LINK_DANGLING", "SKIP_LINK_OUTSIDE", "SKIP_LINK_TO_DIRECTORY", "SKIP_LINK_TO_SPECIAL",
     "SKIP_LOOP", "SKIP_OTHER_TYPE", "SKIP_REPARSE_POINT", "SKIP_SOCKET", "SKIP_TOO_DEEP",
     "SORTED_FOLDER_LIMIT", "EntryKind", "InventoryRecord", "InventoryStats", "WalkEntry",
-    "inventory", "parse_hashes", "walk_pe_candidates",
+    "inventory", "inventory_lines", "parse_hashes", "walk_pe_candidates",
 ]

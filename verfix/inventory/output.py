@@ -29,15 +29,28 @@ def write_inventory_jsonl(records: Iterable[InventoryRecord], stream: TextIO,
                           tick: Callable[[InventoryRecord], object] | None = None) -> None:
     """One JSON object per record and line, as ``formats.write_jsonl(r.as_dict() ...)``;
     ``tick`` is called with each record once written (a progress display)."""
+    write = stream.write
+    line_of = record_line_maker()
+    for record in records:
+        write(line_of(record))
+        if tick is not None:
+            tick(record)
+
+
+def record_line_maker() -> Callable[[InventoryRecord], str]:
+    """``line_of(record)``: the record's line, as ``formats.write_jsonl`` writes its
+    ``as_dict()``."""
+    import io
+
     from verfix.formats import write_jsonl
     from verfix.writers import LINE_BREAKS
 
-    write = stream.write
     # Per kind of record (its digests, a host or not): the line's template and a getter of
     # the values it takes, in order.
     kinds: dict[tuple[tuple[str, ...], bool], tuple[str, Callable[[dict], tuple]]] = {}
     encode = encode_basestring
-    for record in records:
+
+    def line_of(record: InventoryRecord) -> str:
         kind = (record.hashes, record.host is not None)
         made = kinds.get(kind)
         if made is None:
@@ -48,15 +61,17 @@ def write_inventory_jsonl(records: Iterable[InventoryRecord], stream: TextIO,
             "null" if value is None else repr(value) if value.__class__ is int else encode(value)
             for value in values_of(record.__dict__)])
         if line.isascii() and "%" not in record.path:
-            write(line)
-        elif "%" in record.path:  # as_dict() spells the path (%25) and adds path_hex
-            write_jsonl([record.as_dict()], stream)
-        else:
+            return line
+        if "%" not in record.path:
             try:
                 line.encode("utf-8")
-            except UnicodeEncodeError:  # a name that is not UTF-8: as_dict() spells it (and path_hex)
-                write_jsonl([record.as_dict()], stream)
+            except UnicodeEncodeError:
+                pass
             else:
-                write(line.translate(LINE_BREAKS))
-        if tick is not None:
-            tick(record)
+                return line.translate(LINE_BREAKS)
+        # A name that is not UTF-8, or holds a %: as_dict() spells it (%XX, %25) and adds path_hex.
+        text = io.StringIO()
+        write_jsonl([record.as_dict()], text)
+        return text.getvalue()
+
+    return line_of

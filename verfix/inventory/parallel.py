@@ -18,8 +18,9 @@ from collections import deque
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
+from verfix.inventory.lines import tail_maker
 from verfix.inventory.reading import Outcome, file_reader
 from verfix.inventory.walk import FILE
 from verfix.pe import Reader
@@ -39,11 +40,13 @@ def default_jobs() -> int:
 
 
 def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str, ...], jobs: int,
-                    *, serial_files: int | None = None) -> Iterator[tuple[tuple, Outcome | None]]:
+                    *, serial_files: int | None = None, lines: tuple[str | None] | None = None
+                    ) -> Iterator[tuple[tuple, Outcome | None]]:
     """(walk entry, outcome) for each entry, in the walk's order, as ``scan._read_here``
-    gives them; the files after the first ``serial_files`` are read in ``jobs`` processes."""
+    gives them; the files after the first ``serial_files`` are read in ``jobs`` processes.
+    ``lines`` = (host,): PE files are answered with their JSON line (PE_LINE outcomes)."""
     serial = SERIAL_FILES if serial_files is None else serial_files
-    read = file_reader(reader, hashes)
+    read = _reader(reader, hashes, lines)
     first = None
     for entry in entries:
         if entry[1] is not FILE:
@@ -56,7 +59,7 @@ def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str,
             break
     if first is None:
         return
-    with _workers(jobs, reader, hashes) as workers:
+    with _workers(jobs, reader, hashes, lines) as workers:
         window = IN_FLIGHT_PER_JOB * jobs
         # Batches go to the workers in turn, so their answers come back in the same turn.
         pending: deque[tuple[list[tuple], Connection | None]] = deque()
@@ -107,7 +110,8 @@ def _answer(worker: Connection) -> list[Outcome]:
 
 
 @contextmanager
-def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...]) -> Iterator[list[Connection]]:
+def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None
+             ) -> Iterator[list[Connection]]:
     """A pipe to each of ``jobs`` worker processes (forked where the system can, else
     spawned), stopped on the way out whatever happens. They start with SIGINT blocked, then
     ignore it. No thread is started here: this process's one thread sends and receives."""
@@ -121,7 +125,7 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...]) -> Iterator[lis
     try:
         for _ in range(jobs):
             here, there = context.Pipe()
-            process = context.Process(target=_work, args=(there, reader, hashes, blocking), daemon=True)
+            process = context.Process(target=_work, args=(there, reader, hashes, lines, blocking), daemon=True)
             process.start()
             there.close()
             processes.append(process)
@@ -139,10 +143,17 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...]) -> Iterator[lis
             pipe.close()
 
 
+def _reader(reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None
+            ) -> Callable[[Any, bool], Outcome]:
+    """The file reader of a run: answering lines (PE_LINE outcomes) when ``lines`` is (host,)."""
+    return file_reader(reader, hashes, tail=None if lines is None else tail_maker(hashes, lines[0]))
+
+
 _KEPT: list[Any] = []   # a forked worker's copies of the streams: never flushed
 
 
-def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], unblock: bool) -> None:
+def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None,
+          unblock: bool) -> None:
     """A worker: ignore SIGINT, drop the copies of stdout/stderr a fork gave it (their
     unwritten bytes are the parent's to write), then answer each batch it is sent, in order,
     until the pipe closes. A thread takes the batches in as they come, so the parent never
@@ -155,7 +166,7 @@ def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], unblock: bo
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _KEPT.extend((sys.stdout, sys.stderr))
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's life
-    read = file_reader(reader, hashes)
+    read = _reader(reader, hashes, lines)
     batches: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def take_in() -> None:

@@ -4,7 +4,9 @@ tuple (an *outcome*), so a worker process can send it back as well as the loop i
 
 Outcomes: ``(SKIP, reason)``, ``(UNREADABLE, error)``, ``(NOT_PE, size)``,
 ``(PE_ERROR, size, problem, digests)`` and ``(PE, size, fields, digests)``, where
-``fields`` holds the values of :data:`PE_FIELDS` as the record writes them.
+``fields`` holds the values of :data:`PE_FIELDS` as the record writes them; a reader made
+with a ``tail`` (:mod:`.lines`) answers ``(PE_LINE, size, tail, has_version)`` instead,
+``tail`` being the file's JSON line after its path.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Any, Callable
 
 from verfix.fsio import open_readonly, pread_upto
 from verfix.fsview import ImagePath, Source, close, error_reason, read_at
+from verfix.inventory.lines import TailMaker
 from verfix.inventory.walk import SKIP_LINK_DANGLING, type_skip_reason
 from verfix.pe import HEAD_SIZE, PEInfo, PEReadError, Reader, open_file_reader
 
 HASH_CHUNK_SIZE = 1 << 20  # 1 MiB per read while hashing: memory stays flat for any file size
-SKIP, UNREADABLE, NOT_PE, PE_ERROR, PE = range(5)
+SKIP, UNREADABLE, NOT_PE, PE_ERROR, PE, PE_LINE = range(6)
 # A PE record's fields after path and size and before the digests, in the record's order.
 PE_FIELDS = ("file_version", "file_version_string", "product_name", "product_version",
              "product_version_string", "company_name", "file_description", "original_filename",
@@ -141,9 +144,10 @@ def pe_fields(info: PEInfo) -> tuple:
 
 
 def file_reader(reader: Reader = Reader.FAST, hashes: tuple[str, ...] = (), *,
-                plain: bool = False) -> FileReader:
+                plain: bool = False, tail: TailMaker | None = None) -> FileReader:
     """The outcome of one file, as ``read(path, via_link)``; ``plain`` uses the plain open
-    (:func:`open_with_head`) for every path, the reference the fast open is tested against."""
+    (:func:`open_with_head`) for every path, the reference the fast open is tested against;
+    with ``tail`` a PE file read without error answers its line (a PE_LINE outcome)."""
     read_open = open_file_reader(reader)
     fast_open = None if plain else _fast_opener()
 
@@ -186,6 +190,11 @@ def file_reader(reader: Reader = Reader.FAST, hashes: tuple[str, ...] = (), *,
             return (NOT_PE, size)
         if info is None:
             return (PE_ERROR, size, problem, digests)
-        return (PE, size, pe_fields(info), digests)
+        fields = pe_fields(info)
+        if tail is not None and path.__class__ is str:
+            text = tail(path, size, fields, digests)
+            if text is not None:
+                return (PE_LINE, size, text, fields[0] is not None)
+        return (PE, size, fields, digests)
 
     return read

@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from verfix.fsview import ImagePath
-from verfix.inventory.reading import NOT_PE, PE, PE_ERROR, SKIP, Outcome, file_reader
+from json.encoder import encode_basestring
+
+from verfix.inventory.lines import LINE_HEAD, tail_maker
+from verfix.inventory.reading import NOT_PE, PE, PE_ERROR, PE_LINE, SKIP, Outcome, file_reader
 from verfix.inventory.records import HASH_ALGORITHMS, InventoryRecord, InventoryStats, parse_hashes
 from verfix.inventory.walk import FILE, SKIP_OTHER_TYPE, SKIPPED, walk_tuples
 from verfix.pe import Reader
@@ -38,19 +41,67 @@ def inventory(
     volume is read here): the same records in the same order. ``plain`` opens each file
     the plain way (the reference of the fast open; see :func:`.reading.file_reader`).
     """
+    hashes = _check_hashes(hash_algorithm)
+    counters = stats if stats is not None else InventoryStats()
+    yield from records(_outcomes(root, reader, hashes, jobs, plain, None), counters, hashes, host,
+                       shown_path, isinstance(root, ImagePath))
+
+
+def _check_hashes(hash_algorithm: str | tuple[str, ...] | None) -> tuple[str, ...]:
     hashes = hash_algorithm if isinstance(hash_algorithm, tuple) else parse_hashes(hash_algorithm)
     for name in hashes:
         if name not in HASH_ALGORITHMS:
             raise ValueError(f"unsupported hash algorithm {name!r}; use one of {HASH_ALGORITHMS}")
-    counters = stats if stats is not None else InventoryStats()
+    return hashes
+
+
+def _outcomes(root: Path | str | ImagePath, reader: Reader, hashes: tuple[str, ...], jobs: int,
+              plain: bool, lines: tuple[str | None] | None) -> Iterator[tuple[tuple, Outcome | None]]:
+    """(walk entry, outcome) of every entry under ``root``; ``lines`` = (host,) asks for
+    PE_LINE outcomes."""
     entries = walk_tuples(root)
     if jobs > 1 and not isinstance(root, ImagePath):
         from verfix.inventory.parallel import read_in_workers
 
-        outcomes = read_in_workers(entries, reader, hashes, jobs)
-    else:
-        outcomes = _read_here(entries, file_reader(reader, hashes, plain=plain))
-    yield from records(outcomes, counters, hashes, host, shown_path, isinstance(root, ImagePath))
+        return read_in_workers(entries, reader, hashes, jobs, lines=lines)
+    tail = None if lines is None else tail_maker(hashes, lines[0])
+    return _read_here(entries, file_reader(reader, hashes, plain=plain, tail=tail))
+
+
+def inventory_lines(root: Path | str | ImagePath, reader: Reader = Reader.FAST,
+                    hash_algorithm: str | tuple[str, ...] | None = None, *,
+                    stats: InventoryStats | None = None, host: str | None = None,
+                    shown_path: Callable[[str], str] | None = None, jobs: int = 1) -> Iterator[str]:
+    """The JSON Lines of :func:`inventory` (as ``output.write_inventory_jsonl`` writes its
+    records), a PE file's line made by the process that read it: here only the path is
+    added. With ``shown_path``, and in a disk image, the lines are made from the records."""
+    from verfix.inventory.output import record_line_maker
+
+    line_of = record_line_maker()
+    if shown_path is not None or isinstance(root, ImagePath):
+        for record in inventory(root, reader, hash_algorithm, stats=stats, host=host,
+                                shown_path=shown_path, jobs=jobs):
+            yield line_of(record)
+        return
+    hashes = _check_hashes(hash_algorithm)
+    counters = stats if stats is not None else InventoryStats()
+    for item in _outcomes(root, reader, hashes, jobs, False, (host,)):
+        outcome = item[1]
+        code = None if outcome is None else outcome[0]
+        if code is PE_LINE:
+            counters.files_seen += 1
+            counters.bytes_seen += outcome[1]  # type: ignore[index]
+            counters.pe_files += 1
+            if not outcome[3]:  # type: ignore[index]
+                counters.no_version += 1
+            yield LINE_HEAD + encode_basestring(item[0][0]) + outcome[2]  # type: ignore[index]
+        elif code is NOT_PE:
+            counters.files_seen += 1
+            counters.bytes_seen += outcome[1]  # type: ignore[index]
+            counters.not_pe += 1
+        else:  # the rest, rare: through the record
+            for record in records(iter((item,)), counters, hashes, host, None, False):
+                yield line_of(record)
 
 
 def _read_here(entries: Iterator[tuple], read: Callable[[Any, bool], Outcome]

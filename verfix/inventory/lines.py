@@ -1,0 +1,56 @@
+"""The inventory's JSON Lines made where each file is read: a PE file's line (all but its
+path) is formatted by the process that read the file, a worker's included, so the process
+that walks and writes only adds the path. Each line is what ``output.write_inventory_jsonl``
+writes for the same record (the plain version, which a test holds these lines to)."""
+
+from __future__ import annotations
+
+from json.encoder import encode_basestring
+from typing import Callable
+
+from verfix.schemas import SCHEMA_VERSION
+
+# The start of every line, up to the path's value.
+LINE_HEAD = ("{" + encode_basestring("schema_version") + ": " + encode_basestring(SCHEMA_VERSION)
+             + ", " + encode_basestring("path") + ": ")
+# The record's fields after size and before the digests (reading.PE_FIELDS less "error").
+_MIDDLE = ("file_version", "file_version_string", "product_name", "product_version",
+           "product_version_string", "company_name", "file_description", "original_filename",
+           "internal_name", "legal_copyright", "machine")
+TailMaker = Callable[[str, int, tuple, dict], "str | None"]
+
+
+def tail_template(hashes: tuple[str, ...], host: str | None) -> str:
+    """The %-template of a PE file's line after its path: size (%d), then one %s for each
+    field, digest and the error; the host, when given, is written into it."""
+    def key(name: str) -> str:
+        return ", " + encode_basestring(name).replace("%", "%%") + ": "
+
+    text = key("size") + "%d" + "".join(key(name) + "%s" for name in (*_MIDDLE, *hashes, "error"))
+    if host is not None:
+        text += key("host") + encode_basestring(host).replace("%", "%%")
+    return text + "}\n"
+
+
+def tail_maker(hashes: tuple[str, ...], host: str | None) -> TailMaker:
+    """``tail(path, size, fields, digests)``: the line of a PE file read without error after
+    :data:`LINE_HEAD` and the path (``fields`` as ``reading.pe_fields`` gives them); None
+    when the path or a value is not UTF-8 text (its line then spells the path as
+    ``InventoryRecord.as_dict`` does, which the caller takes care of)."""
+    template = tail_template(hashes, host)
+    encode = encode_basestring
+
+    def tail(path: str, size: int, fields: tuple, digests: dict) -> str | None:
+        values = ["null" if value is None else encode(value) for value in fields]
+        if hashes:
+            values[11:11] = [encode(digests[name]) for name in hashes]
+        text = template % (size, *values)
+        if not (text.isascii() and path.isascii()):
+            try:
+                text.encode("utf-8")
+                path.encode("utf-8")
+            except UnicodeEncodeError:
+                return None
+        return text
+
+    return tail
