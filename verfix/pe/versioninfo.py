@@ -19,6 +19,7 @@ _STRING_FILE_INFO = "StringFileInfo".encode("utf-16-le")
 _US_ENGLISH = "0409".encode("utf-16-le")
 _VS_VERSION_INFO_KEY = _VS_VERSION_INFO + b"\0\0"  # the key with its terminating NUL
 _WANTED = {name.encode("utf-16-le"): field for name, field in VERSION_STRINGS}
+_WANTED_TEXT = dict(VERSION_STRINGS)
 # First UTF-16 unit of a wanted name -> (name, name + NUL, its length, field) for each.
 _WANTED_BY_FIRST_UNIT: dict[bytes, list[tuple[bytes, bytes, int, str]]] = {}
 for _name, _field in _WANTED.items():
@@ -137,7 +138,54 @@ def _chosen_table(data: bytes, start: int, end: int) -> tuple[int, int] | None:
 
 def _table_strings(data: bytes, start: int, end: int, found: dict) -> None:
     """Set the wanted strings of one StringTable in ``found``; the first of duplicate names
-    wins."""
+    wins. The table is decoded once and walked as text: with its first String 4-aligned and
+    no surrogate pair in it, text index i is the UTF-16 unit at byte 2i, so the walk hops by
+    the lengths read as ``ord`` of a character and finds each key's and value's NUL with
+    str.find, and a key is looked up as it is. When the text has fewer characters than the
+    table has units (a surrogate pair somewhere) :func:`_table_strings_by_bytes` does it."""
+    base = (start + 3) & ~3
+    units = (end - base) >> 1
+    if units < 3:
+        return
+    text = _utf_16_le_decode(data[base:base + 2 * units], "replace", True)[0]
+    if len(text) != units:
+        _table_strings_by_bytes(data, start, end, found)
+        return
+    size = end - base  # offsets below are bytes from base (4-aligned), or units (i, n, v)
+    wanted_count = 0
+    wanted = _WANTED_TEXT
+    find = text.find
+    i = 0
+    for _ in range(MAX_CHILDREN):
+        if i + 3 > units:
+            break
+        length = ord(text[i])
+        if length < 6:
+            break
+        string_end = 2 * i + length  # the String block, clipped to the table
+        if string_end > size:
+            string_end = size
+        last = string_end >> 1
+        name = i + 3
+        name_end = find("\0", name, last)
+        if name_end < 0:
+            name_end = last
+        field = wanted.get(text[name:name_end])
+        if field is not None and field not in found:
+            wanted_count += 1
+            value = (name_end + 2) & ~1  # the value's byte offset rounded up to 4
+            if not ord(text[i + 1]) or 2 * value >= string_end:  # wValueLength 0, or no room
+                found[field] = ""
+            else:
+                value_end = find("\0", value, last)
+                found[field] = text[value:value_end if value_end >= 0 else last]
+            if wanted_count == len(wanted):
+                break
+        i = ((2 * i + length + 3) & ~3) >> 1
+
+
+def _table_strings_by_bytes(data: bytes, start: int, end: int, found: dict) -> None:
+    """:func:`_table_strings` on the bytes, one String block at a time (any table)."""
     wanted_count = 0
     by_first_unit = _WANTED_BY_FIRST_UNIT
     unpack_from = _TWO_WORDS.unpack_from
