@@ -64,3 +64,52 @@ def test_lines_on_the_bench_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _lines(corpus, hash_algorithm="md5") == expected
     assert _lines(corpus, jobs=2) == _plain(corpus)
     assert expected[1]["pe_files"] > 1000
+
+
+def test_a_kept_no_version_line_takes_each_files_size() -> None:
+    from verfix.inventory.lines import tail_maker
+    from verfix.inventory.output import record_line_maker
+    from verfix.inventory.records import InventoryRecord
+
+    tail = tail_maker((), "h")
+    line_of = record_line_maker()
+    for size in (10, 20_000, 10):
+        for error in ("no version resource", "odd 100% %s %d"):
+            fields = (None,) * 10 + ("i386", error)
+            record = InventoryRecord("/p", size=size, machine="i386", error=error, host="h")
+            assert LINE_HEAD + '"/p"' + tail("/p", size, fields, {}) == line_of(record)
+
+
+def _corpus_files() -> list[str]:
+    from test_inventory_fast_paths import CORKAMI, TESTDATA
+
+    roots = [str(TESTDATA), str(CORKAMI)] + [p for p in (os.environ.get("BENCH_CORPUS"),) if p]
+    return [os.path.join(folder, name) for root in roots for folder, _, names in os.walk(root)
+            for name in names if not os.path.islink(os.path.join(folder, name))]
+
+
+def test_fields_straight_from_the_parse_are_pe_fields_of_read_open() -> None:
+    from verfix.inventory.reading import fast_fields, pe_fields
+    from verfix.pe import PEReadError, fast
+    from verfix.pe.fileio import open_regular_file, pread_upto
+
+    compared = 0
+    for path in _corpus_files():
+        fd, size = open_regular_file(path)
+        try:
+            head = pread_upto(fd, 0, 4096)
+            if head[:2] != b"MZ":
+                continue
+            try:
+                expected: object = pe_fields(fast.read_open(fd, size, head))
+            except PEReadError as error:
+                expected = str(error)
+            try:
+                got: object = fast_fields(fd, size, head)
+            except PEReadError as error:
+                got = str(error)
+        finally:
+            os.close(fd)
+        assert got == expected, path
+        compared += 1
+    assert compared > 200

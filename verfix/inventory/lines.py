@@ -20,13 +20,13 @@ _MIDDLE = ("file_version", "file_version_string", "product_name", "product_versi
 TailMaker = Callable[[str, int, tuple, dict], "str | None"]
 
 
-def tail_template(hashes: tuple[str, ...], host: str | None) -> str:
-    """The %-template of a PE file's line after its path: size (%d), then one %s for each
-    field, digest and the error; the host, when given, is written into it."""
+def tail_template(hashes: tuple[str, ...], host: str | None, size: str = "%d") -> str:
+    """The %-template of a PE file's line after its path: size (``size``), then one %s for
+    each field, digest and the error; the host, when given, is written into it."""
     def key(name: str) -> str:
         return ", " + encode_basestring(name).replace("%", "%%") + ": "
 
-    text = key("size") + "%d" + "".join(key(name) + "%s" for name in (*_MIDDLE, *hashes, "error"))
+    text = key("size") + size + "".join(key(name) + "%s" for name in (*_MIDDLE, *hashes, "error"))
     if host is not None:
         text += key("host") + encode_basestring(host).replace("%", "%%")
     return text + "}\n"
@@ -36,21 +36,43 @@ def tail_maker(hashes: tuple[str, ...], host: str | None) -> TailMaker:
     """``tail(path, size, fields, digests)``: the line of a PE file read without error after
     :data:`LINE_HEAD` and the path (``fields`` as ``reading.pe_fields`` gives them); None
     when the path or a value is not UTF-8 text (its line then spells the path as
-    ``InventoryRecord.as_dict`` does, which the caller takes care of)."""
+    ``InventoryRecord.as_dict`` does, which the caller takes care of). The line of a file
+    without a fixed version (most often no version resource: the machine and the error
+    alone) is kept as a template of its size, for the next file with the same fields."""
     template = tail_template(hashes, host)
+    sized = tail_template(hashes, host, "%s")
     encode = encode_basestring
+    no_version: dict[tuple, str] = {}  # fields -> their line's template of the size
 
     def tail(path: str, size: int, fields: tuple, digests: dict) -> str | None:
-        values = ["null" if value is None else encode(value) for value in fields]
-        if hashes:
-            values[11:11] = [encode(digests[name]) for name in hashes]
-        text = template % (size, *values)
-        if not (text.isascii() and path.isascii()):
-            try:
-                text.encode("utf-8")
-                path.encode("utf-8")
-            except UnicodeEncodeError:
+        if fields[0] is None and not hashes:
+            kept = no_version.get(fields)
+            if kept is None:
+                kept = sized % ("%d", *[
+                    "null" if value is None else encode(value).replace("%", "%%") for value in fields])
+                if not _utf8(kept):
+                    return None
+                if len(no_version) < 256:  # fields of files without a version: a few kinds
+                    no_version[fields] = kept
+            text = kept % size
+        else:
+            values = ["null" if value is None else encode(value) for value in fields]
+            if hashes:
+                values[11:11] = [encode(digests[name]) for name in hashes]
+            text = template % (size, *values)
+            if not _utf8(text):
                 return None
-        return text
+        return text if _utf8(path) else None
 
     return tail
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (no lone surrogate)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -21,6 +21,8 @@ from verfix.fsview import ImagePath, Source, close, error_reason, read_at
 from verfix.inventory.lines import TailMaker
 from verfix.inventory.walk import SKIP_LINK_DANGLING, type_skip_reason
 from verfix.pe import HEAD_SIZE, PEInfo, PEReadError, Reader, open_file_reader
+from verfix.pe.fast import version_data
+from verfix.pe.versioninfo import parse_version_info
 
 HASH_CHUNK_SIZE = 1 << 20  # 1 MiB per read while hashing: memory stays flat for any file size
 SKIP, UNREADABLE, NOT_PE, PE_ERROR, PE, PE_LINE = range(6)
@@ -143,12 +145,48 @@ def pe_fields(info: PEInfo) -> tuple:
     )
 
 
+def fast_fields(fd: Source, size: int, head: bytes) -> tuple:
+    """``pe_fields(fast.read_open(fd, size, head))`` without the PEInfo between them: the
+    fields straight from the version block's parse (a file without a version resource gets
+    one shared tuple per machine)."""
+    machine, data = version_data(fd, size, head)
+    if data is None:
+        fields = _NO_VERSION_FIELDS.get(machine)
+        if fields is None:
+            fields = (None,) * 10 + (machine, "no version resource")
+            if len(_NO_VERSION_FIELDS) < 64:  # a bounded set (the machine names)
+                _NO_VERSION_FIELDS[machine] = fields
+        return fields
+    if not data:
+        return (None,) * 10 + (machine, "version resource is empty")
+    result = parse_version_info(data, {"machine": machine})
+    get = result.get
+    file_version = get("file_version")
+    product_version = get("product_version")
+    return (
+        None if file_version is None else "%d.%d.%d.%d" % file_version, get("file_version_string"),
+        get("product_name"), None if product_version is None else "%d.%d.%d.%d" % product_version,
+        get("product_version_string"), get("company_name"), get("file_description"),
+        get("original_filename"), get("internal_name"), get("legal_copyright"), machine,
+        None if file_version is not None else (get("version_problem") or "no file version"),
+    )
+
+
+_NO_VERSION_FIELDS: dict[str, tuple] = {}
+
+
 def file_reader(reader: Reader = Reader.FAST, hashes: tuple[str, ...] = (), *,
                 plain: bool = False, tail: TailMaker | None = None) -> FileReader:
     """The outcome of one file, as ``read(path, via_link)``; ``plain`` uses the plain open
     (:func:`open_with_head`) for every path, the reference the fast open is tested against;
     with ``tail`` a PE file read without error answers its line (a PE_LINE outcome)."""
-    read_open = open_file_reader(reader)
+    if Reader(reader) is Reader.FAST:
+        fields_of: Callable[[Source, int, bytes], tuple] = fast_fields
+    else:
+        read_open = open_file_reader(reader)
+
+        def fields_of(fd: Source, size: int, head: bytes) -> tuple:
+            return pe_fields(read_open(fd, size, head))
     fast_open = None if plain else _fast_opener()
 
     def read(path: Any, via_link: bool) -> Outcome:
@@ -164,14 +202,14 @@ def file_reader(reader: Reader = Reader.FAST, hashes: tuple[str, ...] = (), *,
             return (UNREADABLE, f"cannot read: {error_reason(error)}")
         # The hash and the reader go on from the same fd, closed before the answer goes out.
         is_pe = head[:2] == b"MZ"
-        info = problem = failure = None
+        fields = problem = failure = None
         digests: dict[str, str] = {}
         try:
             if is_pe:
                 if hashes:
                     digests = hash_open_file(fd, hashes, head)
                 try:
-                    info = read_open(fd, size, head)
+                    fields = fields_of(fd, size, head)
                 except PEReadError as error:
                     problem = str(error)
         except OSError as error:
@@ -188,9 +226,8 @@ def file_reader(reader: Reader = Reader.FAST, hashes: tuple[str, ...] = (), *,
             return (UNREADABLE, f"cannot read: {error_reason(failure)}")
         if not is_pe:
             return (NOT_PE, size)
-        if info is None:
+        if fields is None:
             return (PE_ERROR, size, problem, digests)
-        fields = pe_fields(info)
         if tail is not None and path.__class__ is str:
             text = tail(path, size, fields, digests)
             if text is not None:

@@ -160,22 +160,32 @@ def read_open(fd: Source, size: int, head: bytes) -> PEInfo:
     """Read the version information of an open regular file (the caller fstat'ed it and
     closes it): ``size`` is its size and ``head`` its first HEAD_SIZE bytes (fewer only when
     the file is shorter), as :func:`pread_upto` reads them."""
+    machine, data = version_data(fd, size, head)
+    if data is None:
+        return _no_version_resource(machine)
+    if not data:
+        return PEInfo(machine=machine, has_version_resource=True,
+                      version_problem="version resource is empty")
+    return _peinfo(parse_version_info(data, {"machine": machine}))
+
+
+def version_data(fd: Source, size: int, head: bytes) -> tuple[str, bytes | None]:
+    """(machine, the VS_VERSIONINFO block's bytes) of an open file, as :func:`read_open`
+    takes them: None for no version resource, empty for an empty one; PEReadError."""
     if size == 0:
         raise NotPEError("empty file")
     check_head_length(head, size)
     file = BoundedFile(fd, size, head)
     machine, resource_rva, image = _parse_headers(file, head)
     if image is None:
-        return _no_version_resource(machine)
+        return machine, None
     located = _find_version_data(file, image, resource_rva)
     if located is None:
-        return _no_version_resource(machine)
+        return machine, None
     data_rva, data_size = located
     if data_size == 0:
-        return PEInfo(machine=machine, has_version_resource=True,
-                      version_problem="version resource is empty")
-    data = file.read_version(image.offset_of(data_rva), min(data_size, MAX_VERSION_SIZE))
-    return _peinfo(parse_version_info(data, {"machine": machine}))
+        return machine, b""
+    return machine, file.read_version(image.offset_of(data_rva), min(data_size, MAX_VERSION_SIZE))
 
 
 _peinfo = PEInfo._from_fields
