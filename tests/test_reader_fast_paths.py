@@ -81,6 +81,27 @@ def test_offset_of_follows_the_loader_rules(sections, section_alignment, file_al
                                                       file_alignment, rva)
 
 
+@pytest.mark.parametrize("later", [
+    [(0x1000, 0x9000, 0x200, 0x3000), (0x1000, 0x7000, 0x200, 0x2800)],  # out of order, beyond
+    [(0x1000, 0x3800, 0x200, 0x3000)],   # starts inside the span holding the RVA: clips it
+    [(0x1000, 0x2000, 0x200, 0x3000)],   # starts where it starts
+    [(0x1000, 0x1000, 0x200, 0x3000)],   # before it: it comes first in address order
+    [(0, 0x4000, 0, 0x3000)],            # empty, right at its end
+])
+def test_sections_after_the_one_holding_the_rva(later) -> None:
+    """The first-span shortcut stops at the section holding the RVA and needs only the later
+    ones to start at or after its end: every RVA of the image still maps as the plain rule
+    says, through the hot span or not."""
+    sections = [(0x1000, 0x1000, 0x400, 0x400), (0x2000, 0x2000, 0x2000, 0x800)] + later
+    table = b"".join(struct.pack("<8xIIII16x", *section) for section in sections)
+    for first in (0x2100, 0x1100):
+        for rva in range(0, 0xB000, 0x380):  # a fresh image: ``first`` looked up, then ``rva``
+            image = SectionMap(table, 0, len(sections), 0x1000, 0x200)
+            for looked_up in (first, rva):
+                assert mapped(image, looked_up) == reference.section_offset(
+                    sections, 0x1000, 0x200, looked_up)
+
+
 def test_an_earlier_section_over_the_version_data_wins(tmp_path: Path) -> None:
     """The resource root's section is not used for RVAs an earlier section also holds."""
     image = bytearray(hostile.valid_pe())

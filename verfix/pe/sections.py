@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import struct
+import sys
 
 from verfix.pe.types import PEReadError
 
 # VirtualSize, VirtualAddress, SizeOfRawData, PointerToRawData of a section header
 SECTION = struct.Struct("<8xIIII16x")
+# Native words are the file's (little-endian, 4 bytes): a table can be read as an array of them.
+_LITTLE_ENDIAN_WORDS = sys.byteorder == "little" and struct.calcsize("I") == 4
 
 
 class SectionMap:
@@ -59,29 +62,40 @@ class SectionMap:
         raise PEReadError(f"malformed resource directory: RVA 0x{rva:x} is in no section")
 
     def _first_span(self, rva: int) -> tuple[int, int, int, bool] | None:
-        """The span holding ``rva`` in the usual case, in one pass without building the
-        layout: SectionAlignment >= 0x1000 and a power of two, and every section starting
-        at or after the end of the one before (in table order), so none is clipped and
-        table order is address order. None when the table is not like that (or no section
-        holds ``rva``): :meth:`_layout` decides then."""
+        """The span holding ``rva`` in the usual case, without building the layout:
+        SectionAlignment >= 0x1000 and a power of two, every section up to the one holding
+        ``rva`` starting at or after the end of the one before (in table order), and every
+        later one at or after its end, so none is clipped and it is the first in address
+        order to hold ``rva``. None when the table is not like that (or no section holds
+        ``rva``): :meth:`_layout` decides then."""
         alignment = self.alignment
         if self.low_alignment or alignment & (alignment - 1):
             return None
         # Rounding is masking here: x - x % a == x & -a, x + -x % a == (x + a - 1) & -a.
         mask, round_up = -alignment, alignment - 1
-        found = None
-        previous_start = previous_end = 0
         at = self.table_at
-        for virtual_size, virtual_address, raw_size, raw_pointer in SECTION.iter_unpack(
-                memoryview(self.table)[at:at + self.count * SECTION.size]):
+        table = memoryview(self.table)[at:at + self.count * SECTION.size]
+        end = index = 0
+        for virtual_size, virtual_address, raw_size, raw_pointer in SECTION.iter_unpack(table):  # noqa: B007 - raw_pointer is read after the loop
             start = virtual_address & mask
-            if start < previous_end or start < previous_start:
+            if start < end:  # starts before the one before it ends (it starts at or before that)
                 return None
             end = start + (((virtual_size or raw_size) + round_up) & mask)
-            if found is None and start <= rva < end:
-                found = (start, end, (raw_pointer & ~0x1FF) - start, True)
-            previous_start, previous_end = start, end
-        return found
+            index += 1
+            if start <= rva < end:
+                break
+        else:
+            return None
+        # The sections after it in the table need only start at or after its end (which is
+        # aligned): they come after it in address order and clip none of the spans so far.
+        if index < self.count:
+            if _LITTLE_ENDIAN_WORDS:  # their VirtualAddress column, as words, read in C
+                later = min(table.cast("I")[index * 10 + 3::10])
+            else:
+                later = min(address for _, address, _, _ in SECTION.iter_unpack(table[index * SECTION.size:]))
+            if later < end:
+                return None
+        return (start, end, (raw_pointer & ~0x1FF) - start, True)
 
     def _layout(self) -> list[tuple[int, int, int, bool]]:
         """(start RVA, end RVA, offset - RVA, no earlier span overlaps) per section, in
