@@ -19,7 +19,10 @@ _TWO_DWORDS = struct.Struct("<II")
 _WORD = struct.Struct("<H")
 _DWORD = struct.Struct("<I")
 _FIRST_ENTRY = struct.Struct("<12xHH4xI")  # a resource directory's counts, first OffsetToData
-_COFF = struct.Struct("<HH12xH")         # Machine, NumberOfSections, SizeOfOptionalHeader
+# From the PE signature: the signature, Machine, NumberOfSections, SizeOfOptionalHeader, the
+# optional header's Magic, SectionAlignment, FileAlignment, then NumberOfRvaAndSizes and the
+# resource directory's RVA where a PE32 has them and where a PE32+ has them.
+_HEADERS = struct.Struct("<4sHH12xH2xH30xII52xI12xII12xI")
 _RT_VERSION_ID = _DWORD.pack(RT_VERSION)
 # The headers read up to the resource data directory entry: PE signature (4), COFF header (20),
 # optional header up to its data directories (at most 112), export, import, resource (24).
@@ -37,32 +40,35 @@ def _data_directories_at(magic: int) -> int:
 
 def _parse_headers(file: BoundedFile, head: bytes) -> tuple[str, int, SectionMap | None]:
     """Return (machine, resource directory RVA or 0, image map)."""
-    size = file.size
-    if size >= 0x40 and len(head) >= 0x40 and head[:2] == b"MZ":
+    if file.size >= 0x40 and len(head) >= 0x40 and head[:2] == b"MZ":
         (lfanew,) = _DWORD.unpack_from(head, 0x3C)
-        in_head = lfanew + _HEADERS_SPAN <= len(head) and head[lfanew:lfanew + 4] == b"PE\0\0"
+        if lfanew + _HEADERS_SPAN <= len(head):
+            fields = _HEADERS.unpack_from(head, lfanew)
+            if fields[0] == b"PE\0\0":
+                return _headers_in_head(file, head, lfanew, fields)
+    return _parse_headers_by_reads(file, head)
+
+
+def _headers_in_head(file: BoundedFile, head: bytes, lfanew: int, fields: tuple
+                     ) -> tuple[str, int, SectionMap | None]:
+    """The usual case of _parse_headers: every header field lies in the head, unpacked in one
+    call as ``fields`` (_HEADERS); the section table may lie further on."""
+    (_, machine_code, section_count, optional_size, magic, section_alignment, file_alignment,
+     count_32, count_64, rva_32, rva_64) = fields
+    if magic == 0x10B:
+        directory_count, resource_rva = count_32, rva_32
+    elif magic == 0x20B:
+        directory_count, resource_rva = count_64, rva_64
     else:
-        in_head = False
-    if not in_head:
-        return _parse_headers_by_reads(file, head)
-    # The usual case: every header field below lies in the head; the section table may not.
-    machine_code, section_count, optional_size = _COFF.unpack_from(head, lfanew + 4)
-    optional_offset = lfanew + 24
-    (magic,) = _WORD.unpack_from(head, optional_offset)
-    directories_at = _data_directories_at(magic)
+        raise PEReadError(f"not a PE file (optional header magic 0x{magic:x})")
     machine = MACHINES.get(machine_code) or machine_name(machine_code)
-    (directory_count,) = _DWORD.unpack_from(head, optional_offset + directories_at - 4)
-    if directory_count <= 2:
+    if directory_count <= 2 or resource_rva == 0:
         return machine, 0, None
-    (resource_rva,) = _DWORD.unpack_from(head, optional_offset + directories_at + 16)
-    if resource_rva == 0:
-        return machine, 0, None
-    section_alignment, file_alignment = _TWO_DWORDS.unpack_from(head, optional_offset + 32)
-    table_offset = optional_offset + optional_size
     count = min(section_count, MAX_SECTIONS)
-    position = file.view(table_offset, count * SECTION.size, f"section table ({count} sections)")
+    position = file.view(lfanew + 24 + optional_size, count * SECTION.size,
+                         f"section table ({count} sections)")
     return machine, resource_rva, SectionMap(file.buffer, position, count,
-                                         section_alignment, file_alignment)
+                                             section_alignment, file_alignment)
 
 
 def _parse_headers_by_reads(file: BoundedFile, head: bytes) -> tuple[str, int, SectionMap | None]:
