@@ -20,6 +20,10 @@ _US_ENGLISH = "0409".encode("utf-16-le")
 _VS_VERSION_INFO_KEY = _VS_VERSION_INFO + b"\0\0"  # the key with its terminating NUL
 _WANTED = {name.encode("utf-16-le"): field for name, field in VERSION_STRINGS}
 _WANTED_TEXT = dict(VERSION_STRINGS)
+_WANTED_BY_FIRST_CHARACTER: dict[str, list[tuple[str, str]]] = {}  # "F" -> FileVersion, ...
+for _text, _text_field in VERSION_STRINGS:
+    _WANTED_BY_FIRST_CHARACTER.setdefault(_text[0], []).append((_text, _text_field))
+del _text, _text_field
 # First UTF-16 unit of a wanted name -> (name, name + NUL, its length, field) for each.
 _WANTED_BY_FIRST_UNIT: dict[bytes, list[tuple[bytes, bytes, int, str]]] = {}
 for _name, _field in _WANTED.items():
@@ -154,6 +158,7 @@ def _table_strings(data: bytes, start: int, end: int, found: dict) -> None:
     size = end - base  # offsets below are bytes from base (4-aligned), or units (i, n, v)
     wanted_count = 0
     wanted = _WANTED_TEXT
+    by_first = _WANTED_BY_FIRST_CHARACTER
     find = text.find
     i = 0
     for _ in range(MAX_CHILDREN):
@@ -167,10 +172,19 @@ def _table_strings(data: bytes, start: int, end: int, found: dict) -> None:
             string_end = size
         last = string_end >> 1
         name = i + 3
-        name_end = find("\0", name, last)
-        if name_end < 0:
-            name_end = last
-        field = wanted.get(text[name:name_end])
+        # The key is a wanted name when it starts with one that ends with the block or is
+        # followed by a NUL in it (a first character and a startswith: no key is sliced).
+        candidates = by_first.get(text[name]) if name < last else None
+        if candidates is None:
+            field = None
+        else:
+            for key, field in candidates:  # noqa: B007 - field is read after the loop
+                name_end = name + len(key)
+                if name_end <= last and text.startswith(key, name) and (
+                        name_end == last or text[name_end] == "\0"):
+                    break
+            else:
+                field = None
         if field is not None and field not in found:
             wanted_count += 1
             value = (name_end + 2) & ~1  # the value's byte offset rounded up to 4
