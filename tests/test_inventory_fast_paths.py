@@ -197,12 +197,12 @@ _INTERRUPT_AFTER_WORKERS_START = """
 import os, signal, sys
 from verfix.cli import main
 from verfix.inventory import parallel
-real = parallel._outcomes
+real = parallel._answered
 def interrupting(batch, worker):
     if worker is not None:
         os.kill(os.getpid(), signal.SIGINT)
     return real(batch, worker)
-parallel._outcomes = interrupting
+parallel._answered = interrupting
 sys.exit(main(["inventory", sys.argv[1], "-q", "-j", "2", "-o", sys.argv[2]]))
 """
 

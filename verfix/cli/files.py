@@ -122,10 +122,10 @@ def inventory(
             with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
                 if format is Format.JSONL:  # each line made where its file was read
                     for root in roots:
-                        for line in inventory_module.inventory_lines(
+                        for chunk in inventory_module.inventory_lines(
                                 root, reader, hashes, stats=stats, host=host, shown_path=shown, jobs=jobs):
-                            stream.write(line)
-                            tick(line)
+                            stream.write(chunk)
+                            tick(chunk, chunk.count("\n"))  # a chunk of whole lines
                 else:
                     write_records((tick(record.as_dict()) for record in records), format, fields,
                                   stream, table_width(output))
@@ -147,7 +147,7 @@ def _progress(enabled: bool) -> Iterator:
     redrawn from the ticks (at most ten times a second), not by a thread of its own: --jobs
     forks worker processes, which is safe only in a process with one thread."""
     if not enabled:
-        yield lambda record: record
+        yield lambda record, count=1: record
         return
     import time
 
@@ -159,8 +159,8 @@ def _progress(enabled: bool) -> Iterator:
         task = progress.add_task("inventory", total=None)
         shown = [0.0]
 
-        def tick(record: Any) -> Any:
-            progress.advance(task)
+        def tick(record: Any, count: int = 1) -> Any:
+            progress.advance(task, count)
             now = time.monotonic()
             if now - shown[0] >= 0.1:
                 shown[0] = now

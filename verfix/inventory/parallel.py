@@ -21,7 +21,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Callable, Iterator
 
 from verfix.inventory.lines import tail_maker
+from verfix.inventory.outcomes import add_counts, batch_lines, entry_lines, lines
 from verfix.inventory.reading import Outcome, file_reader
+from verfix.inventory.records import InventoryStats
 from verfix.inventory.walk import FILE
 from verfix.pe import Reader
 
@@ -40,13 +42,11 @@ def default_jobs() -> int:
 
 
 def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str, ...], jobs: int,
-                    *, serial_files: int | None = None, lines: tuple[str | None] | None = None
-                    ) -> Iterator[tuple[tuple, Outcome | None]]:
+                    *, serial_files: int | None = None) -> Iterator[tuple[tuple, Outcome | None]]:
     """(walk entry, outcome) for each entry, in the walk's order, as ``scan._read_here``
-    gives them; the files after the first ``serial_files`` are read in ``jobs`` processes.
-    ``lines`` = (host,): PE files are answered with their JSON line (PE_LINE outcomes)."""
+    gives them; the files after the first ``serial_files`` are read in ``jobs`` processes."""
     serial = SERIAL_FILES if serial_files is None else serial_files
-    read = _reader(reader, hashes, lines)
+    read = file_reader(reader, hashes)
     first = None
     for entry in entries:
         if entry[1] is not FILE:
@@ -59,6 +59,58 @@ def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str,
             break
     if first is None:
         return
+    for batch, answer in _batches(entries, first, jobs, reader, hashes, None):
+        outcomes = iter(answer or ())
+        for entry in batch:
+            yield entry, next(outcomes) if entry[1] is FILE else None
+
+
+def lines_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str, ...], jobs: int,
+                     host: str | None, counters: InventoryStats, *, serial_files: int | None = None
+                     ) -> Iterator[str]:
+    """``scan.inventory_lines`` of a folder with workers: the JSON Lines of the entries, in
+    the walk's order, in chunks of whole lines. A worker answers a batch of files with the
+    text of each and the batch's counters (``outcomes.batch_lines``), so this process adds
+    the counters and joins the texts of a batch in one call (where the batch holds files
+    alone, as a rule)."""
+    serial = SERIAL_FILES if serial_files is None else serial_files
+    read = file_reader(reader, hashes, tail=tail_maker(hashes, host))
+    first: list[tuple] = []
+
+    def here() -> Iterator[tuple[tuple, Outcome | None]]:
+        nonlocal serial
+        for entry in entries:
+            if entry[1] is not FILE:
+                yield entry, None
+            elif serial > 0:
+                serial -= 1
+                yield entry, read(entry[0], entry[3])
+            else:
+                first.append(entry)
+                return
+
+    yield from lines(here(), counters, hashes, host)
+    if not first:
+        return
+    for batch, answer in _batches(entries, first[0], jobs, reader, hashes, (host,)):
+        texts: list[str] = []
+        if answer is not None:
+            texts, counts = answer
+            add_counts(counters, counts)
+        if len(texts) != len(batch):  # entries that are not files: their lines made here
+            made = iter(texts)
+            texts = [next(made) if entry[1] is FILE else "".join(
+                entry_lines(iter(((entry, None),)), counters, hashes, host)) for entry in batch]
+        chunk = "".join(texts)
+        if chunk:
+            yield chunk
+
+
+def _batches(entries: Iterator[tuple], first: tuple, jobs: int, reader: Reader,
+             hashes: tuple[str, ...], lines: tuple[str | None] | None
+             ) -> Iterator[tuple[list[tuple], Any]]:
+    """(batch of entries, the worker's answer for its files or None when it has none) from
+    ``first`` on, in the walk's order, the files read by ``jobs`` workers."""
     with _workers(jobs, reader, hashes, lines) as workers:
         window = IN_FLIGHT_PER_JOB * jobs
         # Batches go to the workers in turn, so their answers come back in the same turn.
@@ -73,11 +125,15 @@ def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str,
                 pending.append((batch, _send(workers, files)))
                 batch, files = [], []
                 while len(pending) >= window:
-                    yield from _outcomes(*pending.popleft())
+                    yield _answered(*pending.popleft())
         if batch:
             pending.append((batch, _send(workers, files)))
         while pending:
-            yield from _outcomes(*pending.popleft())
+            yield _answered(*pending.popleft())
+
+
+def _answered(batch: list[tuple], worker: Connection | None) -> tuple[list[tuple], Any]:
+    return batch, None if worker is None else _answer(worker)
 
 
 def _send(workers: list[Connection], files: list[tuple[Any, bool]]) -> Connection | None:
@@ -89,13 +145,6 @@ def _send(workers: list[Connection], files: list[tuple[Any, bool]]) -> Connectio
     workers.append(worker)
     worker.send(files)
     return worker
-
-
-def _outcomes(batch: list[tuple], worker: Connection | None) -> Iterator[tuple[tuple, Outcome | None]]:
-    """A batch's entries, each file's with the outcome the worker sent back for it."""
-    read = iter(_answer(worker) if worker is not None else ())
-    for entry in batch:
-        yield entry, next(read) if entry[1] is FILE else None
 
 
 def _answer(worker: Connection) -> list[Outcome]:
@@ -180,7 +229,10 @@ def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], lines: tupl
     threading.Thread(target=take_in, daemon=True).start()
     while (files := batches.get()) is not None:
         try:
-            answer: Any = [read(path, via_link) for path, via_link in files]
+            if lines is None:
+                answer: Any = [read(path, via_link) for path, via_link in files]
+            else:
+                answer = batch_lines(read, files, hashes, lines[0])
         except Exception as error:  # noqa: BLE001 - a bug: sent back, raised by the parent
             answer = RuntimeError(f"inventory worker: {type(error).__name__}: {error}")
         pipe.send(answer)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from verfix.fsview import ImagePath
-from json.encoder import encode_basestring
-
-from verfix.inventory.lines import LINE_HEAD, tail_maker
-from verfix.inventory.reading import NOT_PE, PE, PE_ERROR, PE_LINE, SKIP, Outcome, file_reader
+from verfix.inventory.lines import tail_maker
+from verfix.inventory.outcomes import lines, records
+from verfix.inventory.reading import Outcome, file_reader
 from verfix.inventory.records import HASH_ALGORITHMS, InventoryRecord, InventoryStats, parse_hashes
-from verfix.inventory.walk import FILE, SKIP_OTHER_TYPE, SKIPPED, walk_tuples
+from verfix.inventory.walk import FILE, walk_tuples
 from verfix.pe import Reader
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ def inventory(
     """
     hashes = _check_hashes(hash_algorithm)
     counters = stats if stats is not None else InventoryStats()
-    yield from records(_outcomes(root, reader, hashes, jobs, plain, None), counters, hashes, host,
+    yield from records(_outcomes(root, reader, hashes, jobs, plain), counters, hashes, host,
                        shown_path, isinstance(root, ImagePath))
 
 
@@ -56,16 +55,14 @@ def _check_hashes(hash_algorithm: str | tuple[str, ...] | None) -> tuple[str, ..
 
 
 def _outcomes(root: Path | str | ImagePath, reader: Reader, hashes: tuple[str, ...], jobs: int,
-              plain: bool, lines: tuple[str | None] | None) -> Iterator[tuple[tuple, Outcome | None]]:
-    """(walk entry, outcome) of every entry under ``root``; ``lines`` = (host,) asks for
-    PE_LINE outcomes."""
+              plain: bool) -> Iterator[tuple[tuple, Outcome | None]]:
+    """(walk entry, outcome) of every entry under ``root``."""
     entries = walk_tuples(root)
     if jobs > 1 and not isinstance(root, ImagePath):
         from verfix.inventory.parallel import read_in_workers
 
-        return read_in_workers(entries, reader, hashes, jobs, lines=lines)
-    tail = None if lines is None else tail_maker(hashes, lines[0])
-    return _read_here(entries, file_reader(reader, hashes, plain=plain, tail=tail))
+        return read_in_workers(entries, reader, hashes, jobs)
+    return _read_here(entries, file_reader(reader, hashes, plain=plain))
 
 
 def inventory_lines(root: Path | str | ImagePath, reader: Reader = Reader.FAST,
@@ -73,8 +70,9 @@ def inventory_lines(root: Path | str | ImagePath, reader: Reader = Reader.FAST,
                     stats: InventoryStats | None = None, host: str | None = None,
                     shown_path: Callable[[str], str] | None = None, jobs: int = 1) -> Iterator[str]:
     """The JSON Lines of :func:`inventory` (as ``output.write_inventory_jsonl`` writes its
-    records), a PE file's line made by the process that read it: here only the path is
-    added. With ``shown_path``, and in a disk image, the lines are made from the records."""
+    records), in chunks of one or more whole lines; a PE file's line is made by the process
+    that read it (with ``jobs`` > 1 a worker's whole batch comes as one chunk). With
+    ``shown_path``, and in a disk image, the lines are made from the records."""
     from verfix.inventory.output import record_line_maker
 
     line_of = record_line_maker()
@@ -85,23 +83,13 @@ def inventory_lines(root: Path | str | ImagePath, reader: Reader = Reader.FAST,
         return
     hashes = _check_hashes(hash_algorithm)
     counters = stats if stats is not None else InventoryStats()
-    for item in _outcomes(root, reader, hashes, jobs, False, (host,)):
-        outcome = item[1]
-        code = None if outcome is None else outcome[0]
-        if code is PE_LINE:
-            counters.files_seen += 1
-            counters.bytes_seen += outcome[1]  # type: ignore[index]
-            counters.pe_files += 1
-            if not outcome[3]:  # type: ignore[index]
-                counters.no_version += 1
-            yield LINE_HEAD + encode_basestring(item[0][0]) + outcome[2]  # type: ignore[index]
-        elif code is NOT_PE:
-            counters.files_seen += 1
-            counters.bytes_seen += outcome[1]  # type: ignore[index]
-            counters.not_pe += 1
-        else:  # the rest, rare: through the record
-            for record in records(iter((item,)), counters, hashes, host, None, False):
-                yield line_of(record)
+    if jobs > 1:
+        from verfix.inventory.parallel import lines_in_workers
+
+        yield from lines_in_workers(walk_tuples(root), reader, hashes, jobs, host, counters)
+        return
+    read = file_reader(reader, hashes, tail=tail_maker(hashes, host))
+    yield from lines(_read_here(walk_tuples(root), read), counters, hashes, host)
 
 
 def _read_here(entries: Iterator[tuple], read: Callable[[Any, bool], Outcome]
@@ -109,59 +97,3 @@ def _read_here(entries: Iterator[tuple], read: Callable[[Any, bool], Outcome]
     """(walk entry, outcome) for each entry, in order; None for an entry that is not a file."""
     for entry in entries:
         yield entry, read(entry[0], entry[3]) if entry[1] is FILE else None
-
-
-def records(outcomes: Iterator[tuple[tuple, Outcome | None]], counters: InventoryStats,
-            hashes: tuple[str, ...], host: str | None, shown_path: Callable[[str], str] | None,
-            as_text: bool) -> Iterator[InventoryRecord]:
-    """The records (and counters) of the walk's entries and their outcomes, in order."""
-    skipped = counters.skipped
-    record_of = InventoryRecord._from_fields
-    for (path, kind, reason, _), outcome in outcomes:
-        text = str(path) if as_text else path  # report paths are text
-        shown = text if shown_path is None else shown_path(text)
-        if outcome is None:
-            if kind is SKIPPED:
-                reason = reason or SKIP_OTHER_TYPE
-                skipped[reason] = skipped.get(reason, 0) + 1
-            else:  # UNREADABLE_DIRECTORY
-                counters.unreadable_folders += 1
-                yield InventoryRecord(shown, error=reason, hashes=hashes, host=host)
-            continue
-        code = outcome[0]
-        if code is SKIP:
-            skipped[outcome[1]] = skipped.get(outcome[1], 0) + 1
-            continue
-        counters.files_seen += 1
-        if code is NOT_PE:
-            counters.bytes_seen += outcome[1]
-            counters.not_pe += 1
-            continue
-        if code is not PE and code is not PE_ERROR:  # UNREADABLE
-            counters.unreadable_files += 1
-            yield InventoryRecord(shown, error=outcome[1], hashes=hashes, host=host)
-            continue
-        size = outcome[1]
-        counters.bytes_seen += size
-        counters.pe_files += 1
-        digests = outcome[3]
-        if code is PE_ERROR:
-            counters.read_errors += 1
-            yield InventoryRecord(shown, size=size, error=outcome[2], hashes=hashes, host=host,
-                                  **digests)
-            continue
-        fields = outcome[2]
-        if fields[0] is None:
-            counters.no_version += 1
-        yield record_of({
-            "path": shown, "size": size,
-            "file_version": fields[0], "file_version_string": fields[1], "product_name": fields[2],
-            "product_version": fields[3], "product_version_string": fields[4],
-            "company_name": fields[5], "file_description": fields[6],
-            "original_filename": fields[7], "internal_name": fields[8],
-            "legal_copyright": fields[9], "machine": fields[10],
-            "md5": digests.get("md5") if digests else None,
-            "sha1": digests.get("sha1") if digests else None,
-            "sha256": digests.get("sha256") if digests else None,
-            "error": fields[11], "hashes": hashes, "host": host,
-        })
