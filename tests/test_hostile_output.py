@@ -146,15 +146,15 @@ def test_ctrl_c_says_interrupted_and_leaves_nothing_half_written(tmp_path: Path,
                                                                  capsys) -> None:
     from verfix import inventory as inventory_module
 
-    real = inventory_module.inventory
+    real = inventory_module.inventory_lines  # JSON Lines: the lines, made where files are read
 
     def interrupted_midway(*args, **kwargs):
-        for count, record in enumerate(real(*args, **kwargs)):
+        for count, line in enumerate(real(*args, **kwargs)):
             if count == 2:
                 os.kill(os.getpid(), signal.SIGINT)
-            yield record
+            yield line
 
-    monkeypatch.setattr(inventory_module, "inventory", interrupted_midway)
+    monkeypatch.setattr(inventory_module, "inventory_lines", interrupted_midway)
     out = tmp_path / "out"
     out.mkdir()
     report = out / "inventory.jsonl"
