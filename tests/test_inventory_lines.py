@@ -113,3 +113,17 @@ def test_fields_straight_from_the_parse_are_pe_fields_of_read_open() -> None:
         assert got == expected, path
         compared += 1
     assert compared > 200
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_names_with_percent_signs_and_line_separators_are_spelled_as_the_records_spell_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    source = (Path(__file__).resolve().parent.parent / "testdata/sp3/exchsrvr/bin/Emsmta.exe").read_bytes()
+    for name in ("50%.exe", "100%25.dll", "a\u2028b.exe", "c\x85d.exe", "plain.exe"):
+        (tmp_path / name).write_bytes(source)
+    monkeypatch.setattr(parallel, "SERIAL_FILES", 1)
+    got = _lines(tmp_path, jobs=jobs)
+    assert got == _plain(tmp_path)
+    assert "50%25.exe" in got[0] and "100%2525.dll" in got[0]  # % spelled %25, path_hex added
+    assert "\u2028" not in got[0] and "\x85" not in got[0]
+    assert len(got[0].splitlines()) == 5

@@ -35,8 +35,8 @@ def tail_template(hashes: tuple[str, ...], host: str | None, size: str = "%d") -
 def tail_maker(hashes: tuple[str, ...], host: str | None) -> TailMaker:
     """``tail(path, size, fields, digests)``: the line of a PE file read without error after
     :data:`LINE_HEAD` and the path (``fields`` as ``reading.pe_fields`` gives them); None
-    when the path or a value is not UTF-8 text (its line then spells the path as
-    ``InventoryRecord.as_dict`` does, which the caller takes care of). The line of a file
+    when the path or a value is not plain UTF-8 text or the path holds a ``%`` (its line then
+    spells the path as ``InventoryRecord.as_dict`` does, which the caller takes care of). The line of a file
     without a fixed version (most often no version resource: the machine and the error
     alone) is kept as a template of its size, for the next file with the same fields."""
     template = tail_template(hashes, host)
@@ -50,7 +50,7 @@ def tail_maker(hashes: tuple[str, ...], host: str | None) -> TailMaker:
             if kept is None:
                 kept = sized % ("%d", *[
                     "null" if value is None else encode(value).replace("%", "%%") for value in fields])
-                if not _utf8(kept):
+                if not _plain(kept):
                     return None
                 if len(no_version) < 256:  # fields of files without a version: a few kinds
                     no_version[fields] = kept
@@ -60,19 +60,24 @@ def tail_maker(hashes: tuple[str, ...], host: str | None) -> TailMaker:
             if hashes:
                 values[11:11] = [encode(digests[name]) for name in hashes]
             text = template % (size, *values)
-            if not _utf8(text):
+            if not _plain(text):
                 return None
-        return text if _utf8(path) else None
+        return text if _plain(path) and "%" not in path else None
 
     return tail
 
 
-def _utf8(text: str) -> bool:
-    """Whether ``text`` can be written as UTF-8 (no lone surrogate)."""
+_LINE_BREAKS = frozenset("\x85\u2028\u2029")  # JSON Lines escapes them (writers.LINE_BREAKS)
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` goes into a line as it is: UTF-8 text (no lone surrogate) without a
+    character that splits lines for ``str.splitlines``. A path must also hold no ``%``
+    (``as_dict`` spells it %25 and adds path_hex): those lines are made through the record."""
     if text.isascii():
         return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
+    return _LINE_BREAKS.isdisjoint(text)
