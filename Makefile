@@ -84,18 +84,22 @@ BENCH_CORPUS ?=
 BENCH_ARGS ?=
 BOUNDS_ARGS ?=
 SCALING_ARGS ?=
+# Each benchmark adds its ratios to $(BENCH_SUMMARY); tools/bench_summary.py prints them last,
+# side by side (issue 13's figures of one run).
+bench: export BENCH_SUMMARY = $(or $(TMPDIR),/tmp)/verfix-bench-summary.jsonl
 bench: $(STAMP)
+	@rm -f "$$BENCH_SUMMARY"
 	-$(BIN)/python tools/bench_server.py
 	-$(BIN)/python tools/bench_startup.py
 	$(BIN)/python tools/bench_bounds.py $(BOUNDS_ARGS)
-	@if [ -z "$(BENCH_CORPUS)" ]; then \
-	  echo "make bench: set BENCH_CORPUS to a folder of PE files, e.g. make bench BENCH_CORPUS=/tmp/bench-corpus" >&2; \
+	@if [ -z "$(BENCH_CORPUS)" ] || [ ! -d "$(BENCH_CORPUS)" ]; then \
+	  $(BIN)/python tools/bench_summary.py; \
+	  echo "make bench: set BENCH_CORPUS to a folder of PE files for the per-file and --jobs figures," \
+	       "e.g. make bench BENCH_CORPUS=/tmp/bench-corpus" >&2; \
 	  echo "  build it with: sudo sh tools/build_bench_corpus.sh /tmp/bench-corpus" >&2; exit 2; fi
-	@if [ ! -d "$(BENCH_CORPUS)" ]; then \
-	  echo "make bench: BENCH_CORPUS=$(BENCH_CORPUS) is not a folder;" \
-	       "build it with: sudo sh tools/build_bench_corpus.sh $(BENCH_CORPUS)" >&2; exit 2; fi
 	$(BIN)/python tools/bench.py $(BENCH_ARGS) "$(BENCH_CORPUS)"
 	$(BIN)/python tools/bench_scaling.py $(SCALING_ARGS) "$(BENCH_CORPUS)"
+	$(BIN)/python tools/bench_summary.py
 
 # Import every KB article under $(KB_DIR) (each product folder) into manifests/catalog/
 # (rewritten whole) and print the coverage per product folder and the import time. The

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 
+from bench_summary import record
 from bench import (COPIES, TARGET_JOBS, TARGET_PER_FILE, Subject, measurement_of, print_table, run_interleaved,
                    verdict, verfix_command, worker_subject)
 
@@ -97,6 +98,8 @@ def _measure(tree: str, copies: int, runs: int, workdir: str, built: float) -> i
          f">= {TARGET_JOBS:g}x", verdict(cli_one.wall / cli_two.wall, TARGET_JOBS, True)],
     ]
     print_table(rows, ["ratio", "measured", "target", "verdict"])
+    for row in rows:
+        record(*row)
     end_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {end_load:.2f} at the end: on a shared machine other work takes cores from "
           "--jobs; the speed-up is bounded by the one process that walks and writes.")

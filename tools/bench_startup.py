@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_summary import record
+
 REPO = Path(__file__).resolve().parent.parent
 SP3 = REPO / "testdata" / "sp3" / "exchsrvr" / "bin"
 ARTICLE = "Q236586"
@@ -85,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  verfix check BIN -m {ARTICLE} (15 files) {check:6.1f} ms")
     print(f"  exiftool -FileVersionNumber BIN         {exiftool:6.1f} ms")
     print(f"  ratio {ratio:.2f}x exiftool (target <= {CHECK_TARGET:g}x): {'met' if check_met else 'NOT MET'}")
+    record("start-up: verfix -V", f"{version:.1f} ms", f"< {VERSION_TARGET_MS:g} ms",
+           "met" if version_met else "NOT MET")
+    record(f"start-up: check -m {ARTICLE} (15 files) / exiftool", f"{ratio:.2f}x", f"<= {CHECK_TARGET:g}x",
+           "met" if check_met else "NOT MET")
     return 0 if version_met and check_met else 1
 
 
