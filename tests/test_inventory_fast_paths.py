@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -182,6 +183,56 @@ def test_ctrl_c_with_workers_is_interrupted_and_writes_nothing(tmp_path: Path) -
     assert to_file.wait(timeout=60) == 130
     assert to_file.stderr.read().decode() == "verfix: interrupted\n"
     assert list(out.iterdir()) == []
+
+
+def test_jobs_are_capped_at_four_per_core(tmp_path: Path, monkeypatch) -> None:
+    started: list[int] = []
+    real = parallel._workers
+
+    def counting(jobs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(jobs)
+        return real(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "_workers", counting)
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 1)
+    monkeypatch.setattr(parallel, "SERIAL_FILES", 0)
+    for index in range(3):
+        (tmp_path / f"f{index}.exe").write_bytes(b"MZ")
+    result = runner.invoke(app, ["inventory", str(tmp_path), "-j", "10000"])
+    assert result.exit_code == 3, result.output  # "MZ" alone is no PE file: unreadable
+    assert started == [4]  # not 10,000 processes
+    assert "--jobs 10000 is more than 4" in result.stderr
+    assert parallel.usable_jobs(3) == 3 and parallel.usable_jobs(10**9) == 4
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(4000):
+        (folder / f"f{index:04}.exe").write_bytes(b"MZ")
+    piped = subprocess.Popen([sys.executable, "-m", "verfix", "inventory", str(folder), "-q", "-j", "2"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO,
+                             start_new_session=True)
+    assert piped.stdout.read(400_000).startswith(b"{")  # blocked writing: the workers run
+    workers = _children(piped.pid)
+    assert workers, "no worker is running"
+    piped.kill()  # SIGKILL, as the OOM killer sends: no clean-up in the parent
+    piped.wait(timeout=10)
+    piped.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived its killed parent"
+
+
+def _alive(pid: str) -> bool:
+    """Whether process ``pid`` runs (a zombie or a reused number aside: not a worker)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status and "verfix" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
 
 
 def _children(pid: int) -> list[str]:

@@ -85,8 +85,8 @@ def inventory(
     ),
     jobs: Optional[int] = typer.Option(
         None, "--jobs", "-j", min=1, metavar="N",
-        help="Read the files in N processes (default: one per core; a tree of up to 500 files, "
-        "and a disk image, are read in one). The output is the same for any N.",
+        help="Read the files in N processes (default: one per core; at most 4 per core; a tree of "
+        "up to 500 files, and a disk image, are read in one). The output is the same for any N.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
     verbose: bool = VERBOSE,
@@ -97,7 +97,7 @@ def inventory(
     file read, 3 some file or folder could not be read, 2 usage error.
     """
     from verfix import inventory as inventory_module
-    from verfix.inventory.parallel import default_jobs
+    from verfix.inventory.parallel import JOBS_PER_CORE, default_jobs, usable_jobs
     from verfix.winpath import windows_path
 
     stats = inventory_module.InventoryStats()
@@ -113,7 +113,10 @@ def inventory(
         if windows_paths and roots != [path]:
             raise InputError("--windows-paths takes a copy laid out by drive letter, not a disk image")
         shown = (lambda p: windows_path(Path(p), path)) if windows_paths else None
-        jobs = default_jobs() if jobs is None else jobs
+        if jobs is not None and jobs > usable_jobs(jobs) and not quiet:
+            note(f"verfix: --jobs {jobs} is more than {usable_jobs(jobs)} ({JOBS_PER_CORE} per core): "
+                 f"reading in {usable_jobs(jobs)} processes")
+        jobs = default_jobs() if jobs is None else usable_jobs(jobs)
         records = (r for root in roots for r in inventory_module.inventory(
             root, reader, hashes, stats=stats, host=host, shown_path=shown, jobs=jobs))
         optional = set(hashes) | ({"host"} if host is not None else set())

@@ -31,6 +31,7 @@ SERIAL_FILES = 500       # read in this process before any worker starts
 BATCH_FILES = 256        # files per task sent to a worker
 BATCH_ENTRIES = 4096     # entries per batch at most (a folder of FIFOs has no files to send)
 IN_FLIGHT_PER_JOB = 3    # batches per worker sent ahead
+JOBS_PER_CORE = 4        # --jobs is capped at this many processes per core
 
 
 def default_jobs() -> int:
@@ -39,6 +40,12 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def usable_jobs(asked: int) -> int:
+    """``--jobs`` as run: at least 1, at most :data:`JOBS_PER_CORE` per core (more only
+    costs memory: each worker is a process of its own)."""
+    return max(1, min(asked, JOBS_PER_CORE * default_jobs()))
 
 
 def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str, ...], jobs: int,
@@ -111,6 +118,7 @@ def _batches(entries: Iterator[tuple], first: tuple, jobs: int, reader: Reader,
              ) -> Iterator[tuple[list[tuple], Any]]:
     """(batch of entries, the worker's answer for its files or None when it has none) from
     ``first`` on, in the walk's order, the files read by ``jobs`` workers."""
+    jobs = usable_jobs(jobs)
     with _workers(jobs, reader, hashes, lines) as workers:
         window = IN_FLIGHT_PER_JOB * jobs
         # Batches go to the workers in turn, so their answers come back in the same turn.
@@ -174,6 +182,7 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[st
     try:
         for _ in range(jobs):
             here, there = context.Pipe()
+            _PARENT_ENDS.append(here)  # a forked worker closes its copies: see _work
             process = context.Process(target=_work, args=(there, reader, hashes, lines, blocking), daemon=True)
             process.start()
             there.close()
@@ -190,6 +199,7 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[st
         for process, pipe in zip(processes, pipes):
             process.join()
             pipe.close()
+            _PARENT_ENDS.remove(pipe)
 
 
 def _reader(reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None
@@ -199,6 +209,10 @@ def _reader(reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | 
 
 
 _KEPT: list[Any] = []   # a forked worker's copies of the streams: never flushed
+# This process's ends of the workers' pipes. A forked worker inherits copies of them and
+# closes them first thing: else its own pipe never reads end-of-file when this process is
+# killed (SIGKILL, the OOM killer), and the worker would outlive it.
+_PARENT_ENDS: list[Connection] = []
 
 
 def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None,
@@ -210,6 +224,9 @@ def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], lines: tupl
     import queue
     import threading
 
+    for inherited in _PARENT_ENDS:  # empty in a spawned worker
+        inherited.close()
+    _PARENT_ENDS.clear()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if unblock:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
