@@ -206,6 +206,7 @@ sys.exit(main(sys.argv[2:]))
 @pytest.mark.parametrize("module, argv", [
     ("typer", ["--help"]),
     ("verfix.formats", ["check", str(SP3), "-m", "Q236586"]),
+    ("verfix.fsio", ["-V"]),  # the streams' guard, the first thing main loads
 ])
 def test_ctrl_c_while_modules_load(module: str, argv: list[str]) -> None:
     process = subprocess.Popen([sys.executable, "-c", SLOW_IMPORT, module, *argv], cwd=REPO,

@@ -40,14 +40,16 @@ class ClosedStream:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Run verfix on ``argv`` (default: the process's arguments); return the exit code."""
-    restore = _guard_streams()
+    restore: Optional[Callable[[], None]] = None
     try:
+        restore = _guard_streams()  # loads verfix.fsio: Ctrl-C may come while it does
         return _dispatch(sys.argv[1:] if argv is None else list(argv))
     except KeyboardInterrupt:  # Ctrl-C before a command's own handler was in place
         _say("verfix: interrupted")
         return INTERRUPTED
     finally:
-        restore()
+        if restore is not None:
+            restore()
         if argv is None:  # the process ends next: spare it the last collection (~4 ms)
             import gc
 
