@@ -336,6 +336,12 @@ def test_product_selector_matches_product_and_version():
     assert none.exit_code == 2
 
 
+def test_a_product_query_without_words_is_a_usage_error_not_every_product():
+    for query in ("!!", ".", "-/-"):
+        result = run("check", SP3, "--product", query)
+        assert result.exit_code == 2 and "has no word to match" in result.stderr, query
+
+
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     from verfix.cli import common as cli
 

@@ -23,6 +23,11 @@ def _select_manifests(
 ) -> tuple[list[Manifest], bool]:
     """The manifests asked for, and whether they were chosen automatically (all bundled: of
     Exchange for a bin folder, of ``every_product`` for a whole server)."""
+    from verfix.select import words
+
+    for query in products:
+        if not words(query):  # "!!", "." or blanks: no word to match, not "every product"
+            raise InputError(f"--product {query!r} has no word to match (e.g. \"Exchange 5.5\")")
     if selectors:
         chosen: list[Manifest] = []
         by_id: dict[str, Manifest] = {}
