@@ -118,6 +118,7 @@ _COLUMNS = {
     "file_version_string": Column("File version string", drop=1),
     "product_version": Column("Product version", drop=1),
     "size": Column("Size", drop=2),
+    "machine": Column("Machine", drop=2),
     "md5": Column("Md5", shrink=True, min_width=12, drop=2),
     "sha1": Column("Sha1", shrink=True, min_width=12, drop=2),
     "sha256": Column("Sha256", shrink=True, min_width=12, drop=2),
