@@ -159,7 +159,7 @@ def scan_roots(path: Path, partition: Optional[int], quiet: bool) -> Iterator[li
         with image_volumes(path, partition) as volumes:
             if not quiet:
                 for line in volumes.listing:
-                    note(f"{path}: {line}")
+                    err(f"{path}: {line}")
                 for warning in volumes.warnings:
                     err(f"verfix: warning: {warning}")
             yield list(volumes.roots)
