@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from tests.hostile_images import IMAGES, MAKERS
-from tests.test_image import FORMATS
+from tests.test_image import FORMATS, vmdk_descriptor
 from verfix.cli import app
 
 runner = CliRunner()
@@ -135,6 +139,76 @@ def test_a_report_is_never_written_over_the_image(tmp_path: Path) -> None:
     assert code == 2 and "refusing to write" in err
     assert image.read_bytes() == (IMAGES / "server.E01").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["server.E01"]
+
+
+def _segmented_e01(folder: Path) -> list[Path]:
+    """server.img as an E01 in four 1 MiB segment files, multi.E01 to multi.E04."""
+    with (IMAGES / "server.img").open("rb") as disk:
+        subprocess.run(["ewfacquirestream", "-q", "-t", str(folder / "multi"), "-c", "none", "-S", "1MiB",
+                        "-C", "1", "-D", "d", "-E", "1", "-e", "e", "-N", "n", "-m", "fixed", "-M", "logical"],
+                       stdin=disk, capture_output=True, check=True, timeout=60)
+    return sorted(folder.iterdir())
+
+
+def _flat_vmdk(folder: Path) -> list[Path]:
+    """A monolithicFlat VMDK: the descriptor disk.vmdk and its extent disk-flat.vmdk."""
+    shutil.copy(IMAGES / "server.img", folder / "disk-flat.vmdk")
+    sectors = (IMAGES / "server.img").stat().st_size // 512
+    (folder / "disk.vmdk").write_bytes(vmdk_descriptor("disk-flat.vmdk", sectors))
+    return [folder / "disk.vmdk", folder / "disk-flat.vmdk"]
+
+
+@pytest.mark.parametrize("command", ["check", "inventory", "products"])
+@pytest.mark.parametrize("maker, target", [
+    pytest.param(_segmented_e01, "multi.E03", id="E01-segment", marks=pytest.mark.skipif(
+        shutil.which("ewfacquirestream") is None, reason="needs ewfacquirestream (Debian ewf-tools)")),
+    (_flat_vmdk, "disk-flat.vmdk"),
+])
+def test_a_report_is_never_written_over_another_file_of_the_image(
+        tmp_path: Path, command: str, maker: Callable[[Path], list[Path]], target: str) -> None:
+    files = maker(tmp_path)
+    before = {path.name: path.read_bytes() for path in files}
+    code, out, err = run(command, str(files[0]), "-q", "-o", str(tmp_path / target))
+    assert code == 2 and out == ""
+    written = tmp_path / target
+    assert err == f"verfix: error: {written}: refusing to write over {written}, which this run reads\n"
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before  # nothing written
+    # Through a hard link to the extent or segment, too (the same file by device and inode).
+    os.link(tmp_path / target, tmp_path / "other-name")
+    code, _, err = run(command, str(files[0]), "-q", "-o", str(tmp_path / "other-name"))
+    assert code == 2 and "refusing to write over" in err
+    assert (tmp_path / target).read_bytes() == before[target]
+
+
+def test_the_whole_server_check_never_writes_over_an_extent(tmp_path: Path) -> None:
+    # nt4-c.E01's disk as a flat extent: a system volume, checked by the whole-server check.
+    from verfix.image.media import open_media
+
+    with open_media(IMAGES / "nt4-c.E01") as media:
+        (tmp_path / "c-flat.vmdk").write_bytes(media.read_at(0, media.size))
+        (tmp_path / "c.vmdk").write_bytes(vmdk_descriptor("c-flat.vmdk", media.size // 512))
+    before = (tmp_path / "c-flat.vmdk").read_bytes()
+    code, out, _ = run("check", str(tmp_path / "c.vmdk"), "-q", "-f", "json")
+    assert code == 1 and json.loads(out)["products"]  # the whole-server check ran
+    code, _, err = run("check", str(tmp_path / "c.vmdk"), "-q", "-o", str(tmp_path / "c-flat.vmdk"))
+    assert code == 2 and "refusing to write over" in err
+    assert (tmp_path / "c-flat.vmdk").read_bytes() == before
+
+
+def test_a_renamed_sparse_vmdk_and_a_symlinked_extent_through_the_cli(tmp_path: Path) -> None:
+    shutil.copy(IMAGES / "server.vmdk", tmp_path / "exch01.vmdk")
+    code, out, err = run("check", str(tmp_path / "exch01.vmdk"), "-q", "-f", "json")
+    assert code == 1, err  # p1 (SP2) is not compliant, as for server.vmdk
+    assert [f["bin_dir"] for f in json.loads(out)["folders"]] == [
+        f"{tmp_path / 'exch01.vmdk'}#p1:/EXCHSRVR/BIN", f"{tmp_path / 'exch01.vmdk'}#p2:/Exchsrvr/Bin"]
+    descriptor, extent = _flat_vmdk(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    extent.rename(tmp_path / "elsewhere" / extent.name)
+    extent.symlink_to(tmp_path / "elsewhere" / extent.name)
+    code, out, err = run("check", str(descriptor), "-q")
+    assert code == 2 and out == ""
+    assert err == (f"verfix: error: {descriptor}: extent file 'disk-flat.vmdk' is a symbolic link; not followed "
+                   "(extent files are opened only when they lie beside the descriptor)\n")
 
 
 def _without_places(report: object, prefix: str) -> object:

@@ -253,24 +253,54 @@ def test_a_disk_attached_as_a_block_device(tmp_path: Path) -> None:
         subprocess.run(["losetup", "--detach", device], check=False)
 
 
-def _vmdk_descriptor(extent: str, sectors: int) -> bytes:
+def vmdk_descriptor(extent: str, sectors: int) -> bytes:
     return (f'# Disk DescriptorFile\nversion=1\nCID=1999abcd\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\n'
             f'# Extent description\nRW {sectors} FLAT "{extent}" 0\n\n# The Disk Data Base\n#DDB\n\n'
             'ddb.adapterType = "ide"\n').encode()
 
 
-def test_a_vmdk_descriptor_and_its_flat_extent(tmp_path: Path) -> None:
+def test_avmdk_descriptor_and_its_flat_extent(tmp_path: Path) -> None:
     shutil.copy(IMAGES / "server.img", tmp_path / "disk-flat.vmdk")
     sectors = (IMAGES / "server.img").stat().st_size // 512
-    (tmp_path / "disk.vmdk").write_bytes(_vmdk_descriptor("disk-flat.vmdk", sectors))
+    (tmp_path / "disk.vmdk").write_bytes(vmdk_descriptor("disk-flat.vmdk", sectors))
     with open_image(tmp_path / "disk.vmdk") as image:
         assert image.media.kind == "vmdk" and image.media.size == sectors * 512
         assert all_files(image, 1) == {f"/EXCHSRVR/BIN/{p.name.upper()}": p.read_bytes() for p in SP2.iterdir()}
     # An extent named with a folder (here, outside the descriptor's) is never opened.
     (tmp_path / "inside").mkdir()
-    (tmp_path / "inside" / "disk.vmdk").write_bytes(_vmdk_descriptor("../disk-flat.vmdk", sectors))
+    (tmp_path / "inside" / "disk.vmdk").write_bytes(vmdk_descriptor("../disk-flat.vmdk", sectors))
     with pytest.raises(ImageError, match=r"extent file '\.\./disk-flat\.vmdk' is not beside the descriptor"):
         open_image(tmp_path / "inside" / "disk.vmdk")
+
+
+def test_an_image_tells_every_file_it_read(tmp_path: Path) -> None:
+    shutil.copy(IMAGES / "server.img", tmp_path / "disk-flat.vmdk")
+    sectors = (IMAGES / "server.img").stat().st_size // 512
+    (tmp_path / "disk.vmdk").write_bytes(vmdk_descriptor("disk-flat.vmdk", sectors))
+    with open_image(tmp_path / "disk.vmdk") as image:
+        assert image.media.files == (tmp_path / "disk.vmdk", tmp_path / "disk-flat.vmdk")
+    with open_image(IMAGES / "server.E01") as image:
+        assert image.media.files == (IMAGES / "server.E01",)
+
+
+def test_a_symlinked_vmdk_extent_is_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(IMAGES / "server.img", tmp_path / "elsewhere" / "disk-flat.vmdk")
+    (tmp_path / "disk-flat.vmdk").symlink_to(tmp_path / "elsewhere" / "disk-flat.vmdk")
+    sectors = (IMAGES / "server.img").stat().st_size // 512
+    (tmp_path / "disk.vmdk").write_bytes(vmdk_descriptor("disk-flat.vmdk", sectors))
+    with pytest.raises(ImageError, match=r"extent file 'disk-flat\.vmdk' is a symbolic link; not followed"):
+        open_image(tmp_path / "disk.vmdk")
+
+
+def test_a_renamed_sparse_vmdk_is_its_own_extent(tmp_path: Path) -> None:
+    """A monolithic sparse or stream-optimised VMDK keeps, in its embedded descriptor, the
+    name it was made with: the file itself is read, never a file of that name."""
+    shutil.copy(IMAGES / "server.vmdk", tmp_path / "exch01.vmdk")
+    (tmp_path / "server.vmdk").write_bytes(b"not this one")  # what the descriptor names
+    with open_image(tmp_path / "exch01.vmdk") as image:
+        assert image.media.files == (tmp_path / "exch01.vmdk",)
+        assert all_files(image, 1) == {f"/EXCHSRVR/BIN/{p.name.upper()}": p.read_bytes() for p in SP2.iterdir()}
 
 
 @pytest.mark.skipif(shutil.which("ewfacquirestream") is None, reason="needs ewfacquirestream (Debian ewf-tools)")
@@ -284,6 +314,7 @@ def test_an_e01_in_several_segment_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["multi.E01", "multi.E02", "multi.E03", "multi.E04"]
     with open_image(tmp_path / "multi.E01") as image:
         assert len(image.media._files) == 4  # every segment opened by verfix, read-only
+        assert image.media.files == tuple(tmp_path / f"multi.E0{n}" for n in range(1, 5))
         assert all_files(image, 2) == {f"/Exchsrvr/Bin/{p.name}": p.read_bytes() for p in SP3.iterdir()}
     (tmp_path / "multi.E03").unlink()  # a lost segment: the volumes on it cannot be read
     with open_image(tmp_path / "multi.E01") as image, pytest.raises(ImageError, match="missing segment file"):

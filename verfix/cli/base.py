@@ -144,13 +144,16 @@ def output_stream(output_path: Optional[Path], read: List[Path]) -> Iterator[Tex
 
 
 @contextmanager
-def scan_roots(path: Path, partition: Optional[int], quiet: bool) -> Iterator[list]:
+def scan_roots(path: Path, partition: Optional[int], quiet: bool
+               ) -> Iterator[tuple[list, List[Path]]]:
     """What to scan: PATH itself for a folder; for a disk image, the root of each NTFS/FAT
-    volume in it (or of ``--partition`` N), listed on stderr. The image is closed after."""
+    volume in it (or of ``--partition`` N), listed on stderr. The image is closed after.
+    Yields the roots and the files opened for them (every E01 segment, VMDK extent...; none
+    for a folder), which the caller protects from ``-o`` with PATH."""
     if os.path.isdir(path) or not _is_image(path):  # a folder is never one: no image package
         if partition is not None:
             raise InputError(f"--partition {partition}: {path} is not a disk image")
-        yield [path]
+        yield [path], []
         return
     from verfix.image import ImageError
     from verfix.image.targets import image_volumes
@@ -162,7 +165,7 @@ def scan_roots(path: Path, partition: Optional[int], quiet: bool) -> Iterator[li
                     err(f"{path}: {line}")
                 for warning in volumes.warnings:
                     err(f"verfix: warning: {warning}")
-            yield list(volumes.roots)
+            yield list(volumes.roots), list(volumes.files)
     except ImageError as error:
         raise InputError(str(error)) from None
 

@@ -134,10 +134,10 @@ def run(
     ``verfix.cli.check_command``, or by ``verfix.cli.fastargs`` for the plain forms); the exit code."""
     path = Path(os.path.abspath(path))
     cache = FileCache(reader)
-    with scan_roots(path, partition, quiet) as roots:
+    with scan_roots(path, partition, quiet) as (roots, opened):
         surveys = None if bin_dir else _whole_server(roots, cache)
         if surveys is not None:
-            return _check_server(path, surveys, cache, manifest, product, component,
+            return _check_server(path, opened, surveys, cache, manifest, product, component,
                                  details=details, show_all=show_all, format=format, output=output,
                                  quiet=quiet, verbose=verbose)
         manifests, automatic = _select_manifests(manifest, product, component)
@@ -148,8 +148,9 @@ def run(
             check_folder(manifests, item.path, cache, root=root, how=item.how, skip_inapplicable=automatic)
             for item, root in found
         ]
-    # What this run read, never to be written over: folders (an image's insides are in PATH).
-    read = [path, *(item.path for item, _ in found if isinstance(item.path, Path)),
+    # What this run read, never to be written over: folders and an image's files (its
+    # segments or extents; what is inside it is in them).
+    read = [path, *opened, *(item.path for item, _ in found if isinstance(item.path, Path)),
             *(m.path for m in manifests if m.path)]
     with output_stream(output, read) as stream:
         write_check(folders, path, format, stream, details=details or not automatic,
@@ -199,7 +200,7 @@ def _profile_matches(found: Any, query: str) -> bool:
 
 
 def _check_server(
-    path: Path, surveys: list, cache: FileCache, selectors: List[str], queries: List[str],
+    path: Path, opened: List[Path], surveys: list, cache: FileCache, selectors: List[str], queries: List[str],
     component: Optional[str], *, details: bool, show_all: bool, format: CheckFormat,
     output: Optional[Path], quiet: bool, verbose: bool,
 ) -> ExitCode:
@@ -232,8 +233,8 @@ def _check_server(
     checked = combined(checks)
     # A product no selected manifest is for has no folder entry (it is in the product lines).
     folders = [as_folder(item) for item in checked.products if item.results or item.not_applicable]
-    # What this run read, never to be written over: folders (an image's insides are in PATH).
-    read = [path, *(f.bin_dir for f in folders if isinstance(f.bin_dir, Path)), *manifest_paths]
+    # What this run read, never to be written over: folders and an image's files.
+    read = [path, *opened, *(f.bin_dir for f in folders if isinstance(f.bin_dir, Path)), *manifest_paths]
     with output_stream(output, read) as stream:
         write_check(folders, path, format, stream, details=details or not automatic, colour=use_colour(output),
                     width=table_width(output), show_all=show_all, server=checked)

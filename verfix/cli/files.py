@@ -107,7 +107,7 @@ def inventory(
         raise InputError(f"--hash {hash}: {error}") from None
     if host is not None and not host.strip():
         raise InputError("--host needs a name")
-    with scan_roots(path, partition, quiet) as roots:
+    with scan_roots(path, partition, quiet) as (roots, opened):
         if roots == [path] and not path.is_dir():
             raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
         if windows_paths and roots != [path]:
@@ -121,7 +121,7 @@ def inventory(
             root, reader, hashes, stats=stats, host=host, shown_path=shown, jobs=jobs))
         optional = set(hashes) | ({"host"} if host is not None else set())
         fields = [f for f in INVENTORY_FIELDS if f not in OPTIONAL_INVENTORY_FIELDS or f in optional]
-        with output_stream(output, [Path(os.path.abspath(path))]) as stream:
+        with output_stream(output, [Path(os.path.abspath(path)), *opened]) as stream:
             with _progress(enabled=not quiet and sys.stderr.isatty()) as tick:
                 if format is Format.JSONL:  # each line made where its file was read
                     for root in roots:

@@ -38,7 +38,7 @@ def products(
     from verfix.survey import FoundProduct, survey
 
     path = Path(os.path.abspath(path))
-    with scan_roots(path, partition, quiet) as roots:
+    with scan_roots(path, partition, quiet) as (roots, opened):
         if roots == [path] and not path.is_dir():
             raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
         products_found: list[tuple[Path, FoundProduct]] = []
@@ -58,7 +58,7 @@ def products(
             if "branch" in told and record["branch"] is None:
                 record["branch"] = "main line"
             record["how"] = "; ".join([*told.values(), *record["notes"]])
-    with output_stream(output, [path]) as stream:
+    with output_stream(output, [path, *opened]) as stream:
         write_records(records, format, PRODUCT_FIELDS, stream, table_width(output))
     if verbose:
         note(f"{len(records)} product(s) found under {path} with the {reader.value} reader")

@@ -7,6 +7,7 @@ a path, so they cannot open anything else (or anything for writing).
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import struct
@@ -34,11 +35,15 @@ BLOCKS_KEPT = 64
 class _ReadOnlyFile:
     """A read-only file object over one descriptor, as the libyal bindings want it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, link_refused: str | None = None) -> None:
+        """Open ``path``; a link to evidence is followed (the user named it), unless
+        ``link_refused`` is given: then a symbolic link is not opened, and that is the error."""
         self.path = path
         try:
-            self.fd = open_readonly(path)  # a link to evidence is followed: the user named it
+            self.fd = open_readonly(path, follow_links=link_refused is None)
         except OSError as exc:
+            if link_refused is not None and exc.errno in (errno.ELOOP, errno.EMLINK):
+                raise ImageError(link_refused) from None
             raise ImageError(f"cannot open {path}: {exc.strerror or exc}") from None
         try:
             size = disk_size(self.fd)
@@ -76,12 +81,14 @@ class _ReadOnlyFile:
 
 
 class Media:
-    """The disk of an image: ``size`` bytes, read with :meth:`read_at`."""
+    """The disk of an image: ``size`` bytes, read with :meth:`read_at`; ``files``, every file
+    it was read from (the one named, then E01 segments or VMDK extents), never to be written."""
 
     def __init__(self, path: Path, kind: str, handle: Any, files: list[_ReadOnlyFile], size: int) -> None:
         self.path = path
         self.kind = kind  # "raw", "ewf", "vmdk", "vhd" or "qcow"
         self.size = size
+        self.files = tuple(file.path for file in files)
         self._handle = handle  # a libyal handle, or None for raw (read through files[0])
         self._files = files
         self._blocks: OrderedDict[int, bytes] = OrderedDict()
@@ -202,15 +209,23 @@ def _open_vmdk(first: _ReadOnlyFile, files: list[_ReadOnlyFile]) -> tuple[Any, i
     pyvmdk = binding("pyvmdk")
     handle = pyvmdk.handle()
     handle.open_file_object(first)
+    descriptors = handle.extent_descriptors
+    if len(descriptors) == 1 and os.pread(first.fd, 4, 0) == b"KDMV":
+        # Monolithic sparse or stream-optimised: the file holds its own descriptor and is its
+        # one extent, whatever it is named now (the descriptor keeps the name it was made with).
+        handle.open_extent_data_files_as_file_objects([first])
+        return handle, handle.get_media_size()
     extents = []
-    for descriptor in handle.extent_descriptors:
+    for descriptor in descriptors:
         name = descriptor.filename or ""
         if name != os.path.basename(name) or name in ("", ".", ".."):
             raise ImageError(f"{first.path}: extent file {name!r} is not beside the descriptor; not opened")
         if name == first.path.name:
             extents.append(first)
         else:
-            extent = _ReadOnlyFile(first.path.with_name(name))
+            extent = _ReadOnlyFile(first.path.with_name(name), link_refused=(
+                f"{first.path}: extent file {name!r} is a symbolic link; not followed (extent "
+                "files are opened only when they lie beside the descriptor)"))
             files.append(extent)
             extents.append(extent)
     handle.open_extent_data_files_as_file_objects(extents)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from verfix.fsview import ImagePath, image_root
 from verfix.image.disk import DiskImage, open_image
@@ -21,6 +22,11 @@ class ImageVolumes:
     roots: tuple[ImagePath, ...]
     listing: tuple[str, ...]
     warnings: tuple[str, ...]
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file the image was read from (its E01 segments, VMDK extents...)."""
+        return self.image.media.files
 
 
 def describe(part: Partition, file_system: str | None) -> str:
