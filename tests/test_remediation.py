@@ -183,3 +183,15 @@ def test_a_hotfix_whose_fix_is_for_another_release_is_marked():
     marked = {fix.id: fix.other_release for fix in plan.hotfixes}
     assert marked == {"Q100001": True, "Q100002": False, "Q100003": False}
     assert plan.as_dict()["hotfixes"][0]["other_release"] in (True, False)
+
+
+def test_the_kept_fixed_in_answers_are_the_plain_parsers() -> None:
+    from verfix.manifest import load_bundled
+    from verfix.remediation_packs import parse_fixed_in
+
+    texts = {m.fixed_in for m in load_bundled()} | {None, "", "Exchange Server 5.5 SP4; junk"}
+    for release in (None, "5.5", "4.0", "2000"):
+        for text in texts:
+            assert parse_fixed_in(text, release) == parse_fixed_in.__wrapped__(text, release)
+            assert parse_fixed_in(text, release) is parse_fixed_in(text, release)  # kept
+    assert len(texts) > 100

@@ -84,11 +84,11 @@ def plan_folder(folder: FolderCheck) -> Plan:
     suppliers = {r.manifest.id: _supplied(r) for r in failing}
     chosen, proven = _cover(left, targets, suppliers)
     supplier_of: dict[str, str] = {}
+    step_floors = [(step, _pack_floor(failing, [step], folder.release)) for step in packs] if packs else []
     for key in targets:
         if key not in left:  # a pack carries it: the first whose named articles reach the target
             supplier_of[key] = next(
-                str(step.pack) for step in packs
-                if _at_least(_pack_floor(failing, [step], folder.release).get(key), targets[key])
+                str(step.pack) for step, floor in step_floors if _at_least(floor.get(key), targets[key])
             )
             continue
         able = [fix for fix in chosen if key in suppliers[fix] and _at_least(suppliers[fix][key], targets[key])]

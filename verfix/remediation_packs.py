@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from verfix.products import PROFILES
 
@@ -44,8 +45,10 @@ class FixedIn:
     hotfix_bases: tuple[ServicePack, ...] = ()
 
 
+@lru_cache(maxsize=8192)  # a plan asks it thousands of times of a few hundred texts
 def parse_fixed_in(text: str | None, release: str | None = None) -> FixedIn:
-    """The service packs ``text`` names, keeping only those of ``release`` when it is known."""
+    """The service packs ``text`` names, keeping only those of ``release`` when it is known
+    (the answer is immutable, so it is kept; ``parse_fixed_in.__wrapped__`` is the plain one)."""
     packs: list[ServicePack] = []
     bases: list[ServicePack] = []
     for item in (text or "").split(";"):
