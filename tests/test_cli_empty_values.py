@@ -41,6 +41,8 @@ def test_an_empty_value_is_a_usage_error(args: list, named: str, tmp_path: Path,
     captured = capsys.readouterr()
     assert captured.out == ""
     assert named in captured.err and "empty" in captured.err
+    words = " ".join(args[:2] if args[0] == "manifests" else args[:1])
+    assert f"Usage: verfix {words} [OPTIONS]" in captured.err  # the command's own usage line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Q236586.toml", "Store.exe"]
 
 

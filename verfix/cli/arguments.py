@@ -25,8 +25,12 @@ def empty_value(args: Sequence[str]) -> Optional[str]:
     return None
 
 
-def refuse_empty(ctx: Any, args: Sequence[str]) -> None:
-    """Raise a usage error (exit 2) when ``args`` hold an empty option value or argument."""
+def refuse_empty(ctx: Any, args: Sequence[str], command: Any = None, name: Optional[str] = None) -> None:
+    """Raise a usage error (exit 2) when ``args`` hold an empty option value or argument; the
+    usage shown is ``command``'s (``verfix check [OPTIONS] PATH``) when it is given."""
     message = empty_value(args)
-    if message is not None:
-        raise typer.BadParameter(message, ctx=ctx)
+    if message is None:
+        return
+    if command is not None:  # the command's own context, for its usage line (no parsing)
+        ctx = type(ctx)(command, info_name=name, parent=ctx)
+    raise typer.BadParameter(message, ctx=ctx)

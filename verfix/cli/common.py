@@ -34,8 +34,10 @@ class _Group(TyperGroup):
     def resolve_command(self, ctx: Any, args: List[str]) -> Any:
         from verfix.cli.arguments import refuse_empty
 
-        refuse_empty(ctx, args)  # -m '' would mean the current folder
-        return super().resolve_command(ctx, args)
+        name, command, rest = super().resolve_command(ctx, args)
+        if not hasattr(command, "list_commands"):  # a group's own commands check their words
+            refuse_empty(ctx, args[1:], command, name)  # -m '' would mean the current folder
+        return name, command, rest
 
     def invoke(self, ctx: Any) -> Any:
         try:
