@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from verfix.fsio import InputFileError, read_bounded
 from verfix.manifest_model import (
@@ -39,6 +39,21 @@ _ROW_KEYS = {
     "product_version": str, "size": int, "date": str, "location": str, "other_platform": str,
     "edition": str,
 }
+
+
+def _key_problems(where: str, table: dict[str, Any], allowed: Mapping[str, type]) -> list[str]:
+    """Every key of ``table`` that ``allowed`` does not know, and every value of the wrong type."""
+    found: list[str] = []
+    for key, value in table.items():
+        if key not in allowed:
+            found.append(f"{where}: unknown key '{key}'")
+        else:
+            problem = _type_problem(where, key, value, allowed[key])
+            if problem:
+                found.append(problem)
+    return found
+
+
 def _type_problem(where: str, key: str, value: Any, expected: type) -> str | None:
     # bool is an int in Python; a size of `true` is still wrong.
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
@@ -60,14 +75,7 @@ def _parse_row(where: str, raw: Any, problems: list[str]) -> FileRow | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: each [[files]] entry must be a table")
         return None
-    found: list[str] = []
-    for key, value in raw.items():
-        if key not in _ROW_KEYS:
-            found.append(f"{where}: unknown key '{key}'")
-        else:
-            problem = _type_problem(where, key, value, _ROW_KEYS[key])
-            if problem:
-                found.append(problem)
+    found = _key_problems(where, raw, _ROW_KEYS)
     name = raw.get("name", "")
     if not isinstance(name, str):
         name = ""
@@ -114,14 +122,7 @@ def parse_manifest(data: dict[str, Any], source: str, path: Path | None = None) 
 
     Raises ManifestError carrying every problem found, not only the first.
     """
-    problems: list[str] = []
-    for key, value in data.items():
-        if key not in _TOP_KEYS:
-            problems.append(f"{source}: unknown key '{key}'")
-        else:
-            problem = _type_problem(source, key, value, _TOP_KEYS[key])
-            if problem:
-                problems.append(problem)
+    problems = _key_problems(source, data, _TOP_KEYS)
     for key in _REQUIRED_TOP:
         if key not in data:
             problems.append(f"{source}: missing '{key}'")
