@@ -52,21 +52,11 @@ def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str,
                     *, serial_files: int | None = None) -> Iterator[tuple[tuple, Outcome | None]]:
     """(walk entry, outcome) for each entry, in the walk's order, as ``scan._read_here``
     gives them; the files after the first ``serial_files`` are read in ``jobs`` processes."""
-    serial = SERIAL_FILES if serial_files is None else serial_files
-    read = file_reader(reader, hashes)
-    first = None
-    for entry in entries:
-        if entry[1] is not FILE:
-            yield entry, None
-        elif serial > 0:
-            serial -= 1
-            yield entry, read(entry[0], entry[3])
-        else:
-            first = entry
-            break
-    if first is None:
+    first: list[tuple] = []
+    yield from _read_here_first(entries, file_reader(reader, hashes), serial_files, first)
+    if not first:
         return
-    for batch, answer in _batches(entries, first, jobs, reader, hashes, None):
+    for batch, answer in _batches(entries, first[0], jobs, reader, hashes, None):
         outcomes = iter(answer or ())
         for entry in batch:
             yield entry, next(outcomes) if entry[1] is FILE else None
@@ -80,23 +70,9 @@ def lines_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str
     text of each and the batch's counters (``outcomes.batch_lines``), so this process adds
     the counters and joins the texts of a batch in one call (where the batch holds files
     alone, as a rule)."""
-    serial = SERIAL_FILES if serial_files is None else serial_files
     read = file_reader(reader, hashes, tail=tail_maker(hashes, host))
     first: list[tuple] = []
-
-    def here() -> Iterator[tuple[tuple, Outcome | None]]:
-        nonlocal serial
-        for entry in entries:
-            if entry[1] is not FILE:
-                yield entry, None
-            elif serial > 0:
-                serial -= 1
-                yield entry, read(entry[0], entry[3])
-            else:
-                first.append(entry)
-                return
-
-    yield from lines(here(), counters, hashes, host)
+    yield from lines(_read_here_first(entries, read, serial_files, first), counters, hashes, host)
     if not first:
         return
     for batch, answer in _batches(entries, first[0], jobs, reader, hashes, (host,)):
@@ -111,6 +87,23 @@ def lines_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str
         chunk = "".join(texts)
         if chunk:
             yield chunk
+
+
+def _read_here_first(entries: Iterator[tuple], read: Callable[[Any, bool], Outcome], serial_files: int | None,
+                     first: list[tuple]) -> Iterator[tuple[tuple, Outcome | None]]:
+    """(entry, outcome) of the entries up to the first file past the first ``serial_files``
+    (default :data:`SERIAL_FILES`), read in this process; that file, if any, is put in
+    ``first`` for the workers, and ``entries`` goes on after it."""
+    serial = SERIAL_FILES if serial_files is None else serial_files
+    for entry in entries:
+        if entry[1] is not FILE:
+            yield entry, None
+        elif serial > 0:
+            serial -= 1
+            yield entry, read(entry[0], entry[3])
+        else:
+            first.append(entry)
+            return
 
 
 def _batches(entries: Iterator[tuple], first: tuple, jobs: int, reader: Reader,
