@@ -45,7 +45,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         restore = _guard_streams()  # loads verfix.fsio: Ctrl-C may come while it does
         return _dispatch(sys.argv[1:] if argv is None else list(argv))
     except KeyboardInterrupt:  # Ctrl-C before a command's own handler was in place
-        _say("verfix: interrupted")
+        say_line("verfix: interrupted")
         return INTERRUPTED
     finally:
         if restore is not None:
@@ -79,7 +79,7 @@ def _version() -> int:
         with fsio.output(None) as stream:
             stream.write(f"verfix {__version__}\n")
     except fsio.OutputError as error:
-        _say(f"verfix: error: {error}")
+        say_line(f"verfix: error: {error}")
         return 2
     return 0
 
@@ -87,18 +87,9 @@ def _version() -> int:
 def _run_plain(command: Callable[..., int], params: dict) -> int:
     """A command run without typer, with the errors, Ctrl-C and exit codes typer's group
     gives it (``verfix.cli.base.failure``)."""
-    from verfix.cli.base import catch_interrupts, err, failure, restore_interrupts
+    from verfix.cli.base import failure, run_mapped
 
-    previous = catch_interrupts()
-    try:
-        return int(command(**params))
-    except BaseException as error:  # noqa: BLE001 - mapped to a message and an exit code
-        message, code = failure(error)
-        if message is not None:
-            err(message)
-        return code
-    finally:
-        restore_interrupts(previous)
+    return run_mapped(lambda: command(**params), failure)
 
 
 def _guard_streams() -> Callable[[], None]:
@@ -137,8 +128,9 @@ def _hold_descriptor(fd: int) -> None:
         pass
 
 
-def _say(line: str) -> None:
-    """One line on stderr, if there is one."""
+def say_line(line: str) -> None:
+    """One line on stderr, if there is one (nothing when it is closed or full); also the
+    writer of ``verfix.cli.base.err``."""
     stream = sys.stderr
     try:
         if stream is not None:

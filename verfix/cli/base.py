@@ -13,9 +13,10 @@ import sys
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, Iterator, List, Optional, TextIO
+from typing import Any, Callable, Iterator, List, Optional, TextIO
 
 from verfix import fsio
+from verfix.entry import say_line
 from verfix.fsio import OutputError
 from verfix.names import terminal_text
 
@@ -69,18 +70,7 @@ def failure(error: BaseException) -> tuple[Optional[str], int]:
 
 def err(message: str) -> None:
     """One line on stderr, control characters escaped."""
-    _write_stderr(terminal_text(message))
-
-
-def _write_stderr(line: str) -> None:
-    stream = sys.stderr
-    if stream is None:  # closed (2>&-): nowhere to say it
-        return
-    try:
-        stream.write(line + "\n")
-        stream.flush()
-    except (OSError, ValueError):
-        pass  # stderr full or closed: nothing else can be told
+    say_line(terminal_text(message))
 
 
 def note(message: str) -> None:
@@ -92,7 +82,7 @@ def note(message: str) -> None:
     except (OSError, ValueError):
         width = 80
     for line in wrap_line(terminal_text(message), width):
-        _write_stderr(line)
+        say_line(line)
 
 
 def catch_interrupts() -> Any:
@@ -112,6 +102,23 @@ def restore_interrupts(previous: Any) -> None:
     """Put back the SIGINT handler :func:`catch_interrupts` replaced."""
     if previous is not None:
         signal.signal(signal.SIGINT, previous)
+
+
+def run_mapped(call: Callable[[], Any], mapping: Callable[[BaseException], tuple[Optional[str], int]]) -> int:
+    """``call()`` with Ctrl-C turned into :class:`Interrupted`, anything it raises turned by
+    ``mapping`` (a :func:`failure`) into one line on stderr and the exit code; a result that
+    is not an int (typer's None) is exit code 0."""
+    previous = catch_interrupts()
+    try:
+        result = call()
+        return int(result) if isinstance(result, int) else ExitCode.COMPLIANT
+    except BaseException as error:  # noqa: BLE001 - the last line of defence: no traceback
+        message, code = mapping(error)
+        if message is not None:
+            err(message)
+        return code
+    finally:
+        restore_interrupts(previous)
 
 
 def use_colour(output: Optional[Path]) -> bool:

@@ -8,8 +8,8 @@ import typer
 
 from verfix import __version__, fsio
 from verfix.cli import check_command, files, manifests, products  # noqa: F401 - they add their commands to app
-from verfix.cli.base import catch_interrupts, restore_interrupts
-from verfix.cli.common import ExitCode, err, app, failure
+from verfix.cli.base import run_mapped
+from verfix.cli.common import ExitCode, app, failure
 
 __all__ = ["ExitCode", "app", "main"]
 
@@ -36,18 +36,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     Every error becomes one line on stderr and an exit code through :func:`failure`; no
     traceback reaches the user. Ctrl-C stops the run with "interrupted" and 130.
     """
-    previous = catch_interrupts()
+    return run_mapped(lambda: _run_app(argv), failure)
+
+
+def _run_app(argv: Optional[List[str]]) -> object:
+    """The typer app on ``argv``; a usage error is typer's own message and exit code."""
     try:
-        result = app(args=argv, prog_name="verfix", standalone_mode=False)
-        return int(result) if isinstance(result, int) else ExitCode.COMPLIANT
-    except typer.TyperException as error:  # usage errors: typer's own message
+        return app(args=argv, prog_name="verfix", standalone_mode=False)
+    except typer.TyperException as error:
         error.show()  # type: ignore[attr-defined]
         return int(getattr(error, "exit_code", ExitCode.USAGE))
-    except BaseException as error:  # noqa: BLE001 - the last line of defence
-        message, code = failure(error)
-        if message is not None:
-            err(message)
-        return code
-    finally:
-        restore_interrupts(previous)
 
