@@ -9,6 +9,7 @@ from json.encoder import encode_basestring
 from typing import Callable
 
 from verfix.schemas import SCHEMA_VERSION
+from verfix.writers import LINE_BREAKS
 
 # The start of every line, up to the path's value.
 LINE_HEAD = ("{" + encode_basestring("schema_version") + ": " + encode_basestring(SCHEMA_VERSION)
@@ -67,7 +68,7 @@ def tail_maker(hashes: tuple[str, ...], host: str | None) -> TailMaker:
     return tail
 
 
-_LINE_BREAKS = frozenset("\x85\u2028\u2029")  # JSON Lines escapes them (writers.LINE_BREAKS)
+_LINE_BREAKS = frozenset(map(chr, LINE_BREAKS))  # the characters JSON Lines escapes
 
 
 def _plain(text: str) -> bool:
