@@ -21,7 +21,6 @@ the two loaders' manifests field by field, and a check's reports through each.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from verfix.bulk import collector_paused
+from verfix.manifest_bundle import bundle_digest
 from verfix.manifest import BUNDLE_NAME, FileRow, Manifest, ManifestError, bundled_root, load_bundled, load_manifest
 from verfix.version import Version, parse_version
 
@@ -183,20 +183,19 @@ def _read(path: str) -> Optional[bytes]:
 
 def _matching_bundle(base: str, paths: list[str], name: str) -> Optional[list[dict]]:
     """The bundle's decoded manifests when its digest is that of these files, else None."""
-    digest = hashlib.sha256()
     start = len(base) + 1
+    files = []
     for path in paths:
         blob = _read(path)
         if blob is None:
             return None
-        digest.update(path[start:].replace(os.sep, "/").encode() + b"\0")
-        digest.update(hashlib.sha256(blob).digest())
+        files.append((path[start:].replace(os.sep, "/"), blob))
     try:
         with open(os.path.join(base, name), encoding="utf-8") as stream:
             bundle = json.load(stream)
     except (OSError, ValueError):
         return None
-    if not isinstance(bundle, dict) or bundle.get("digest") != digest.hexdigest():
+    if not isinstance(bundle, dict) or bundle.get("digest") != bundle_digest(files):
         return None
     decoded = bundle.get("manifests")
     return decoded if isinstance(decoded, list) and len(decoded) == len(paths) else None

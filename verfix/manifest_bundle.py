@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 from pathlib import Path
+from typing import Iterable
 
 from verfix.manifest_model import Manifest, ManifestError
 from verfix.manifest_toml import load_manifest, parse_manifest, tomllib
@@ -40,15 +41,21 @@ def bundled_manifest_paths(root: Path | None = None) -> list[Path]:
     return sorted(found)
 
 
-def _digest(root: Path, paths: list[Path], blobs: list[bytes]) -> str:
-    """One hash over every manifest's relative path and bytes."""
+def bundle_digest(files: Iterable[tuple[str, bytes]]) -> str:
+    """The bundle's digest: one hash over each manifest's path below the root ("/"-separated)
+    and its bytes, in order (also what ``verfix.catalog`` checks on its fast path)."""
     import hashlib  # only for the whole catalog: not a cost of every start-up
 
     digest = hashlib.sha256()
-    for path, blob in zip(paths, blobs):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+    for name, blob in files:
+        digest.update(name.encode() + b"\0")
         digest.update(hashlib.sha256(blob).digest())
     return digest.hexdigest()
+
+
+def _digest(root: Path, paths: list[Path], blobs: list[bytes]) -> str:
+    """:func:`bundle_digest` of these files of ``root``."""
+    return bundle_digest((path.relative_to(root).as_posix(), blob) for path, blob in zip(paths, blobs))
 
 
 def _product_paths(root: Path, slug: str) -> list[Path]:
