@@ -109,6 +109,10 @@ def test_validate_lists_every_problem_of_a_file(tmp_path):
     assert result.exit_code == 2
     problems = [line for line in result.stderr.splitlines() if line.startswith("invalid: ")]
     assert len(problems) == 4, result.stderr
-    assert f"ok: {good} (site-fix, 1 files)" in result.stdout
+    assert f"ok: {good} (site-fix, 1 file)" in result.stdout
+    two = tmp_path / "two.toml"
+    two.write_text('id = "site-fix-2"\ntitle = "t"\nproduct = "p"\n[[files]]\nname = "c.dll"\n'
+                   '[[files]]\nname = "d.dll"\n')
+    assert f"ok: {two} (site-fix-2, 2 files)" in run("manifests", "validate", two).stdout
     folder = run("manifests", "validate", tmp_path, "-q")
     assert folder.exit_code == 2 and folder.stdout == "" and len(folder.stderr.splitlines()) == 4

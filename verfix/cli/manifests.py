@@ -146,7 +146,9 @@ def manifests_validate(
                 err(f"invalid: {path}: id {manifest.id} is also the id of {earlier}")
                 continue
             if not quiet:
-                stream.write(terminal_text(f"ok: {path} ({manifest.id}, {len(manifest.files)} files)") + "\n")
+                count = len(manifest.files)
+                stream.write(terminal_text(
+                    f"ok: {path} ({manifest.id}, {count} file{'' if count == 1 else 's'})") + "\n")
     if verbose:
         note(f"{len(paths)} manifest(s) validated, {failed} invalid")
     raise typer.Exit(ExitCode.USAGE if failed else ExitCode.COMPLIANT)
