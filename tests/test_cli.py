@@ -87,7 +87,7 @@ def test_json_report_shape():
         ["Ems_rid.dll", "Emsmta.exe", "Mtacheck.exe", "Mtamsg.dll", "X400om.dll", "X400omv1.dll"],
         "Exchange Server 5.5 SP3")
     assert "Emsmta.exe" in folder["how"]
-    assert report["schema_version"] == "2.0"
+    assert report["schema_version"] == "2.1"
     assert report["target"] == str(SP2)
     assert report["generated_at"].endswith("Z")
     (manifest,) = report["manifests"]

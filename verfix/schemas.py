@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-# The version written into every report and JSONL record. It changes only with a documented
-# incompatible change of one of the schemas below (a removed or renamed key, a changed type).
-SCHEMA_VERSION = "2.0"
+# The version written into every report and JSONL record, MAJOR.MINOR; every change of one of
+# the schemas below changes it and is in CHANGELOG.md. The minor part goes up when keys are added
+# and nothing of the same major version changes (2.0 to 2.1); the major part for a key removed or
+# renamed, or a type or meaning changed.
+SCHEMA_VERSION = "2.1"
 
 _SUFFIX = ".schema.json"
 
