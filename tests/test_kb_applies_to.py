@@ -123,3 +123,28 @@ def test_a_mixed_articles_edition_tables_give_their_rows_the_edition(kb_root: Pa
     assert ntldr["notes"][0] == "branch rule: row is for Terminal Server Edition; this server runs the main line"
     # Headings that do not mix give no row an edition.
     assert row_editions("Microsoft Windows NT", read.rows[:1]) == [None]
+
+
+def test_import_json_rows_carry_other_platform_and_edition_as_the_toml_does(kb_root: Path) -> None:
+    # manifests import -f json said nothing of either (schema 2.0): a CMDB fed the JSON saw
+    # Q299007's Windows CE rows and Q266433's Terminal Server rows as ordinary server rows.
+    import jsonschema
+
+    from verfix.schemas import load_schema
+
+    paths = [kb_root / "visual-basic" / "Q299007.TXT", kb_root / "windows-nt" / "Q266433.TXT"]
+    result = CliRunner().invoke(app, ["manifests", "import", *map(str, paths), "-f", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    jsonschema.validate(records, json.loads(load_schema("kb-import")))
+    by_id = {record["id"]: record for record in records}
+    assert {row["other_platform"] for row in by_id["Q299007"]["rows"]} == {"Windows CE"}
+    assert {row["edition"] for row in by_id["Q299007"]["rows"]} == {None}
+    for path in paths:  # each row says what its manifest row says, in order
+        manifest = to_manifest(read_article(path))
+        rows = by_id[manifest.id]["rows"]
+        assert [(r["file"], r["other_platform"], r["edition"]) for r in rows] == [
+            (f.name, f.other_platform, f.edition) for f in manifest.files]
+    tse = {row["file"] for row in by_id["Q266433"]["rows"] if row["edition"] == "Terminal Server Edition"}
+    assert tse == {"Ntkrnlmp.exe", "Ntoskrnl.exe", "Ntldr"}
+    assert {row["other_platform"] for row in by_id["Q266433"]["rows"]} == {None}

@@ -336,7 +336,7 @@ def test_json_records_shape():
     assert {"id", "title", "product", "rows", "error"} <= set(first)
     assert first["rows"][1] == {
         "file": "Widget.cfg", "version": None, "platform": None, "location": None, "component": "Widget Store",
-        "product_version": None, "size": None, "date": None,
+        "product_version": None, "size": None, "date": None, "other_platform": None, "edition": None,
     }
     skipped = next(r for r in records if r["id"] == "Q900015")
     assert skipped["rows"] == [] and skipped["error"].startswith("line 17:")

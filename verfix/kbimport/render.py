@@ -27,6 +27,7 @@ def to_json_records(articles: Iterable[ImportedArticle]) -> list[dict]:
                     "file": row.name, "version": row.version, "platform": row.platform,
                     "location": row.location, "component": _effective_component(article, row),
                     "product_version": row.product_version, "size": row.size, "date": row.date,
+                    "other_platform": row.other_platform, "edition": row.branch_edition,
                 }
                 for row in article.rows
             ],
