@@ -85,7 +85,11 @@ def test_the_plan_names_sp6a_and_says_reinstall_when_the_server_runs_it() -> Non
         plan = plan_folder(checked)
         (step,) = plan.packs
         assert (str(step.pack), step.verb, step.base_of) == ("Windows NT 4.0 SP6a", verb, ("Q100002",))
-        assert plan.as_dict()["service_packs"][0]["name"] == "Windows NT 4.0 SP6a"
+        (listed,) = plan.as_dict()["service_packs"]
+        assert (listed["name"], listed["reinstall"]) == ("Windows NT 4.0 SP6a", verb == "Reinstall")
+        # A row's plan step: the pack's verb for Samsrv.dll, which SP6a brings; the hotfix installs.
+        assert plan.action_of(plan.supplier_of("Samsrv.dll")) == verb.lower()
+        assert plan.action_of(plan.supplier_of("Tcpip.sys")) == "install" and plan.action_of(None) is None
         text = action_report([checked], 200)
         assert f"1. {verb} Windows NT 4.0 SP6a" in text and "SP6:" not in text and "SP6 " not in text
         assert ("the server runs it already" in text) == (verb == "Reinstall")

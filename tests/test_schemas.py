@@ -117,6 +117,13 @@ def test_real_whole_server_reports_validate(path):
         assert_valid("check-record", record)
 
 
+def test_a_bin_folder_plan_never_says_reinstall():
+    # A bin-folder check does not tell the server's service pack: every pack step installs.
+    report = check_json(SP2)
+    packs = [p for f in report["folders"] for p in f["remediation"]["service_packs"]]
+    assert packs and {p["reinstall"] for p in packs} == {False}
+
+
 def test_check_report_with_missing_and_unreadable_files_validates(tmp_path):
     folder = tmp_path / "bin"
     shutil.copytree(SP3, folder)
@@ -223,6 +230,9 @@ def test_broken_inventory_record_fails(breakage):
     lambda d: d["folders"][0].pop("remediation"),
     lambda d: d["folders"][0]["remediation"].update(proven_fewest="yes"),
     lambda d: d["folders"][0]["remediation"]["files"].append({"name": "A.dll"}),
+    lambda d: d["folders"][0]["remediation"]["service_packs"][0].pop("reinstall"),
+    lambda d: d["folders"][0]["remediation"]["service_packs"][0].update(reinstall="no"),
+    lambda d: d.update(schema_version="2.0"),
 ])
 def test_broken_check_report_fails(breakage):
     report = check_sample()
@@ -238,6 +248,9 @@ def test_broken_check_report_fails(breakage):
     lambda r: r.update(verdict="compliant-ish"),
     lambda r: r.update(notes="one note"),
     lambda r: r.update(remediation=7),
+    lambda r: r.update(verdict=None),             # null only on a whole-server check's hotfix line
+    lambda r: r.update(name=None),
+    lambda r: r.update(record_type="hotfix"),     # a hotfix line has no file
 ])
 def test_broken_check_record_fails(breakage):
     record = flat_records(check_sample())[0]

@@ -73,8 +73,9 @@ def write_check(
     ``server``: the whole-server check the folders come from (one per product); JSON then has
     ``products``, ``hotfixes`` and ``unplaced``, the table and the HTML page start with one line
     per product and the hotfix records' findings, SARIF has them in the run's properties (an
-    overwritten hotfix is also a result), and each JSONL/CSV record names its product and its
-    article's hotfix finding.
+    overwritten hotfix is also a result), and each JSONL/CSV record names its product, its
+    article's hotfix finding and whether its plan step installs or reinstalls; a hotfix record
+    no checked article covers is a line of its own after the rows.
     """
     if fmt in (CheckFormat.JSON, CheckFormat.SARIF):
         if fmt is CheckFormat.JSON:

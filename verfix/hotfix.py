@@ -17,9 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from verfix.check import ManifestResult, Status, Verdict
 from verfix.winsys import HotfixRecord
+
+if TYPE_CHECKING:
+    from verfix.survey import FoundProduct
 
 
 class Finding(str, Enum):
@@ -37,6 +41,8 @@ class HotfixCheck:
     finding: Finding
     message: str
     record: HotfixRecord | None = None
+    owner: FoundProduct | None = None  # the product whose registry holds the record (Windows)
+    covered: bool = True               # False: no checked article covers it (it has no rows)
 
 
 def _installed(record: HotfixRecord) -> bool:
@@ -71,7 +77,7 @@ def cross_check(records: Iterable[HotfixRecord], results: Iterable[ManifestResul
         result = by_article.get(record.article)
         if result is None:
             message = f"hotfix {record.article} recorded as installed{when}; no checked article covers it"
-            checks.append(HotfixCheck(record.article, Finding.UNCHECKED, message, record))
+            checks.append(HotfixCheck(record.article, Finding.UNCHECKED, message, record, covered=False))
         elif result.verdict is Verdict.NOT_COMPLIANT:
             message = f"hotfix {record.article} recorded as installed{when} but {_offenders(result)}"
             checks.append(HotfixCheck(record.article, Finding.OVERWRITTEN, message, record))

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Sequence
 from verfix import __version__
 from verfix.check import FolderCheck, ManifestResult, RowResult, Status
 from verfix.names import name_hex, name_text
-from verfix.remediation import plan_folder
+from verfix.remediation import Plan, plan_folder
 from verfix.schemas import SCHEMA_VERSION
 from verfix.version import Version
 
@@ -81,20 +81,24 @@ def check_report(folders: Sequence[FolderCheck], target: Path) -> dict[str, Any]
 def check_records(folders: Sequence[FolderCheck]) -> Iterable[dict[str, Any]]:
     """One flat record per manifest row (check-record.schema.json), for JSONL and CSV."""
     for folder in folders:
-        plan = plan_folder(folder)
-        for result in folder.results:
-            head = {
-                "schema_version": SCHEMA_VERSION,
-                "manifest_id": result.manifest.id,
-                "manifest_title": result.manifest.title,
-                "fixed_in": result.manifest.fixed_in,
-                "bin_dir": name_text(str(result.bin_dir)),
-                "verdict": result.verdict.value,
-            }
-            for row in result.rows:
-                behind = row.status in (Status.OUTDATED, Status.MISSING)
-                yield {**head, **row_record(row),
-                       "remediation": plan.supplier_of(row.row.name) if behind else None}
+        yield from folder_records(folder, plan_folder(folder))
+
+
+def folder_records(folder: FolderCheck, plan: Plan) -> Iterable[dict[str, Any]]:
+    """The flat records of one folder's rows; ``remediation`` as ``plan`` (the folder's) says."""
+    for result in folder.results:
+        head = {
+            "schema_version": SCHEMA_VERSION,
+            "manifest_id": result.manifest.id,
+            "manifest_title": result.manifest.title,
+            "fixed_in": result.manifest.fixed_in,
+            "bin_dir": name_text(str(result.bin_dir)),
+            "verdict": result.verdict.value,
+        }
+        for row in result.rows:
+            behind = row.status in (Status.OUTDATED, Status.MISSING)
+            yield {**head, **row_record(row),
+                   "remediation": plan.supplier_of(row.row.name) if behind else None}
 
 
 CHECK_RECORD_FIELDS = (

@@ -69,6 +69,14 @@ class Plan:
         wanted = name.lower()
         return next((step.supplier for step in self.files if step.name.lower() == wanted), None)
 
+    def action_of(self, supplier: str | None) -> str | None:
+        """"install", or "reinstall" when ``supplier`` is a service pack the server already
+        runs (:attr:`PackStep.verb`); None when there is no supplier."""
+        if supplier is None:
+            return None
+        runs = any(step.server_runs for step in self.packs if str(step.pack) == supplier)
+        return "reinstall" if runs else "install"
+
     def as_dict(self) -> dict[str, Any]:
         """The plan as the report's JSON object (check-report.schema.json, "remediation")."""
         def text(version: Version | None) -> str | None:
@@ -78,8 +86,8 @@ class Plan:
             "needs_action": list(self.failing),
             "proven_fewest": self.proven_fewest,
             "service_packs": [
-                {"name": str(p.pack), "clears": list(p.clears), "named_by": list(p.named_by),
-                 "base_of": list(p.base_of)} for p in self.packs
+                {"name": str(p.pack), "reinstall": p.server_runs, "clears": list(p.clears),
+                 "named_by": list(p.named_by), "base_of": list(p.base_of)} for p in self.packs
             ],
             "hotfixes": [
                 {"id": h.id, "title": h.title, "fixed_in": h.fixed_in, "other_release": h.other_release,

@@ -3,7 +3,8 @@
 One rule per checked article (its id, title, product and fix), one result per row that is not
 fine: an outdated or missing file is an error, a file whose version could not be told a warning.
 Each result points at the file (a ``file:`` URI of where it is, or would be) and names the hotfix
-or service pack the remediation plan takes its version from.
+or service pack the remediation plan takes its version from, and whether that step installs it or
+reinstalls a pack the server already runs.
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def _message(row: RowResult, article: str) -> str:
     return f"{name}: its version cannot be told ({reason}); {article} requires {required}"
 
 
-def _result(row: RowResult, result: ManifestResult, rule_index: int, supplier: str | None) -> dict[str, Any]:
+def _result(
+    row: RowResult, result: ManifestResult, rule_index: int, supplier: str | None, action: str | None = None,
+) -> dict[str, Any]:
     where = row.path if row.path is not None else result.bin_dir / row.row.name
     properties: dict[str, Any] = {
         "status": row.status.value,
@@ -87,6 +90,7 @@ def _result(row: RowResult, result: ManifestResult, rule_index: int, supplier: s
     }
     if supplier:
         properties["remediation"] = supplier
+        properties["remediation_action"] = action  # "install", or "reinstall" for a pack the server runs
     return {
         "ruleId": result.manifest.id,
         "ruleIndex": rule_index,
@@ -159,7 +163,8 @@ def sarif_report(
     index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
     for folder in folders:
-        suppliers = {step.name.lower(): step.supplier for step in plan_folder(folder).files}
+        plan = plan_folder(folder)
+        suppliers = {step.name.lower(): step.supplier for step in plan.files}
         for result in folder.results:
             if result.manifest.id not in index:
                 index[result.manifest.id] = len(rules)
@@ -168,7 +173,8 @@ def sarif_report(
                 if row.status in LEVELS:
                     behind = row.status in (Status.OUTDATED, Status.MISSING)
                     supplier = suppliers.get(row.row.name.lower()) if behind else None
-                    results.append(_result(row, result, index[result.manifest.id], supplier))
+                    results.append(_result(row, result, index[result.manifest.id], supplier,
+                                           plan.action_of(supplier)))
     run_properties: dict[str, Any] = {}
     if server is not None:
         from verfix.server_report import hotfix_record, product_record, summary_line

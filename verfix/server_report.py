@@ -2,9 +2,11 @@
 
 ``product_record`` is one entry of the JSON report's ``products`` list (and of
 ``verfix products -f json``); ``summary_line`` the one line per product a table report
-starts with; ``hotfix_record`` one entry of ``hotfixes``; ``as_folder`` one product's articles in the shape
-the article reports and the remediation plan take; ``server_text`` the table report's head. The core never prints: these
-return values for the CLI and the formats to write.
+starts with; ``hotfix_record`` one entry of ``hotfixes``; ``server_records`` the JSONL/CSV
+lines (each row's, then ``hotfix_line`` for each hotfix record no checked article covers);
+``as_folder`` one product's articles in the shape the article reports and the remediation plan
+take; ``server_text`` the table report's head. The core never prints: these return values for
+the CLI and the formats to write.
 """
 
 from __future__ import annotations
@@ -74,23 +76,49 @@ def product_of(folder: FolderCheck, check: ServerCheck) -> ProductCheck | None:
     return next((p for p in check.products if p.results is folder.results), None)
 
 
-SERVER_RECORD_FIELDS = ("product", "hotfix", "hotfix_message")
+# The keys a whole-server check's JSONL/CSV records add, in column order (new ones last).
+SERVER_RECORD_FIELDS = ("product", "hotfix", "hotfix_message", "remediation_action", "record_type")
+
 
 
 def server_records(folders: Sequence[FolderCheck], check: ServerCheck) -> Iterator[dict[str, Any]]:
     """The JSONL/CSV records of a whole-server check: each row's record with its product
-    (:func:`product_label`) and its article's hotfix finding and sentence (None when the
-    article has none)."""
-    from verfix.records import check_records
+    (:func:`product_label`), its article's hotfix finding and sentence (None when the article
+    has none) and whether its plan step installs or reinstalls (``record_type`` "row"); then
+    one line per hotfix record that no checked article covers (:func:`hotfix_line`)."""
+    from verfix.records import folder_records
+    from verfix.remediation import plan_folder
 
     findings = {item.article.upper(): item for item in check.hotfixes}
     for folder in folders:
         product = product_of(folder, check)
         label = None if product is None else product_label(product.product)
-        for record in check_records([folder]):
+        plan = plan_folder(folder)
+        for record in folder_records(folder, plan):
             item = findings.get(str(record["manifest_id"]).upper())
             yield {**record, "product": label, "hotfix": item.finding.value if item else None,
-                   "hotfix_message": item.message if item else None}
+                   "hotfix_message": item.message if item else None,
+                   "remediation_action": plan.action_of(record["remediation"]), "record_type": "row"}
+    for item in check.hotfixes:
+        if not item.covered:
+            yield hotfix_line(item, check)
+
+
+def hotfix_line(item: HotfixCheck, check: ServerCheck) -> dict[str, Any]:
+    """The JSONL/CSV line of a hotfix record no checked article covers (``record_type``
+    "hotfix"): its article, the folder and product whose registry holds it, the finding and
+    its sentence; the keys of a file row are null (``notes`` empty, ``manifest_title`` "")."""
+    from verfix.records import CHECK_RECORD_FIELDS
+    from verfix.schemas import SCHEMA_VERSION
+
+    owner = item.owner
+    folder = owner.folders[0] if owner is not None else check.survey.root
+    line: dict[str, Any] = dict.fromkeys(CHECK_RECORD_FIELDS + SERVER_RECORD_FIELDS)
+    line.update(schema_version=SCHEMA_VERSION, manifest_id=item.article, manifest_title="",
+                bin_dir=name_text(str(folder)), notes=[],
+                product=None if owner is None else product_label(owner), hotfix=item.finding.value,
+                hotfix_message=item.message, record_type="hotfix")
+    return line
 
 
 def report_data(check: ServerCheck) -> dict[str, Any]:
