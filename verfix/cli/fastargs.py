@@ -7,12 +7,15 @@ most of what a check of one small folder takes, so the entry point first asks
 ``--opt=VALUE``, ``-m VALUE``, flags one at a time, one PATH) with values typer would take
 as they are, and returns the same arguments typer would pass; anything else (help, an
 unknown or grouped option, ``--``, a value typer might read otherwise, a missing PATH) is
-None, and typer parses the command line as always. A test compares both on many argument
-lists, and that :data:`OPTIONS` matches the typer declaration.
+None, and typer parses the command line as always. So is what typer refuses or answers
+before the command runs: a PATH or ``-o`` FILE that exists but cannot be read (typer's Path
+type checks that), and a shell-completion request (:data:`COMPLETE_VAR` set). A test
+compares both on many argument lists, and that :data:`OPTIONS` matches the typer declaration.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -34,6 +37,9 @@ OPTIONS: dict[str, tuple[str, str]] = {
 }
 # The values typer's choices take, as written (verfix.formats.CheckFormat, verfix.pe.Reader).
 CHOICES = {"format": ("table", "json", "jsonl", "csv", "html", "sarif"), "reader": ("fast", "pefile")}
+# Set (not empty), typer answers a completion request instead of running the command; its
+# name is click's for the program name verfix.cli.root gives ("_" + name + "_COMPLETE").
+COMPLETE_VAR = "_VERFIX_COMPLETE"
 DEFAULTS: dict[str, Any] = {
     "manifest": [], "product": [], "component": None, "bin_dir": False, "details": False,
     "show_all": False, "format": "table", "output": None, "reader": "fast", "partition": None,
@@ -44,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
 def parse_check(args: Sequence[str]) -> Optional[dict[str, Any]]:
     """The keyword arguments of ``verfix.cli.check.run`` for ``verfix check ARGS``, or None
     when typer must read ARGS (see the module docstring)."""
+    if os.environ.get(COMPLETE_VAR):
+        return None
     params: dict[str, Any] = {**DEFAULTS, "manifest": [], "product": []}
     path: Optional[str] = None
     index = 0
@@ -76,7 +84,7 @@ def parse_check(args: Sequence[str]) -> Optional[dict[str, Any]]:
             params[parameter].append(value)
         else:
             params[parameter] = value
-    if path is None:
+    if path is None or _unreadable(path) or (params["output"] is not None and _unreadable(params["output"])):
         return None
     return _typed(path, params)
 
@@ -91,6 +99,15 @@ def _plain_value(kind: str, value: str) -> bool:
     if kind == "count":
         return value.isascii() and value.isdigit() and len(value) < 10
     return True
+
+
+def _unreadable(value: str) -> bool:
+    """Whether typer's Path type refuses ``value``: it exists (symlinks followed) but cannot
+    be read. A path that does not exist passes, as it does there; one with a NUL is typer's."""
+    try:
+        return not os.access(value, os.R_OK) and os.path.exists(value)
+    except ValueError:
+        return True
 
 
 def _typed(path: str, params: dict[str, Any]) -> dict[str, Any]:
