@@ -200,3 +200,10 @@ def test_usage_error_is_exit_2(capsys) -> None:
 def test_input_error_is_exit_2_with_one_line(tmp_path: Path, capsys) -> None:
     assert main(["check", str(tmp_path / "nowhere"), "--bin-dir"]) == 2
     assert capsys.readouterr().err == f"verfix: error: {tmp_path / 'nowhere'}: no such folder\n"
+
+
+@pytest.mark.parametrize("bin_dir", [[], ["--bin-dir"]], ids=["discovery", "bin-dir"])
+def test_a_path_whose_name_is_too_long_is_an_input_error(bin_dir: list[str], tmp_path: Path, capsys) -> None:
+    too_long = tmp_path / ("x" * 300)  # longer than any file system's name limit (ENAMETOOLONG)
+    assert main(["check", str(too_long), "-q", *bin_dir]) == 2
+    assert capsys.readouterr().err == f"verfix: error: cannot use {too_long}: file name too long\n"

@@ -108,8 +108,15 @@ def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> lis
 
         if isinstance(path, ImagePath):
             raise InputError("--bin-dir takes a folder, not a disk image")
-        if not path.is_dir():
-            raise InputError(f"{path}: no such folder" if not path.exists() else f"{path}: not a folder")
+        try:
+            os.stat(path)
+        except OSError as error:  # gone, too long a name, a folder on the way not searchable...
+            from verfix.fsview import error_reason
+
+            raise InputError(f"{path}: no such folder" if isinstance(error, FileNotFoundError)
+                             else f"cannot use {path}: {error_reason(error)}") from None
+        if not os.path.isdir(path):
+            raise InputError(f"{path}: not a folder")
         return [BinDir(path, f"{path} (given with --bin-dir)")]
     from verfix.discover import MARKER_FILES, DiscoveryError, find_bin_dirs
 
@@ -181,7 +188,7 @@ def _whole_server(roots: list, cache: FileCache) -> Any:
     from verfix.fsview import ImagePath
     from verfix.survey import survey
 
-    found = [survey(root, cache) for root in roots if isinstance(root, ImagePath) or root.is_dir()]
+    found = [survey(root, cache) for root in roots if isinstance(root, ImagePath) or os.path.isdir(root)]
     if any(p.profile.slug != "exchange" for item in found for p in item.products):
         return [item for item in found if item.products]
     return None
