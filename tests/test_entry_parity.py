@@ -1,5 +1,6 @@
-"""The plain ``check`` path (``verfix.cli.fastargs``) against typer, on what typer decides
-before the command runs: paths its Path type refuses, shell-completion requests. Each case
+"""The entry point's own paths (``--version``, the plain ``check`` of ``verfix.cli.fastargs``)
+against typer, on what typer decides before a command runs: paths its Path type refuses,
+shell-completion requests. Each case
 runs ``verfix.entry.main`` (which may take the plain path) and the typer app on the same
 command line and wants the same exit code and output."""
 
@@ -84,16 +85,19 @@ def test_an_unreadable_folder_is_refused_by_the_entry_point_as_by_typer(tmp_path
     assert plain[0] == 2 and f"'{locked}' is not readable." in plain[2]
 
 
-def test_a_completion_request_is_answered_as_typer_answers_it(monkeypatch, capsys) -> None:
+@pytest.mark.parametrize("argv, words, answer", [
+    (["check", str(SP3), "-m", "Q236586", "-q"], f"verfix check {SP3} --for", "--format\n"),
+    (["-V"], "verfix --vers", "--version\n"),
+], ids=["check", "version"])
+def test_a_completion_request_is_answered_as_typer_answers_it(argv, words, answer, monkeypatch, capsys) -> None:
     monkeypatch.setenv("_VERFIX_COMPLETE", "complete_bash")
-    monkeypatch.setenv("COMP_WORDS", f"verfix check {SP3} --for")
-    monkeypatch.setenv("COMP_CWORD", "3")
-    argv = ["check", str(SP3), "-m", "Q236586", "-q"]
-    assert fastargs.parse_check(argv[1:]) is None
+    monkeypatch.setenv("COMP_WORDS", words)
+    monkeypatch.setenv("COMP_CWORD", str(len(words.split()) - 1))
     plain, typed = _both(argv, capsys)
-    assert plain == typed == (0, "--format\n", "")
+    assert plain == typed == (0, answer, "")
 
 
-def test_an_empty_completion_variable_is_no_request(monkeypatch) -> None:
+def test_an_empty_completion_variable_is_no_request(monkeypatch, capsys) -> None:
     monkeypatch.setenv("_VERFIX_COMPLETE", "")
-    assert fastargs.parse_check([str(SP3), "-q"]) is not None
+    assert entry.main(["-V"]) == 0
+    assert capsys.readouterr().out.startswith("verfix ")

@@ -2,10 +2,12 @@
 
 It imports nothing but the standard streams' guard at first. ``--version`` is answered
 here; the plain forms of ``check`` (``verfix.cli.fastargs``) run without typer; every other
-command line goes to the typer app (``verfix.cli.root``). Whatever happens before that app
-takes over is handled here too: Ctrl-C while the modules load is one line, "verfix:
-interrupted", and exit 130; standard output closed at start (``verfix -V >&-``) or that cannot
-be written (help to /dev/full) is one line and exit 2, never a traceback.
+command line goes to the typer app (``verfix.cli.root``), and so does every one while a shell
+asks for completions (:data:`COMPLETE_VAR` set: typer answers, whatever the arguments).
+Whatever happens before that app takes over is handled here too: Ctrl-C while the modules
+load is one line, "verfix: interrupted", and exit 130; standard output closed at start
+(``verfix -V >&-``) or that cannot be written (help to /dev/full) is one line and exit 2,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import sys
 from typing import Any, Callable, List, Optional
 
 INTERRUPTED = 130  # as verfix.cli.base.INTERRUPTED, without importing it
+# Click's completion variable for the program name verfix.cli.root gives the app ("verfix").
+COMPLETE_VAR = "_VERFIX_COMPLETE"
 
 
 class ClosedStream:
@@ -57,6 +61,17 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _dispatch(args: List[str]) -> int:
+    code = None if os.environ.get(COMPLETE_VAR) else _without_typer(args)
+    if code is not None:
+        return code
+    from verfix.cli.root import main as typer_main
+
+    return typer_main(args)
+
+
+def _without_typer(args: List[str]) -> Optional[int]:
+    """The exit code of ``--version`` or of a plain ``check``, run without typer; None for
+    every other command line."""
     if args in (["-V"], ["--version"]):
         return _version()
     if args[:1] == ["check"]:
@@ -67,9 +82,7 @@ def _dispatch(args: List[str]) -> int:
             from verfix.cli.check import run
 
             return _run_plain(run, params)
-    from verfix.cli.root import main as typer_main
-
-    return typer_main(args)
+    return None
 
 
 def _version() -> int:

@@ -7,10 +7,9 @@ most of what a check of one small folder takes, so the entry point first asks
 ``--opt=VALUE``, ``-m VALUE``, flags one at a time, one PATH) with values typer would take
 as they are, and returns the same arguments typer would pass; anything else (help, an
 unknown or grouped option, ``--``, a value typer might read otherwise, a missing PATH) is
-None, and typer parses the command line as always. So is what typer refuses or answers
-before the command runs: a PATH or ``-o`` FILE that exists but cannot be read (typer's Path
-type checks that), and a shell-completion request (:data:`COMPLETE_VAR` set). A test
-compares both on many argument lists, and that :data:`OPTIONS` matches the typer declaration.
+None, and typer parses the command line as always. So is a PATH or ``-o`` FILE that exists
+but cannot be read: typer's Path type refuses it before the command runs. A test compares
+both on many argument lists, and that :data:`OPTIONS` matches the typer declaration.
 """
 
 from __future__ import annotations
@@ -37,9 +36,6 @@ OPTIONS: dict[str, tuple[str, str]] = {
 }
 # The values typer's choices take, as written (verfix.formats.CheckFormat, verfix.pe.Reader).
 CHOICES = {"format": ("table", "json", "jsonl", "csv", "html", "sarif"), "reader": ("fast", "pefile")}
-# Set (not empty), typer answers a completion request instead of running the command; its
-# name is click's for the program name verfix.cli.root gives ("_" + name + "_COMPLETE").
-COMPLETE_VAR = "_VERFIX_COMPLETE"
 DEFAULTS: dict[str, Any] = {
     "manifest": [], "product": [], "component": None, "bin_dir": False, "details": False,
     "show_all": False, "format": "table", "output": None, "reader": "fast", "partition": None,
@@ -50,8 +46,6 @@ DEFAULTS: dict[str, Any] = {
 def parse_check(args: Sequence[str]) -> Optional[dict[str, Any]]:
     """The keyword arguments of ``verfix.cli.check.run`` for ``verfix check ARGS``, or None
     when typer must read ARGS (see the module docstring)."""
-    if os.environ.get(COMPLETE_VAR):
-        return None
     params: dict[str, Any] = {**DEFAULTS, "manifest": [], "product": []}
     path: Optional[str] = None
     index = 0
