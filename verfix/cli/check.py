@@ -113,7 +113,8 @@ def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> lis
         except OSError as error:  # gone, too long a name, a folder on the way not searchable...
             from verfix.fsview import error_reason
 
-            raise InputError(f"{path}: no such folder" if isinstance(error, FileNotFoundError)
+            missing = isinstance(error, (FileNotFoundError, NotADirectoryError))
+            raise InputError(f"{path}: no such folder" if missing
                              else f"cannot use {path}: {error_reason(error)}") from None
         if not os.path.isdir(path):
             raise InputError(f"{path}: not a folder")
