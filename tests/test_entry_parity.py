@@ -1,8 +1,7 @@
 """The entry point's own paths (``--version``, the plain ``check`` of ``verfix.cli.fastargs``)
 against typer, on what typer decides before a command runs: paths its Path type refuses,
-shell-completion requests. Each case
-runs ``verfix.entry.main`` (which may take the plain path) and the typer app on the same
-command line and wants the same exit code and output."""
+shell-completion requests. Each case runs ``verfix.entry.main`` (which may take its own
+path) and the typer app on the same command line and wants the same exit code and output."""
 
 from __future__ import annotations
 
