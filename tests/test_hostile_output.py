@@ -207,3 +207,15 @@ def test_a_path_whose_name_is_too_long_is_an_input_error(bin_dir: list[str], tmp
     too_long = tmp_path / ("x" * 300)  # longer than any file system's name limit (ENAMETOOLONG)
     assert main(["check", str(too_long), "-q", *bin_dir]) == 2
     assert capsys.readouterr().err == f"verfix: error: cannot use {too_long}: file name too long\n"
+
+
+@pytest.mark.parametrize("command", [("check", "."), ("inventory", "."), ("products", ".")])
+def test_a_deleted_working_folder_is_an_input_error(tmp_path: Path, command: tuple[str, ...]) -> None:
+    # The shell entered the folder, then it was removed: every relative path fails to resolve.
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = 'cd "$1" && rmdir "$1" && shift && exec "$@"'
+    done = subprocess.run(["sh", "-c", script, "sh", str(gone), sys.executable, "-m", "verfix", *command],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "verfix: error: the current folder is gone; cd to one that exists\n"

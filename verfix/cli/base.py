@@ -65,7 +65,19 @@ def failure(error: BaseException) -> tuple[Optional[str], int]:
         return None, ExitCode.COMPLIANT
     if isinstance(error, SystemExit):
         return None, error.code if isinstance(error.code, int) else ExitCode.USAGE
+    if isinstance(error, FileNotFoundError) and not _working_folder_exists():
+        return "verfix: error: the current folder is gone; cd to one that exists", ExitCode.USAGE
     return f"verfix: internal error: {type(error).__name__}: {error}", ExitCode.INTERNAL
+
+
+def _working_folder_exists() -> bool:
+    """False when the process's working folder has been deleted (os.getcwd fails), which
+    makes every relative path fail as if the file were missing."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def err(message: str) -> None:
