@@ -44,18 +44,34 @@ def _deny_reading(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
     monkeypatch.setattr(os, "access", access)
 
 
-@pytest.mark.parametrize("which", ["PATH", "-o"])
-def test_a_path_typer_finds_unreadable_is_its_usage_error(which: str, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_a_path_typer_finds_unreadable_is_its_usage_error(tmp_path: Path, monkeypatch, capsys) -> None:
     report = tmp_path / "report.txt"
     report.write_text("earlier report\n")
-    denied = SP3 if which == "PATH" else report
     argv = ["check", str(SP3), "-m", "Q236586", "-q", "-o", str(report)]
-    _deny_reading(monkeypatch, denied)
+    _deny_reading(monkeypatch, SP3)
     assert fastargs.parse_check(argv[1:]) is None
     plain, typed = _both(argv, capsys)
     assert plain == typed
-    assert plain[0] == 2 and f"'{denied}' is not readable." in plain[2]
+    assert plain[0] == 2 and f"'{SP3}' is not readable." in plain[2]
     assert report.read_text() == "earlier report\n"
+
+
+def test_an_output_file_verfix_cannot_read_is_written_on_either_path(tmp_path: Path, monkeypatch, capsys) -> None:
+    # -o is only written (replaced whole): a file the user may write but not read is fine.
+    report = tmp_path / "report.txt"
+    report.write_text("earlier report\n")
+    argv = ["check", str(SP3), "-m", "Q236586", "-q", "-o", str(report)]
+    _deny_reading(monkeypatch, report)
+    assert fastargs.parse_check(argv[1:]) is not None
+    assert entry.main(argv) == 0
+    written = report.read_text()
+    assert written.startswith("== ") and "COMPLIANT" in written
+    capsys.readouterr()
+    from verfix.cli.root import main as typer_main
+
+    report.write_text("earlier report\n")
+    assert typer_main(argv) == 0
+    assert report.read_text() == written
 
 
 def _without_read_override() -> list[str]:

@@ -49,7 +49,7 @@ def check(
         help="Report format: table (articles that need action and the remediation plan), json, "
         "jsonl, csv, html (one self-contained page), sarif (SARIF 2.1.0).",
     ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE.", readable=False),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
     partition: Optional[int] = typer.Option(
         None, "--partition", metavar="N", help="In a disk image, only partition N (numbered as listed)."

@@ -78,7 +78,7 @@ def parse_check(args: Sequence[str]) -> Optional[dict[str, Any]]:
             params[parameter].append(value)
         else:
             params[parameter] = value
-    if path is None or _unreadable(path) or (params["output"] is not None and _unreadable(params["output"])):
+    if path is None or _unreadable(path):
         return None
     return _typed(path, params)
 

@@ -44,7 +44,7 @@ def _version_record(path: Path, reader: Reader) -> dict:
 def version(
     files: List[Path] = typer.Argument(..., metavar="FILE...", help="Files to read."),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE.", readable=False),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
@@ -68,7 +68,7 @@ def inventory(
         ..., metavar="PATH", help="The folder to walk, recursively, or a disk image (every NTFS/FAT volume)."
     ),
     format: Format = typer.Option(Format.JSONL, "--format", "-f", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the inventory to FILE."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the inventory to FILE.", readable=False),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
     hash: Optional[str] = typer.Option(
         None, "--hash", metavar="ALGORITHMS",

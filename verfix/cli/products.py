@@ -22,7 +22,7 @@ PRODUCT_FIELDS = ("product", "release", "service_pack", "branch", "folders", "ho
 def products(
     path: Path = typer.Argument(..., metavar="PATH", help="A mounted volume, a copy of one, or one folder."),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE.", readable=False),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
     partition: Optional[int] = typer.Option(
         None, "--partition", metavar="N", help="In a disk image, only partition N (numbered as listed)."
