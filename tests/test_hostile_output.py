@@ -178,6 +178,22 @@ def test_ctrl_c_in_a_real_process(tmp_path: Path) -> None:
     assert code == 130
 
 
+def test_ctrl_c_ignored_at_start_stays_ignored(tmp_path: Path) -> None:
+    # A background job of a script starts with SIGINT ignored: Ctrl-C at the terminal is not for it.
+    for index in range(2000):
+        (tmp_path / f"f{index:04}.exe").write_bytes(b"MZ")
+    process = subprocess.Popen([sys.executable, "-m", "verfix", "inventory", str(tmp_path), "-q"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert process.stdout.read(1) == b"{"  # running, blocked on the full pipe
+    process.send_signal(signal.SIGINT)
+    rest = process.stdout.read()
+    code = process.wait(timeout=60)
+    assert process.stderr.read().decode() == ""
+    # The whole run, as without the signal: 2,000 records, exit 3 (files cut short: incomplete).
+    assert code == 3 and rest.count(b"\n") == 2000
+
+
 # --- one mapping from errors to exit codes -------------------------------------------------
 
 def test_a_bug_is_exit_4_with_one_line_and_no_traceback(monkeypatch, capsys) -> None:

@@ -99,12 +99,15 @@ def note(message: str) -> None:
 
 def catch_interrupts() -> Any:
     """Make SIGINT raise Interrupted (typer turns KeyboardInterrupt into a silent exit 130);
-    return the handler it replaced, or None when not on the main thread."""
+    return the handler it replaced, or None when not on the main thread or when the process
+    was started with SIGINT ignored."""
 
     def interrupted(signum: int, frame: object) -> None:
         raise Interrupted()
 
     try:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            return None  # started with Ctrl-C ignored (a background job): it stays ignored
         return signal.signal(signal.SIGINT, interrupted)
     except ValueError:  # not the main thread
         return None
