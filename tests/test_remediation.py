@@ -15,6 +15,7 @@ from verfix.check import (
 from verfix.manifest import FileRow, Manifest, load_bundled
 from verfix.pe import PEInfo
 from verfix.remediation import ServicePack, parse_fixed_in, plan_folder
+from verfix.report_text import plan_text
 from verfix.version import parse_version
 
 BIN = Path("/srv/bin")
@@ -195,3 +196,14 @@ def test_the_kept_fixed_in_answers_are_the_plain_parsers() -> None:
             assert parse_fixed_in(text, release) == parse_fixed_in.__wrapped__(text, release)
             assert parse_fixed_in(text, release) is parse_fixed_in(text, release)  # kept
     assert len(texts) > 100
+
+
+def test_the_plan_table_keeps_a_long_own_id_apart_from_its_count():
+    # An own manifest id may be up to 64 characters; the hotfix lines stay in columns.
+    own = article("site-fix_2", [("A.dll", "1.0.0.2", "1.0.0.1")])
+    kb = article("Q100002", [("B.dll", "1.0.0.2", "1.0.0.1")])
+    lines = [line for line in plan_text(plan_folder(folder(own, kb)), 80).splitlines() if line.startswith("   ")]
+    assert len(lines) == 2
+    assert lines[0].split()[:3] == ["Q100002", "1", "article"]
+    assert lines[1].split()[:3] == ["site-fix_2", "1", "article"]
+    assert lines[0].index("1 article") == lines[1].index("1 article")

@@ -117,8 +117,9 @@ def plan_text(plan: Plan, width: Optional[int]) -> str:
         out.append(_wrap(
             f"{step}. {'Then ' if plan.packs else ''}{_plural(len(plan.hotfixes), 'hotfix', 'hotfixes')} "
             f"for {rest} ({how}):", width))
+        id_width = max(8, *(len(fix.id) + 1 for fix in plan.hotfixes))  # an own id may be long
         for fix in plan.hotfixes:
-            head = f"   {fix.id:<8} {_plural(len(fix.articles), 'article'):<12} "
+            head = f"   {fix.id:<{id_width}} {_plural(len(fix.articles), 'article'):<12} "
             room = None if width is None else max(width - len(head), 10)
             title = terminal_text(fix.title)
             out.append(head + (title if room is None else cut(title, room)) + "\n")
