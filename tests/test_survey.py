@@ -81,10 +81,12 @@ def test_one_folder_is_its_own_product(tmp_path: Path) -> None:
     system32 = survey(VOLUME / "WINNT" / "system32")
     assert [p.profile.slug for p in system32.products] == ["windows-nt"]
     assert system32.products[0].service_pack.value == "SP6a"  # from system32/config
+    assert system32.products[0].how == (f"{VOLUME / 'WINNT' / 'system32'} holds ntoskrnl.exe",)
     bin_dir = survey(VOLUME / "exchsrvr" / "bin")
     assert [(p.profile.slug, p.release.value, p.service_pack.value) for p in bin_dir.products] == [
         ("exchange", "5.5", "SP3")
     ]
+    assert bin_dir.products[0].how == (f"{VOLUME / 'exchsrvr' / 'bin'} holds Emsmta.exe",)  # named as on disk
 
 
 def test_products_in_their_usual_folders_on_drive_folders(tmp_path: Path) -> None:

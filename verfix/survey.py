@@ -101,8 +101,9 @@ class _Surveyor:
 
     def run(self) -> Survey:
         for profile in PROFILES:  # rule 1
-            if holds_marker(profile, self.root, self.root):
-                how = f"{self.root} holds one of {', '.join(profile.markers)}"
+            marker = holds_marker(profile, self.root, self.root)
+            if marker is not None:
+                how = f"{self.root} holds {marker}"
                 if profile is windows_nt.PROFILE:  # a system32 folder: its config holds the hives
                     registry, options = self._hives(self.root)
                     system = self._windows_in(self.root, [self.root], (how,), registry, options)

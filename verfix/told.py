@@ -50,6 +50,7 @@ def told_by_programs(profile: Profile, folders: list[Path], root: Path, cache: F
     return release, Told(None, profile.how_service_pack)
 
 
-def holds_marker(profile: Profile, folder: Path, root: Path) -> bool:
+def holds_marker(profile: Profile, folder: Path, root: Path) -> str | None:
+    """The first of the profile's marker programs ``folder`` holds, named as on disk; None if none."""
     index = FolderIndex(folder, root=root)
-    return any(index.lookup(name) for name in profile.markers)
+    return next((found[0].path.name for found in map(index.lookup, profile.markers) if found), None)
