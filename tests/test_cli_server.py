@@ -136,3 +136,17 @@ def test_the_catalog_on_the_mock_volume_says_sp6a_and_the_sp_notes() -> None:
     assert "fix in Exchange Server 5.5 SP3, which the server runs" in notes
     assert "fix first in Windows NT 4.0 post-SP6a hotfix (before SP7); this server runs SP6a" in notes
     assert not any("SP6;" in note or "SP6 " in note or "post-SP6 " in note for note in notes)
+
+
+def test_an_article_named_for_a_product_not_found_is_a_warning_not_silence() -> None:
+    # -m means "check these": one that nothing on the volume is for must not vanish unsaid.
+    system32 = VOLUME / "WINNT" / "system32"
+    result = runner.invoke(app, ["check", str(system32), "-m", "Q236586", "-m", "Q307991"], env={"COLUMNS": "80"})
+    assert result.exit_code == 1, result.output
+    assert (f"verfix: warning: Q236586 not checked: it is for Microsoft Exchange Server, which is not found "
+            f"under {system32}\n") in result.stderr
+    assert "Q307991" not in result.stderr.split("checked:")[0]  # the placed one is checked, no warning
+    quiet = runner.invoke(app, ["check", str(system32), "-m", "Q236586", "-q"])
+    assert quiet.exit_code == 3 and quiet.stderr == ""  # nothing applied; -q keeps stderr for errors
+    catalog = runner.invoke(app, ["check", str(system32)], env={"COLUMNS": "80"})
+    assert "not checked" not in catalog.stderr  # the catalog's other products' articles are not named

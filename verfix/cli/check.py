@@ -249,6 +249,11 @@ def _check_server(
     if not quiet:
         for warning in (w for found in surveys for w in found.warnings):
             err(f"verfix: warning: {warning}")
+        if not automatic and checked.unplaced:  # articles named with -m that nothing here is for
+            product = {m.id: m.product for m in manifests}
+            for manifest_id in checked.unplaced:
+                err(f"verfix: warning: {manifest_id} not checked: it is for {product[manifest_id]}, "
+                    f"which is not found under {path}")
         for folder in folders:
             note(f"checked: {folder.how}")
             note(verdict_counts_line(folder))
