@@ -26,7 +26,8 @@ def paint(text: str, colour: Optional[str], enabled: bool) -> str:
 
 
 def wants_colour(environ: Mapping[str, str], is_terminal: bool) -> bool:
-    """Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR (not "0") forces it on.
+    """Colour on a terminal; NO_COLOR (set, not empty) turns it off, FORCE_COLOR (not "", "0" or
+    "false") forces it on.
 
     NO_COLOR wins over FORCE_COLOR (https://no-color.org, https://force-color.org).
     """

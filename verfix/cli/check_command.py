@@ -34,7 +34,7 @@ def check(
         "(\"Exchange 5.5\", \"5.5 SP4\"). Repeatable.",
     ),
     component: Optional[str] = typer.Option(
-        None, "--component", help="Only manifests whose component contains TEXT (e.g. MTA)."
+        None, "--component", metavar="TEXT", help="Only manifests whose component contains TEXT (e.g. MTA).",
     ),
     bin_dir: bool = typer.Option(False, "--bin-dir", help="PATH is the bin folder: skip discovery."),
     details: bool = typer.Option(

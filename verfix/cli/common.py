@@ -66,6 +66,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings=CONTEXT,
 )
-manifests_app = typer.Typer(cls=_Group, help="List, show and validate manifests.", no_args_is_help=True,
+manifests_app = typer.Typer(cls=_Group, help="List, show, validate and import manifests.", no_args_is_help=True,
                             context_settings=CONTEXT)
 app.add_typer(manifests_app, name="manifests")
