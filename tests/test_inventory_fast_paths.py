@@ -201,7 +201,7 @@ def test_jobs_are_capped_at_four_per_core(tmp_path: Path, monkeypatch) -> None:
     result = runner.invoke(app, ["inventory", str(tmp_path), "-j", "10000"])
     assert result.exit_code == 3, result.output  # "MZ" alone is no PE file: unreadable
     assert started == [4]  # not 10,000 processes
-    assert "--jobs 10000 is more than 4" in result.stderr
+    assert "--jobs 10000 is more than 4 (4 per core): at most 4 processes" in result.stderr
     assert parallel.usable_jobs(3) == 3 and parallel.usable_jobs(10**9) == 4
 
 

@@ -115,7 +115,7 @@ def inventory(
         shown = (lambda p: windows_path(Path(p), path)) if windows_paths else None
         if jobs is not None and jobs > usable_jobs(jobs) and not quiet:
             note(f"verfix: --jobs {jobs} is more than {usable_jobs(jobs)} ({JOBS_PER_CORE} per core): "
-                 f"reading in {usable_jobs(jobs)} processes")
+                 f"at most {usable_jobs(jobs)} processes")
         jobs = default_jobs() if jobs is None else usable_jobs(jobs)
         records = (r for root in roots for r in inventory_module.inventory(
             root, reader, hashes, stats=stats, host=host, shown_path=shown, jobs=jobs))
