@@ -52,6 +52,15 @@ def test_style_colours_the_cell_not_the_padding():
     assert text.splitlines()[2].startswith("<a>  ")
 
 
+def test_a_cut_never_splits_a_version():
+    # A version cut short reads as another version: it goes whole, from either end.
+    assert cut("ntoskrnl.exe is 4.0.1381.7130", 28) == "ntoskrnl.exe is …"
+    assert cut("Emsmta.exe is 5.5.2646.0; Store.exe", 28) == "Emsmta.exe is 5.5.2646.0; S…"
+    assert cut("5.5.2646.0", 6) == "…"
+    assert cut("bin/build 5.5.2646.0", 8, keep_end=True) == "…"
+    assert cut("Store.exe 5.5.2646.0 in bin", 12, keep_end=True) == "… in bin"
+
+
 def test_cut():
     assert cut("abcdef", 4) == "abc…" and cut("abcdef", 4, keep_end=True) == "…def" and cut("ab", 4) == "ab"
 

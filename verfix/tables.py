@@ -45,12 +45,25 @@ def terminal_width(stream_is_terminal: bool = True) -> int:
 
 
 def cut(text: str, width: int, keep_end: bool = False) -> str:
-    """``text`` in at most ``width`` characters, an ellipsis marking what was cut."""
+    """``text`` in at most ``width`` characters, an ellipsis marking what was cut. A number
+    or version the cut would split goes whole ("is 4.0.1381.7130" → "is …", never the
+    "is 4.0.1381.71…" that reads as another version)."""
     if len(text) <= width:
         return text
     if width <= 1:
         return ELLIPSIS[:width]
-    return ELLIPSIS + text[len(text) - width + 1:] if keep_end else text[: width - 1] + ELLIPSIS
+    if keep_end:
+        start = len(text) - width + 1
+        while start < len(text) and text[start - 1] in _NUMBER and text[start] in _NUMBER:
+            start += 1
+        return ELLIPSIS + text[start:]
+    end = width - 1
+    while end > 0 and text[end - 1] in _NUMBER and text[end] in _NUMBER:
+        end -= 1
+    return text[:end] + ELLIPSIS
+
+
+_NUMBER = frozenset("0123456789.")
 
 
 def _total(widths: Sequence[int]) -> int:
