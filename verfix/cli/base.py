@@ -21,6 +21,10 @@ from verfix.fsio import OutputError
 from verfix.names import terminal_text
 
 INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+#: Signals that stop a run as Ctrl-C does (the report not written, its temporary file removed),
+#: exit code 128 + the signal's number: ``timeout``, ``kill`` and service managers send
+#: SIGTERM, a closed terminal or SSH session SIGHUP. One that is ignored (``nohup``) stays so.
+STOPPING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 class ExitCode(IntEnum):
@@ -36,7 +40,7 @@ class ExitCode(IntEnum):
 EXIT_CODES_HELP = (
     "Exit codes: 0 compliant, 1 not compliant (a file is outdated or missing), "
     "2 usage or input error, 3 incomplete (a file could not be read or has no version), "
-    "4 internal error, 130 interrupted."
+    "4 internal error, 130 interrupted (143 SIGTERM, 129 SIGHUP)."
 )
 
 
@@ -45,7 +49,11 @@ class InputError(Exception):
 
 
 class Interrupted(Exception):
-    """Ctrl-C (SIGINT) during a run started by a ``main``."""
+    """Ctrl-C (SIGINT), or one of :data:`STOPPING_SIGNALS`, during a run started by a ``main``."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _is_manifest_error(error: BaseException) -> bool:
@@ -59,6 +67,8 @@ def failure(error: BaseException) -> tuple[Optional[str], int]:
     exit code; ``verfix.cli.common.failure`` adds typer's own exceptions in front."""
     if isinstance(error, (InputError, OutputError)) or _is_manifest_error(error):
         return f"verfix: error: {error}", ExitCode.USAGE
+    if isinstance(error, Interrupted) and error.signum != signal.SIGINT:
+        return f"verfix: terminated ({signal.Signals(error.signum).name})", 128 + error.signum
     if isinstance(error, (Interrupted, KeyboardInterrupt)):
         return "verfix: interrupted", INTERRUPTED
     if isinstance(error, fsio.OutputClosed):  # the reader left (| head): nothing to say
@@ -98,25 +108,30 @@ def note(message: str) -> None:
 
 
 def catch_interrupts() -> Any:
-    """Make SIGINT raise Interrupted (typer turns KeyboardInterrupt into a silent exit 130);
-    return the handler it replaced, or None when not on the main thread or when the process
-    was started with SIGINT ignored."""
+    """Make SIGINT, and each of :data:`STOPPING_SIGNALS`, raise Interrupted unless it was
+    ignored when the process started (a background job, ``nohup``): typer turns
+    KeyboardInterrupt into a silent exit 130, and SIGTERM would end the process at once,
+    leaving an ``-o`` report's temporary file behind. Return the handlers they replace, or
+    None when not on the main thread."""
 
     def interrupted(signum: int, frame: object) -> None:
-        raise Interrupted()
+        raise Interrupted(signum)
 
     try:
-        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-            return None  # started with Ctrl-C ignored (a background job): it stays ignored
-        return signal.signal(signal.SIGINT, interrupted)
+        replaced: dict[int, Any] = {}
+        for signum in (signal.SIGINT, *STOPPING_SIGNALS):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                replaced[signum] = signal.signal(signum, interrupted)
+        return replaced
     except ValueError:  # not the main thread
         return None
 
 
 def restore_interrupts(previous: Any) -> None:
-    """Put back the SIGINT handler :func:`catch_interrupts` replaced."""
+    """Put back the handlers :func:`catch_interrupts` replaced."""
     if previous is not None:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
 
 
 def run_mapped(call: Callable[[], Any], mapping: Callable[[BaseException], tuple[Optional[str], int]]) -> int:

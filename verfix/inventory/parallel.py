@@ -4,8 +4,9 @@ in the walk's order, so the output is the same as with one job.
 The walk stays in this process. The first :data:`SERIAL_FILES` files are read here too, so a
 small tree never starts a worker; after that the files go out in batches of
 :data:`BATCH_FILES`, at most a few batches per worker in flight (memory stays flat), and
-their outcomes come back in order. Workers ignore SIGINT: Ctrl-C reaches this process, which
-stops them. A file a worker cannot read is an outcome like any other (reported per file).
+their outcomes come back in order. Workers ignore SIGINT, SIGTERM and SIGHUP: they reach this
+process, which stops them. A file a worker cannot read is an outcome like any other (reported
+per file).
 """
 
 from __future__ import annotations
@@ -163,15 +164,16 @@ def _answer(worker: Connection) -> list[Outcome]:
 def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None
              ) -> Iterator[list[Connection]]:
     """A pipe to each of ``jobs`` worker processes (forked where the system can, else
-    spawned), stopped on the way out whatever happens. They start with SIGINT blocked, then
-    ignore it. No thread is started here: this process's one thread sends and receives."""
+    spawned), stopped on the way out whatever happens (SIGKILL). They start with SIGINT,
+    SIGTERM and SIGHUP blocked, then ignore them. No thread is started here: this process's
+    one thread sends and receives."""
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     blocking = hasattr(signal, "pthread_sigmask")
     processes: list[BaseProcess] = []
     pipes: list[Connection] = []
     if blocking:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
     try:
         for _ in range(jobs):
             here, there = context.Pipe()
@@ -188,11 +190,17 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[st
         yield pipes
     finally:
         for process in processes:
-            process.terminate()
+            process.kill()  # it ignores SIGTERM; it has nothing to clean up
         for process, pipe in zip(processes, pipes):
             process.join()
             pipe.close()
             _PARENT_ENDS.remove(pipe)
+
+
+# The signals a worker ignores, blocked while it starts until it does: Ctrl-C, and SIGTERM and
+# SIGHUP, which may reach the whole process group (a service manager, a closed terminal).
+# This process turns them into an exception (verfix.cli.base) and stops the workers itself.
+_HELD_SIGNALS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)}
 
 
 def _reader(reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None
@@ -210,9 +218,9 @@ _PARENT_ENDS: list[Connection] = []
 
 def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None,
           unblock: bool) -> None:
-    """A worker: ignore SIGINT, drop the copies of stdout/stderr a fork gave it (their
-    unwritten bytes are the parent's to write), then answer each batch it is sent, in order,
-    until the pipe closes. A thread takes the batches in as they come, so the parent never
+    """A worker: ignore SIGINT, SIGTERM and SIGHUP, drop the copies of stdout/stderr a fork
+    gave it (their unwritten bytes are the parent's to write), then answer each batch it is
+    sent, in order, until the pipe closes. A thread takes the batches in as they come, so the parent never
     waits to send while this process waits to answer (each would wait for the other)."""
     import queue
     import threading
@@ -220,9 +228,10 @@ def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], lines: tupl
     for inherited in _PARENT_ENDS:  # empty in a spawned worker
         inherited.close()
     _PARENT_ENDS.clear()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in _HELD_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
     if unblock:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
     _KEPT.extend((sys.stdout, sys.stderr))
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the worker's life
     read = _reader(reader, hashes, lines)

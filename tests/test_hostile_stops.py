@@ -1,0 +1,103 @@
+"""A run stopped from outside as a service manager, ``timeout`` or a closed terminal stops it
+(SIGTERM, SIGHUP): one line, exit 128 + the signal, no ``-o`` temporary file left behind, no
+worker left running; a signal ignored at start (``nohup``) stays ignored."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from verfix.cli.base import catch_interrupts, restore_interrupts
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Runs verfix's main with a signal sent to itself in the middle of writing the inventory:
+# with workers once a worker has a batch to answer, with one job after the third chunk.
+_SIGNAL_MIDWAY = """
+import os, signal, sys
+from verfix import inventory
+from verfix.cli import main
+from verfix.inventory import parallel
+signum = getattr(signal, sys.argv[1])
+real_answered, real_lines = parallel._answered, inventory.inventory_lines
+def answered(batch, worker):
+    if worker is not None:
+        os.kill(os.getpid(), signum)
+    return real_answered(batch, worker)
+def lines(*args, **kwargs):
+    for count, chunk in enumerate(real_lines(*args, **kwargs)):
+        if count == 2:
+            os.kill(os.getpid(), signum)
+        yield chunk
+parallel._answered, inventory.inventory_lines = answered, lines
+sys.exit(main(["inventory", sys.argv[2], "-q", "-j", sys.argv[3], "-o", sys.argv[4]]))
+"""
+
+
+def _many_files(folder: Path, count: int = 1500) -> Path:
+    folder.mkdir()
+    for index in range(count):  # past the 500 read before any worker starts
+        (folder / f"f{index:04}.exe").write_bytes(b"MZ")
+    return folder
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_stopping_signal_leaves_no_temporary_file(tmp_path: Path, name: str, jobs: str) -> None:
+    folder = _many_files(tmp_path / "many")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([sys.executable, "-c", _SIGNAL_MIDWAY, name, str(folder), jobs,
+                           str(out / "inventory.jsonl")], capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+    assert done.returncode == 128 + getattr(signal, name), done.stderr
+    assert done.stderr == f"verfix: terminated ({name})\n"
+    assert list(out.iterdir()) == []  # neither the report nor its .inventory.jsonl.*.tmp
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+def test_sigterm_to_the_process_group_stops_the_run_and_its_workers(tmp_path: Path) -> None:
+    # A service manager signals every process of the run: the workers as well.
+    folder = _many_files(tmp_path / "many", 4000)
+    process = subprocess.Popen([sys.executable, "-m", "verfix", "inventory", str(folder), "-q", "-j", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+                               start_new_session=True)
+    assert process.stdout.read(400_000).startswith(b"{")  # blocked writing: the workers run
+    tasks = Path(f"/proc/{process.pid}/task")
+    workers = [child for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+    assert workers, "no worker is running"
+    os.killpg(process.pid, signal.SIGTERM)
+    assert process.wait(timeout=60) == 143
+    assert process.stderr.read().decode() == "verfix: terminated (SIGTERM)\n"
+    process.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in workers), "a worker outlived the run"
+
+
+def _running(pid: str) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_a_signal_ignored_at_start_stays_ignored() -> None:
+    saved = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as under nohup
+    try:
+        replaced = catch_interrupts()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
+        restore_interrupts(replaced)
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGHUP, saved)
