@@ -7,11 +7,13 @@ unreadable folder, a link not followed) is kept as a warning, not raised.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
 from pathlib import Path
 
+from verfix.fsio import file_kind
 from verfix.fsview import ImagePath, error_reason, view_of
 from verfix.locate import is_within
 
@@ -51,33 +53,48 @@ class TreeLister:
             names.sort()
         return by_name
 
-    def usable(self, path: Path, want_dir: bool) -> bool:
-        """True for a folder (or regular file) whose real location stays inside the tree."""
+    def usable(self, path: Path, want_dir: bool, wanted: str | None = None) -> bool:
+        """True for a folder (or regular file) whose real location stays inside the tree.
+        A file sought as ``wanted`` ("registry hive") that is something else, or whose entry
+        cannot be looked at, is a warning naming it and why."""
         if isinstance(path, ImagePath):
             try:
                 kind = path.view.kind(path)
-            except OSError:
+            except OSError as exc:
+                self._not_used(wanted, path, error_reason(exc))
                 return False
             if kind.name == "link":
                 self.warnings.append(f"{path}: a junction or symbolic link (reparse point); not followed")
+            elif not want_dir and not kind.is_file:
+                self._not_used(wanted, path, f"is a {kind.name}, not a file")
             return kind.is_dir if want_dir else kind.is_file
         try:
             is_link = os.path.islink(path)
             info = os.stat(path)
-        except OSError:
+        except OSError as exc:
+            self._not_used(wanted, path, "looping symbolic link" if exc.errno == errno.ELOOP else
+                           "dangling symbolic link" if os.path.islink(path) else error_reason(exc))
             return False
         if is_link and not is_within(path, self.root):
             self.warnings.append(f"{path}: symbolic link leads outside {self.root}; not followed")
             return False
+        if not want_dir and not stat.S_ISREG(info.st_mode):
+            self._not_used(wanted, path, f"is a {file_kind(info.st_mode)}, not a file")
         return stat.S_ISDIR(info.st_mode) if want_dir else stat.S_ISREG(info.st_mode)
+
+    def _not_used(self, wanted: str | None, path: Path, reason: str) -> None:
+        if wanted is not None:
+            self.warnings.append(f"{wanted} {path} not used: {reason}")
 
     def child_dirs(self, folder: Path, name: str) -> list[Path]:
         """The sub-folders of ``folder`` named ``name`` in any case (several when case differs)."""
         names = self.entries(folder).get(name.lower(), [])
         return [folder / real for real in names if self.usable(folder / real, want_dir=True)]
 
-    def resolve(self, start: Path, parts: tuple[str, ...], want_dir: bool = True) -> list[Path]:
-        """Every existing path below ``start`` matching ``parts``, each step ignoring case."""
+    def resolve(self, start: Path, parts: tuple[str, ...], want_dir: bool = True,
+                wanted: str | None = None) -> list[Path]:
+        """Every existing path below ``start`` matching ``parts``, each step ignoring case;
+        ``wanted`` names the file sought, for the warning when the last entry is not one."""
         current = [start]
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
@@ -86,7 +103,7 @@ class TreeLister:
                 names = self.entries(folder).get(part.lower(), [])
                 for real in names:
                     candidate = folder / real
-                    if self.usable(candidate, want_dir=want_dir or not last):
+                    if self.usable(candidate, want_dir=want_dir or not last, wanted=wanted if last else None):
                         following.append(candidate)
             current = following
         return current

@@ -15,6 +15,7 @@ from verfix.products import exchange, windows_nt
 
 #: Where the SOFTWARE hive lives on a system volume (NT 4.0/2000, then XP/2003 names).
 HIVE_PATHS = tuple((root.lower(), *windows_nt.SOFTWARE_HIVE) for root in windows_nt.SYSTEM_ROOTS)
+HIVE = "registry hive"  # the name of what is sought, in warnings
 
 
 class RegistryRule:
@@ -30,7 +31,7 @@ class RegistryRule:
         found: list[tuple[Path, str]] = []
         for volume in volumes.values():
             for parts in HIVE_PATHS:
-                for hive_path in self.lister.resolve(volume, parts, want_dir=False):
+                for hive_path in self.lister.resolve(volume, parts, want_dir=False, wanted=HIVE):
                     self.hives_seen.append(hive_path)
                     found.extend(self._from_hive(hive_path, volume, volumes))
         return found

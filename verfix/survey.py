@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from verfix.check import FileCache
 from verfix.discover import DiscoveryError, _Finder, find_bin_dirs
+from verfix.discover_registry import HIVE
 from verfix.fsview import ImagePath
 from verfix.locate import FolderIndex
 from verfix.pe import PEInfo
@@ -161,7 +162,7 @@ class _Surveyor:
     def _hive(self, system_root: Path, parts: tuple[str, ...]) -> Hive | None:
         from verfix.hive import HiveError, open_hive
 
-        for path in self.finder.resolve(system_root, parts, want_dir=False):
+        for path in self.finder.resolve(system_root, parts, want_dir=False, wanted=HIVE):
             try:
                 return open_hive(path)
             except HiveError as exc:
