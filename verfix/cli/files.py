@@ -133,6 +133,8 @@ def inventory(
                     write_records((tick(record.as_dict()) for record in records), format, fields,
                                   stream, table_width(output))
     if not quiet:
+        for line in dict.fromkeys(stats.notes):  # once, though each volume may say it
+            note(f"verfix: warning: {line}")
         skipped = "".join(f"; {n} skipped: {reason}" for reason, n in sorted(stats.skipped.items()))
         note(f"{stats.pe_files} PE file(s) of {stats.files_seen} file(s) under {path}; "
              f"{stats.records} record(s), {stats.read_errors + stats.unreadable_files} unreadable, "

@@ -21,8 +21,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Callable, Iterator
 
+from verfix.fsio import os_reason
 from verfix.inventory.lines import tail_maker
-from verfix.inventory.outcomes import add_counts, batch_lines, entry_lines, lines
+from verfix.inventory.outcomes import add_counts, entry_lines, lines
+from verfix.inventory.pool import Pool, Turn, answer_batch
 from verfix.inventory.reading import Outcome, file_reader
 from verfix.inventory.records import InventoryStats
 from verfix.inventory.walk import FILE
@@ -50,14 +52,17 @@ def usable_jobs(asked: int) -> int:
 
 
 def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str, ...], jobs: int,
-                    *, serial_files: int | None = None) -> Iterator[tuple[tuple, Outcome | None]]:
+                    *, serial_files: int | None = None, counters: InventoryStats | None = None
+                    ) -> Iterator[tuple[tuple, Outcome | None]]:
     """(walk entry, outcome) for each entry, in the walk's order, as ``scan._read_here``
-    gives them; the files after the first ``serial_files`` are read in ``jobs`` processes."""
+    gives them; the files after the first ``serial_files`` are read in ``jobs`` processes
+    (workers that cannot be started are said in ``counters.notes``)."""
     first: list[tuple] = []
     yield from _read_here_first(entries, file_reader(reader, hashes), serial_files, first)
     if not first:
         return
-    for batch, answer in _batches(entries, first[0], jobs, reader, hashes, None):
+    notes = counters.notes if counters is not None else []
+    for batch, answer in _batches(entries, first[0], jobs, reader, hashes, None, notes):
         outcomes = iter(answer or ())
         for entry in batch:
             yield entry, next(outcomes) if entry[1] is FILE else None
@@ -76,7 +81,7 @@ def lines_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str
     yield from lines(_read_here_first(entries, read, serial_files, first), counters, hashes, host)
     if not first:
         return
-    for batch, answer in _batches(entries, first[0], jobs, reader, hashes, (host,)):
+    for batch, answer in _batches(entries, first[0], jobs, reader, hashes, (host,), counters.notes):
         texts: list[str] = []
         if answer is not None:
             texts, counts = answer
@@ -108,15 +113,17 @@ def _read_here_first(entries: Iterator[tuple], read: Callable[[Any, bool], Outco
 
 
 def _batches(entries: Iterator[tuple], first: tuple, jobs: int, reader: Reader,
-             hashes: tuple[str, ...], lines: tuple[str | None] | None
+             hashes: tuple[str, ...], lines: tuple[str | None] | None, notes: list[str]
              ) -> Iterator[tuple[list[tuple], Any]]:
     """(batch of entries, the worker's answer for its files or None when it has none) from
-    ``first`` on, in the walk's order, the files read by ``jobs`` workers."""
+    ``first`` on, in the walk's order, the files read by ``jobs`` workers (or here, for a
+    worker that could not start or ended: :class:`.pool.Pool`)."""
     jobs = usable_jobs(jobs)
-    with _workers(jobs, reader, hashes, lines) as workers:
+    with _workers(jobs, reader, hashes, lines, notes) as pipes:
+        workers = Pool(pipes, _reader(reader, hashes, lines), hashes, lines, notes)
         window = IN_FLIGHT_PER_JOB * jobs
         # Batches go to the workers in turn, so their answers come back in the same turn.
-        pending: deque[tuple[list[tuple], Connection | None]] = deque()
+        pending: deque[tuple[list[tuple], Turn | None]] = deque()
         batch: list[tuple] = [first]
         files: list[tuple[Any, bool]] = [(first[0], first[3])]
         for entry in entries:
@@ -124,49 +131,29 @@ def _batches(entries: Iterator[tuple], first: tuple, jobs: int, reader: Reader,
             if entry[1] is FILE:
                 files.append((entry[0], entry[3]))
             if len(files) >= BATCH_FILES or len(batch) >= BATCH_ENTRIES:
-                pending.append((batch, _send(workers, files)))
+                pending.append((batch, workers.send(files)))
                 batch, files = [], []
                 while len(pending) >= window:
                     yield _answered(*pending.popleft())
         if batch:
-            pending.append((batch, _send(workers, files)))
+            pending.append((batch, workers.send(files)))
         while pending:
             yield _answered(*pending.popleft())
 
 
-def _answered(batch: list[tuple], worker: Connection | None) -> tuple[list[tuple], Any]:
-    return batch, None if worker is None else _answer(worker)
-
-
-def _send(workers: list[Connection], files: list[tuple[Any, bool]]) -> Connection | None:
-    """Send ``files`` to the next worker in turn (the list turns round); None (no worker
-    asked) for a batch without files."""
-    if not files:
-        return None
-    worker = workers.pop(0)
-    workers.append(worker)
-    worker.send(files)
-    return worker
-
-
-def _answer(worker: Connection) -> list[Outcome]:
-    """A worker's answer to its oldest batch; a worker that died is an error, not a hang."""
-    try:
-        answer = worker.recv()
-    except (EOFError, OSError):
-        raise RuntimeError("an inventory worker process ended unexpectedly") from None
-    if isinstance(answer, BaseException):
-        raise answer
-    return answer
+def _answered(batch: list[tuple], worker: Turn | None) -> tuple[list[tuple], Any]:
+    return batch, None if worker is None else worker.answer(batch)
 
 
 @contextmanager
-def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None
-             ) -> Iterator[list[Connection]]:
+def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[str | None] | None,
+             notes: list[str]) -> Iterator[list[Any]]:
     """A pipe to each of ``jobs`` worker processes (forked where the system can, else
     spawned), stopped on the way out whatever happens (SIGKILL). They start with SIGINT,
     SIGTERM and SIGHUP blocked, then ignore them. No thread is started here: this process's
-    one thread sends and receives."""
+    one thread sends and receives. When the system refuses a new process (its limit of
+    processes or memory reached), the run goes on with those started (none: the files are
+    read here), and ``notes`` says so."""
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     blocking = hasattr(signal, "pthread_sigmask")
@@ -176,10 +163,21 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[st
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
     try:
         for _ in range(jobs):
-            here, there = context.Pipe()
+            try:
+                here, there = context.Pipe()
+            except OSError as error:  # EMFILE: too many open files
+                notes.append(_not_started(len(processes), jobs, error))
+                break
             _PARENT_ENDS.append(here)  # a forked worker closes its copies: see _work
             process = context.Process(target=_work, args=(there, reader, hashes, lines, blocking), daemon=True)
-            process.start()
+            try:
+                process.start()
+            except OSError as error:  # EAGAIN (too many processes), ENOMEM
+                _PARENT_ENDS.remove(here)
+                here.close()
+                there.close()
+                notes.append(_not_started(len(processes), jobs, error))
+                break
             there.close()
             processes.append(process)
             pipes.append(here)
@@ -195,6 +193,11 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[st
             process.join()
             pipe.close()
             _PARENT_ENDS.remove(pipe)
+
+
+def _not_started(started: int, jobs: int, error: OSError) -> str:
+    rest = f"{started} worker(s) read the files" if started else "the files are read in the main process"
+    return f"could not start inventory worker {started + 1} of {jobs} ({os_reason(error)}); {rest}"
 
 
 # The signals a worker ignores, blocked while it starts until it does: Ctrl-C, and SIGTERM and
@@ -248,10 +251,7 @@ def _work(pipe: Connection, reader: Reader, hashes: tuple[str, ...], lines: tupl
     threading.Thread(target=take_in, daemon=True).start()
     while (files := batches.get()) is not None:
         try:
-            if lines is None:
-                answer: Any = [read(path, via_link) for path, via_link in files]
-            else:
-                answer = batch_lines(read, files, hashes, lines[0])
+            answer: Any = answer_batch(read, files, hashes, lines)
         except Exception as error:  # noqa: BLE001 - a bug: sent back, raised by the parent
             answer = RuntimeError(f"inventory worker: {type(error).__name__}: {error}")
         pipe.send(answer)

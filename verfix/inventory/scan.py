@@ -42,7 +42,7 @@ def inventory(
     """
     hashes = _check_hashes(hash_algorithm)
     counters = stats if stats is not None else InventoryStats()
-    yield from records(_outcomes(root, reader, hashes, jobs, plain), counters, hashes, host,
+    yield from records(_outcomes(root, reader, hashes, jobs, plain, counters), counters, hashes, host,
                        shown_path, isinstance(root, ImagePath))
 
 
@@ -55,13 +55,13 @@ def _check_hashes(hash_algorithm: str | tuple[str, ...] | None) -> tuple[str, ..
 
 
 def _outcomes(root: Path | str | ImagePath, reader: Reader, hashes: tuple[str, ...], jobs: int,
-              plain: bool) -> Iterator[tuple[tuple, Outcome | None]]:
+              plain: bool, counters: InventoryStats) -> Iterator[tuple[tuple, Outcome | None]]:
     """(walk entry, outcome) of every entry under ``root``."""
     entries = walk_tuples(root)
     if jobs > 1 and not isinstance(root, ImagePath):
         from verfix.inventory.parallel import read_in_workers
 
-        return read_in_workers(entries, reader, hashes, jobs)
+        return read_in_workers(entries, reader, hashes, jobs, counters=counters)
     return _read_here(entries, file_reader(reader, hashes, plain=plain))
 
 
