@@ -63,6 +63,28 @@ def test_truncated_hive(tmp_path: Path) -> None:
         read_exchange_setup(path)
 
 
+@pytest.mark.parametrize("kept", [100, 4096, 6000])
+def test_a_truncated_hive_says_so_and_how_much_is_missing(tmp_path: Path, kept: int) -> None:
+    whole = HIVE_C.read_bytes()
+    path = tmp_path / "SOFTWARE"
+    path.write_bytes(whole[:kept])
+    with pytest.raises(HiveError) as caught:
+        read_exchange_setup(path)
+    said = f"{kept:,} bytes, shorter than the 4,096-byte header" if kept < 4096 else \
+        f"{kept:,} bytes, the header says {4096 + int.from_bytes(whole[0x28:0x2C], 'little'):,}"
+    assert f"not a readable registry hive: truncated ({said}); " in str(caught.value)
+
+
+def test_a_wrong_signature_deep_in_the_hive_is_named_not_just_its_exception_class(tmp_path: Path) -> None:
+    data = bytearray(HIVE_C.read_bytes())
+    data[4096:4100] = b"xxxx"  # the first hive bin's "hbin" signature
+    path = tmp_path / "SOFTWARE"
+    path.write_bytes(bytes(data))
+    with pytest.raises(HiveError) as caught:
+        read_exchange_setup(path)
+    assert str(caught.value) == "not a readable registry hive: a damaged structure (ConstError)"
+
+
 def test_oversized_hive_is_not_read(tmp_path: Path) -> None:
     path = tmp_path / "SOFTWARE"
     path.write_bytes(HIVE_C.read_bytes())

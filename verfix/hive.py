@@ -49,9 +49,10 @@ class Hive:
     Every question wraps regipy's errors (a damaged cell deep in the file) into HiveError.
     """
 
-    def __init__(self, regipy_hive: object, path: Path) -> None:
+    def __init__(self, regipy_hive: object, path: Path, damage: str = "") -> None:
         self._hive = regipy_hive
         self.path = path
+        self._damage = damage  # what the file's size says (truncated), for the reasons given
 
     def values(self, key_path: str) -> dict[str, object] | None:
         """The values of the key at ``key_path`` by lower-cased name; None when absent."""
@@ -65,7 +66,7 @@ class Hive:
                     found.setdefault(str(value.name).lower(), value.value)  # the first of a name wins
                 return found
         except Exception as exc:  # regipy and construct raise many types on garbage input
-            raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
+            raise HiveError(f"not a readable registry hive: {self._damage}{_one_line(exc)}") from None
 
     def subkeys(self, key_path: str) -> list[str] | None:
         """The names of the sub-keys of the key at ``key_path``; None when absent."""
@@ -78,17 +79,33 @@ class Hive:
                     return []
                 return [str(sub.name) for sub in key.iter_subkeys()]
         except Exception as exc:
-            raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
+            raise HiveError(f"not a readable registry hive: {self._damage}{_one_line(exc)}") from None
 
 
 def open_hive(hive_path: Path, max_bytes: int = MAX_HIVE_BYTES) -> Hive:
     """Read and parse a hive file once (rules of read_exchange_setup); HiveError if unusable."""
     data = _read_capped(hive_path, max_bytes)
+    damage = _truncation(len(data), data)
     try:
         with _quiet_regipy():
-            return Hive(_parse(data), hive_path)
+            return Hive(_parse(data), hive_path, damage)
     except Exception as exc:
-        raise HiveError(f"not a readable registry hive: {_one_line(exc)}") from None
+        raise HiveError(f"not a readable registry hive: {damage}{_one_line(exc)}") from None
+
+
+#: The base block (the header) of a hive; the size of the hive bins after it is at 0x28.
+BASE_BLOCK = 4096
+
+
+def _truncation(size: int, data: bytes) -> str:
+    """"truncated (...); " when the file is shorter than its header says, else ""; said
+    before regipy's reason, which names a structure, not the cause."""
+    if size < BASE_BLOCK:
+        return f"truncated ({size:,} bytes, shorter than the {BASE_BLOCK:,}-byte header); "
+    expected = BASE_BLOCK + int.from_bytes(data[0x28:0x2C], "little")
+    if size < expected:
+        return f"truncated ({size:,} bytes, the header says {expected:,}); "
+    return ""
 
 
 def _read_capped(hive_path: Path, max_bytes: int) -> bytes:
@@ -173,5 +190,7 @@ def _as_path_text(value: object) -> str | None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split())
+    if not text:  # construct's ConstError: a signature or fixed field that is wrong
+        return f"a damaged structure ({type(exc).__name__})"
     return text[:200]
