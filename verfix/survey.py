@@ -123,6 +123,9 @@ class _Surveyor:
                 self._by_usual_folders(profile, volumes)
         order = {p.slug: n for n, p in enumerate(PROFILES)}
         products = tuple(sorted(self.found, key=lambda p: order[p.profile.slug]))
+        for product in products:  # a release not told: a folder that cannot be listed says why
+            for folder in product.folders if product.release.value is None else ():
+                self.finder.entries(folder)
         return Survey(self.root, products, registry, windows, self.finder.unique_warnings(), system_root, self)
 
     def _system(self, volumes: dict[str, Path]):

@@ -51,6 +51,10 @@ def told_by_programs(profile: Profile, folders: list[Path], root: Path, cache: F
 
 
 def holds_marker(profile: Profile, folder: Path, root: Path) -> str | None:
-    """The first of the profile's marker programs ``folder`` holds, named as on disk; None if none."""
+    """The first of the profile's marker programs ``folder`` holds, named as on disk; None if
+    none. A folder that cannot be listed holds none that is known: its lookups answer
+    "unreadable", which is no marker (else every product would be found in it)."""
     index = FolderIndex(folder, root=root)
+    if index.error is not None:
+        return None
     return next((found[0].path.name for found in map(index.lookup, profile.markers) if found), None)
