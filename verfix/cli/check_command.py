@@ -21,6 +21,7 @@ def check(
         help="A mounted volume or image folder (every product found on it is checked), a system32 "
         "folder, an Exchange bin folder, or a disk image (raw, E01, VMDK, VHD, qcow2; needs the "
         "'images' extra; each volume is checked as a mounted one would be).",
+        readable=False,  # what cannot be read is verfix's to report (unreadable), not a usage error
     ),
     manifest: List[str] = typer.Option(
         [], "--manifest", "-m", metavar="ID|FILE|FOLDER",

@@ -42,7 +42,7 @@ def _version_record(path: Path, reader: Reader) -> dict:
 
 @app.command()
 def version(
-    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Files to read."),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Files to read.", readable=False),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE.", readable=False),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
@@ -65,7 +65,8 @@ def version(
 @app.command()
 def inventory(
     path: Path = typer.Argument(
-        ..., metavar="PATH", help="The folder to walk, recursively, or a disk image (every NTFS/FAT volume)."
+        ..., metavar="PATH", help="The folder to walk, recursively, or a disk image (every NTFS/FAT volume).",
+        readable=False,
     ),
     format: Format = typer.Option(Format.JSONL, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the inventory to FILE.", readable=False),

@@ -122,7 +122,8 @@ def _shown_path(path: Path) -> str:
 
 @manifests_app.command("validate")
 def manifests_validate(
-    files: List[Path] = typer.Argument(..., help="Manifest TOML files, or folders of them, to validate."),
+    files: List[Path] = typer.Argument(..., help="Manifest TOML files, or folders of them, to validate.",
+                                       readable=False),
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
 ) -> None:
@@ -171,7 +172,8 @@ class ImportFormat(str, Enum):
 @manifests_app.command("import")
 def manifests_import(
     articles: List[Path] = typer.Argument(
-        ..., metavar="ARTICLE...", help="KB articles (QNNNNNN.TXT or .md) or folders of them."
+        ..., metavar="ARTICLE...", help="KB articles (QNNNNNN.TXT or .md) or folders of them.",
+        readable=False,
     ),
     output: Path = typer.Option(Path("."), "--output", "-o", help="Folder to write the manifests to."),
     format: ImportFormat = typer.Option(ImportFormat.TOML, "--format", "-f", help="toml: write "

@@ -20,7 +20,8 @@ PRODUCT_FIELDS = ("product", "release", "service_pack", "branch", "folders", "ho
 
 @app.command()
 def products(
-    path: Path = typer.Argument(..., metavar="PATH", help="A mounted volume, a copy of one, or one folder."),
+    path: Path = typer.Argument(..., metavar="PATH", help="A mounted volume, a copy of one, or one folder.",
+                                readable=False),
     format: Format = typer.Option(Format.TABLE, "--format", "-f", help="Report format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE.", readable=False),
     reader: Reader = typer.Option(Reader.FAST, "--reader", help="PE reader: verfix's own or pefile."),
