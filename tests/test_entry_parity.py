@@ -1,6 +1,6 @@
 """The entry point's own paths (``--version``, the plain ``check`` of ``verfix.cli.fastargs``)
-against typer, on what typer decides before a command runs: paths its Path type refuses,
-shell-completion requests. Each case runs ``verfix.entry.main`` (which may take its own
+against typer, on what typer decides before a command runs (shell-completion requests) and
+on paths that cannot be read. Each case runs ``verfix.entry.main`` (which may take its own
 path) and the typer app on the same command line and wants the same exit code and output."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,48 +31,6 @@ def _both(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[tuple[in
     return (code, plain.out, plain.err), (typed_code, typed.out, typed.err)
 
 
-def _deny_reading(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
-    """``os.access`` says ``denied`` cannot be read, as it does for a user without the right."""
-    real = os.access
-
-    def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
-        if mode & os.R_OK and os.path.abspath(os.fspath(path)) == str(denied):
-            return False
-        return real(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "access", access)
-
-
-def test_a_path_typer_finds_unreadable_is_its_usage_error(tmp_path: Path, monkeypatch, capsys) -> None:
-    report = tmp_path / "report.txt"
-    report.write_text("earlier report\n")
-    argv = ["check", str(SP3), "-m", "Q236586", "-q", "-o", str(report)]
-    _deny_reading(monkeypatch, SP3)
-    assert fastargs.parse_check(argv[1:]) is None
-    plain, typed = _both(argv, capsys)
-    assert plain == typed
-    assert plain[0] == 2 and f"'{SP3}' is not readable." in plain[2]
-    assert report.read_text() == "earlier report\n"
-
-
-def test_an_output_file_verfix_cannot_read_is_written_on_either_path(tmp_path: Path, monkeypatch, capsys) -> None:
-    # -o is only written (replaced whole): a file the user may write but not read is fine.
-    report = tmp_path / "report.txt"
-    report.write_text("earlier report\n")
-    argv = ["check", str(SP3), "-m", "Q236586", "-q", "-o", str(report)]
-    _deny_reading(monkeypatch, report)
-    assert fastargs.parse_check(argv[1:]) is not None
-    assert entry.main(argv) == 0
-    written = report.read_text()
-    assert written.startswith("== ") and "COMPLIANT" in written
-    capsys.readouterr()
-    from verfix.cli.root import main as typer_main
-
-    report.write_text("earlier report\n")
-    assert typer_main(argv) == 0
-    assert report.read_text() == written
-
-
 def _without_read_override() -> list[str]:
     """A prefix that runs a command without root's right to read anything (nothing when not root)."""
     if os.geteuid() != 0:
@@ -85,19 +42,46 @@ def _without_read_override() -> list[str]:
     return [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
 
 
-def test_an_unreadable_folder_is_refused_by_the_entry_point_as_by_typer(tmp_path: Path) -> None:
+_SCRIPTS = ("import sys; from verfix.entry import main; sys.exit(main())",
+            "import sys; from verfix.cli.root import main; sys.exit(main(sys.argv[1:]))")
+
+
+def _run_both(argv: list[str]) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    """(exit code, stdout, stderr) of the entry point, then of the typer app, each in a process
+    without root's right to read anything."""
+    runs = [subprocess.run([*_without_read_override(), sys.executable, "-c", script, *argv],
+                           capture_output=True, text=True, timeout=120, cwd=REPO) for script in _SCRIPTS]
+    plain, typed = ((run.returncode, run.stdout, run.stderr) for run in runs)
+    return plain, typed
+
+
+def test_an_unreadable_folder_gets_the_same_answer_on_either_path(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0)
+    assert fastargs.parse_check([str(locked)]) is not None  # the plain path takes it
     try:
-        runs = [subprocess.run([*_without_read_override(), sys.executable, "-c", script, "check", str(locked)],
-                               capture_output=True, text=True, timeout=120, cwd=REPO)
-                for script in ("import sys; from verfix.entry import main; sys.exit(main())",
-                               "import sys; from verfix.cli.root import main; sys.exit(main(sys.argv[1:]))")]
+        plain, typed = _run_both(["check", str(locked)])
     finally:
         locked.chmod(0o700)
-    plain, typed = ((run.returncode, run.stdout, run.stderr) for run in runs)
     assert plain == typed
-    assert plain[0] == 2 and f"'{locked}' is not readable." in plain[2]
+    assert plain[0] == 2 and f"verfix: warning: cannot list {locked}: permission denied" in plain[2]
+
+
+def test_an_output_file_that_cannot_be_read_is_written_on_either_path(tmp_path: Path) -> None:
+    # -o is only written (replaced whole): a file the user may write but not read is fine.
+    report = tmp_path / "report.txt"
+    texts = []
+    for script in _SCRIPTS:
+        report.write_text("earlier report\n")
+        report.chmod(0o200)
+        done = subprocess.run([*_without_read_override(), sys.executable, "-c", script, "check", str(SP3),
+                               "-m", "Q236586", "-q", "-o", str(report)],
+                              capture_output=True, text=True, timeout=120, cwd=REPO)
+        assert done.returncode == 0, done.stderr
+        assert report.stat().st_mode & 0o777 == 0o200  # its mode kept
+        report.chmod(0o600)
+        texts.append(report.read_text())
+    assert texts[0] == texts[1] and "COMPLIANT" in texts[0]
 
 
 @pytest.mark.parametrize("argv, words, answer", [

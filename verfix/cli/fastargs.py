@@ -7,14 +7,12 @@ most of what a check of one small folder takes, so the entry point first asks
 ``--opt=VALUE``, ``-m VALUE``, flags one at a time, one PATH) with values typer would take
 as they are, and returns the same arguments typer would pass; anything else (help, an
 unknown or grouped option, ``--``, a value typer might read otherwise, a missing PATH) is
-None, and typer parses the command line as always. So is a PATH or ``-o`` FILE that exists
-but cannot be read: typer's Path type refuses it before the command runs. A test compares
-both on many argument lists, and that :data:`OPTIONS` matches the typer declaration.
+None, and typer parses the command line as always. A test compares both on many argument
+lists, and that :data:`OPTIONS` matches the typer declaration.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -78,7 +76,7 @@ def parse_check(args: Sequence[str]) -> Optional[dict[str, Any]]:
             params[parameter].append(value)
         else:
             params[parameter] = value
-    if path is None or _unreadable(path):
+    if path is None:
         return None
     return _typed(path, params)
 
@@ -93,15 +91,6 @@ def _plain_value(kind: str, value: str) -> bool:
     if kind == "count":
         return value.isascii() and value.isdigit() and len(value) < 10
     return True
-
-
-def _unreadable(value: str) -> bool:
-    """Whether typer's Path type refuses ``value``: it exists (symlinks followed) but cannot
-    be read. A path that does not exist passes, as it does there; one with a NUL is typer's."""
-    try:
-        return not os.access(value, os.R_OK) and os.path.exists(value)
-    except ValueError:
-        return True
 
 
 def _typed(path: str, params: dict[str, Any]) -> dict[str, Any]:
