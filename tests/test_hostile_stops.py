@@ -40,6 +40,51 @@ sys.exit(main(["inventory", sys.argv[2], "-q", "-j", sys.argv[3], "-o", sys.argv
 """
 
 
+# Runs verfix's main with a signal sent to itself while pefile parses the third file: the
+# pefile reader turns any Exception of pefile's into that file's error.
+_SIGNAL_IN_PEFILE = """
+import os, signal, sys
+import pefile
+from verfix.cli import main
+signum, real, count = getattr(signal, sys.argv[1]), pefile.PE.__init__, [0]
+def parse(self, *args, **kwargs):
+    count[0] += 1
+    if count[0] == 3:
+        os.kill(os.getpid(), signum)
+    return real(self, *args, **kwargs)
+pefile.PE.__init__ = parse
+sys.exit(main(["inventory", sys.argv[2], "-j", "1", "--reader", "pefile", "-o", sys.argv[3]]))
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_a_signal_while_pefile_parses_stops_the_run(tmp_path: Path, name: str) -> None:
+    # It was taken for pefile failing on that file ("pefile failed: Interrupted: 15"): the
+    # run went on and wrote the report, exit 3 (or 0).
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([sys.executable, "-c", _SIGNAL_IN_PEFILE, name, str(REPO / "testdata" / "sp3"),
+                           str(out / "inventory.jsonl")], capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+    signum = getattr(signal, name)
+    assert done.returncode == (130 if signum == signal.SIGINT else 128 + signum), done.stderr
+    assert done.stderr == ("verfix: interrupted\n" if signum == signal.SIGINT else f"verfix: terminated ({name})\n")
+    assert list(out.iterdir()) == []
+
+
+def test_a_signal_while_a_hive_is_parsed_is_no_damaged_hive(monkeypatch) -> None:
+    # The hive reader turns any Exception of regipy's into "not a readable registry hive".
+    from verfix import hive
+    from verfix.cli.base import Interrupted
+
+    def parse(data: bytes) -> None:
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(hive, "_parse", parse)
+    with pytest.raises(Interrupted):
+        hive.open_hive(REPO / "testdata" / "hive" / "software-c")
+
+
 def _many_files(folder: Path, count: int = 1500) -> Path:
     folder.mkdir()
     for index in range(count):  # past the 500 read before any worker starts

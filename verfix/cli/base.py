@@ -48,8 +48,12 @@ class InputError(Exception):
     """A problem with what the user gave us; reported in one line, exit code 2."""
 
 
-class Interrupted(Exception):
-    """Ctrl-C (SIGINT), or one of :data:`STOPPING_SIGNALS`, during a run started by a ``main``."""
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT), or one of :data:`STOPPING_SIGNALS`, during a run started by a ``main``.
+
+    A BaseException, as KeyboardInterrupt is: the handlers that turn a library's failure on a
+    file into that file's error (``except Exception`` in the pefile reader, the hive reader)
+    must not take a signal raised in the middle of them for one and go on with the run."""
 
     def __init__(self, signum: int = signal.SIGINT) -> None:
         super().__init__(signum)
