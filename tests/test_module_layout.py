@@ -85,3 +85,29 @@ def test_split_parts_do_not_import_their_interface() -> None:
     for interface in OLD_NAMES:
         for part in (m for m in SPLIT_MODULES if m.startswith(interface + "_")):
             assert not _reaches(part, interface), f"verfix.{part} imports verfix.{interface}"
+
+
+# The whole-server check and the report modules work from the survey's findings: what a
+# product is (Windows holds the hives, Exchange's markers...) is its profile's, or the survey's.
+PRODUCT_BLIND = ("servercheck", "server_report", "hotfix", "formats", "records", "writers", "report_text",
+                 "report_html", "report_sarif")
+
+
+def _product_modules_imported(module: str) -> set[str]:
+    products = {path.stem for path in (PACKAGE / "products").glob("*.py")} - {"__init__", "profile"}
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "verfix.products":
+            found.update(alias.name for alias in node.names if alias.name in products)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("verfix.products."):
+            found.add(node.module.split(".")[2])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[2] for a in node.names if a.name.startswith("verfix.products."))
+    return found & products
+
+
+@pytest.mark.parametrize("module", PRODUCT_BLIND)
+def test_the_check_and_report_core_names_no_product(module: str) -> None:
+    assert _product_modules_imported(module) == set()
+    assert _product_modules_imported("survey") >= {"windows_nt"}  # the helper sees what there is

@@ -25,7 +25,7 @@ from verfix.check import FileCache, ManifestResult, RowResult, Status, Verdict, 
 from verfix.hotfix import HotfixCheck, cross_check
 from verfix.locate import FolderIndex
 from verfix.manifest import FileRow, Manifest
-from verfix.products import Profile, for_product_name, windows_nt
+from verfix.products import Profile, for_product_name
 from verfix.packs import pack_note
 from verfix.rules import Decision, decide_row
 from verfix.survey import FoundProduct, Survey, survey
@@ -201,7 +201,7 @@ def run_check(
         for item in found.products if not wanted or item.profile.slug in wanted
     )
     records = found.registry.hotfixes if found.registry else ()
-    owner = found.product(windows_nt.PROFILE.slug)  # the hives are Windows'
+    owner = found.registry_product()
     hotfixes = tuple(replace(item, owner=owner)
                      for item in cross_check(records, [r for c in checks for r in c.results]))
     return ServerCheck(found, checks, hotfixes, tuple(unplaced))

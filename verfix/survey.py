@@ -68,6 +68,10 @@ class Survey:
     def product(self, slug: str) -> FoundProduct | None:
         return next((p for p in self.products if p.profile.slug == slug), None)
 
+    def registry_product(self) -> FoundProduct | None:
+        """The product whose hives ``registry`` was read from (Windows), when found."""
+        return self.product(windows_nt.PROFILE.slug)
+
     def location_folder(self, text: str) -> Path | None:
         """The folder a manifest row's ``location`` names, under PATH, or None.
 
