@@ -66,7 +66,8 @@ def check(
     registry's hotfix records against the files; an Exchange bin folder against the Exchange
     articles.
 
-    Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error.
+    Exit codes: 0 compliant, 1 not compliant, 2 usage or input error, 3 incomplete, 4 internal error,
+    130 interrupted (143 SIGTERM, 129 SIGHUP).
     """
     raise typer.Exit(check_module.run(
         path, manifest, product, component, bin_dir, details, show_all, format, output, reader,
