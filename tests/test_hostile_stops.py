@@ -8,11 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.processes import NO_PROC, children, wait_gone
 from verfix.cli.base import catch_interrupts, restore_interrupts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ def test_a_stopping_signal_leaves_no_temporary_file(tmp_path: Path, name: str, j
     assert list(out.iterdir()) == []  # neither the report nor its .inventory.jsonl.*.tmp
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+@pytest.mark.skipif(NO_PROC, reason="needs Linux's /proc to find the workers")
 def test_sigterm_to_the_process_group_stops_the_run_and_its_workers(tmp_path: Path) -> None:
     # A service manager signals every process of the run: the workers as well.
     folder = _many_files(tmp_path / "many", 4000)
@@ -114,25 +114,13 @@ def test_sigterm_to_the_process_group_stops_the_run_and_its_workers(tmp_path: Pa
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
                                start_new_session=True)
     assert process.stdout.read(400_000).startswith(b"{")  # blocked writing: the workers run
-    tasks = Path(f"/proc/{process.pid}/task")
-    workers = [child for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+    workers = children(process.pid)
     assert workers, "no worker is running"
     os.killpg(process.pid, signal.SIGTERM)
     assert process.wait(timeout=60) == 143
     assert process.stderr.read().decode() == "verfix: terminated (SIGTERM)\n"
     process.stdout.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
-        time.sleep(0.05)
-    assert not any(_running(pid) for pid in workers), "a worker outlived the run"
-
-
-def _running(pid: str) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status
+    assert wait_gone(workers), "a worker outlived the run"
 
 
 def test_a_signal_ignored_at_start_stays_ignored() -> None:

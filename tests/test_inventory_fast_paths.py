@@ -12,12 +12,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.processes import NO_PROC, children, wait_gone
 from verfix import fsio
 from verfix.cli import app
 from verfix.formats import write_jsonl
@@ -173,7 +173,7 @@ def test_ctrl_c_with_workers_is_interrupted_and_writes_nothing(tmp_path: Path) -
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
                              start_new_session=True)
     assert piped.stdout.read(400_000).startswith(b"{")  # past the 500 records read in-process
-    assert _children(piped.pid) != [], "no worker is running"
+    assert NO_PROC or children(piped.pid) != [], "no worker is running"
     os.killpg(piped.pid, signal.SIGINT)
     assert piped.wait(timeout=60) == 130
     assert piped.stderr.read().decode() == "verfix: interrupted\n"
@@ -205,7 +205,7 @@ def test_jobs_are_capped_at_four_per_core(tmp_path: Path, monkeypatch) -> None:
     assert parallel.usable_jobs(3) == 3 and parallel.usable_jobs(10**9) == 4
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+@pytest.mark.skipif(NO_PROC, reason="needs Linux's /proc to find the workers")
 def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
@@ -215,32 +215,12 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO,
                              start_new_session=True)
     assert piped.stdout.read(400_000).startswith(b"{")  # blocked writing: the workers run
-    workers = _children(piped.pid)
+    workers = children(piped.pid)
     assert workers, "no worker is running"
     piped.kill()  # SIGKILL, as the OOM killer sends: no clean-up in the parent
     piped.wait(timeout=10)
     piped.stdout.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
-        time.sleep(0.05)
-    assert not any(_alive(pid) for pid in workers), "a worker outlived its killed parent"
-
-
-def _alive(pid: str) -> bool:
-    """Whether process ``pid`` runs (a zombie or a reused number aside: not a worker)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status and "verfix" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
-
-
-def _children(pid: int) -> list[str]:
-    """The child processes of ``pid`` (Linux's /proc; elsewhere a stand-in that passes)."""
-    tasks = Path(f"/proc/{pid}/task")
-    if not tasks.is_dir():
-        return ["unknown"]
-    return [child for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+    assert wait_gone(workers), "a worker outlived its killed parent"
 
 
 # Runs verfix's main with SIGINT sent to itself once a worker has a batch to answer.

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.processes import NO_PROC, children
 from verfix.cli import app
 from verfix.inventory import parallel
 from verfix.inventory.pool import LOST
@@ -77,7 +78,7 @@ def test_a_worker_the_system_refuses_leaves_the_output_as_one_job(tmp_path: Path
     assert "internal error" not in some.stderr
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc to find the workers")
+@pytest.mark.skipif(NO_PROC, reason="needs Linux's /proc to find the workers")
 def test_a_worker_killed_mid_run_leaves_the_output_as_one_job(tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
@@ -87,8 +88,7 @@ def test_a_worker_killed_mid_run_leaves_the_output_as_one_job(tmp_path: Path) ->
     one = subprocess.run([*command, "1"], capture_output=True, cwd=REPO, timeout=120)
     process = subprocess.Popen([*command, "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
     start = process.stdout.read(400_000)  # blocked writing the rest: the workers run
-    tasks = Path(f"/proc/{process.pid}/task")
-    workers = [child for task in tasks.iterdir() for child in (task / "children").read_text().split()]
+    workers = children(process.pid)
     assert workers, "no worker is running"
     os.kill(int(workers[0]), signal.SIGKILL)  # as the OOM killer would
     rest = process.stdout.read()  # through the same buffer as the start (communicate() is not)
