@@ -6,7 +6,8 @@ small tree never starts a worker; after that the files go out in batches of
 :data:`BATCH_FILES`, at most a few batches per worker in flight (memory stays flat), and
 their outcomes come back in order. Workers ignore SIGINT, SIGTERM and SIGHUP: they reach this
 process, which stops them. A file a worker cannot read is an outcome like any other (reported
-per file).
+per file); the batches of a worker that could not be started or ended early are read in this
+process (:mod:`.pool`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def read_in_workers(entries: Iterator[tuple], reader: Reader, hashes: tuple[str,
                     ) -> Iterator[tuple[tuple, Outcome | None]]:
     """(walk entry, outcome) for each entry, in the walk's order, as ``scan._read_here``
     gives them; the files after the first ``serial_files`` are read in ``jobs`` processes
-    (workers that cannot be started are said in ``counters.notes``)."""
+    (a worker that cannot be started or ends early is said in ``counters.notes``)."""
     first: list[tuple] = []
     yield from _read_here_first(entries, file_reader(reader, hashes), serial_files, first)
     if not first:

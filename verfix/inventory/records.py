@@ -25,7 +25,7 @@ class InventoryStats:
     no_version: int = 0        # PE files read without a fixed file version
     bytes_seen: int = 0        # total size of the regular files looked at
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count (a fixed set of reasons)
-    notes: list[str] = field(default_factory=list)  # how the run went, for a warning (no worker started)
+    notes: list[str] = field(default_factory=list)  # how the run went, for a warning (a worker not started or lost)
 
     @property
     def records(self) -> int:
