@@ -106,6 +106,40 @@ def test_a_stopping_signal_leaves_no_temporary_file(tmp_path: Path, name: str, j
     assert list(out.iterdir()) == []  # neither the report nor its .inventory.jsonl.*.tmp
 
 
+# As _SIGNAL_MIDWAY with workers, and a second signal (SIGHUP) while they are being stopped.
+_SECOND_SIGNAL_WHILE_STOPPING = """
+import os, signal, sys
+import multiprocessing.process
+from verfix.cli import main
+from verfix.inventory import parallel
+real_kill, real_answered, sent = multiprocessing.process.BaseProcess.kill, parallel._answered, []
+def kill(self):
+    if not sent:
+        sent.append(os.kill(os.getpid(), signal.SIGHUP))
+    return real_kill(self)
+def answered(batch, worker):
+    if worker is not None:
+        os.kill(os.getpid(), signal.SIGTERM)
+    return real_answered(batch, worker)
+multiprocessing.process.BaseProcess.kill, parallel._answered = kill, answered
+sys.exit(main(["inventory", sys.argv[1], "-q", "-j", "3", "-o", sys.argv[2]]))
+"""
+
+
+def test_a_second_signal_while_the_workers_are_stopped_still_ends_the_run(tmp_path: Path) -> None:
+    # It stopped the cleanup with a worker left running (it ignores SIGTERM), and Python's
+    # exit waited for that worker for ever: the run said "terminated" and never ended.
+    folder = _many_files(tmp_path / "many")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([sys.executable, "-c", _SECOND_SIGNAL_WHILE_STOPPING, str(folder),
+                           str(out / "inventory.jsonl")], capture_output=True, text=True, cwd=REPO,
+                          timeout=60)
+    assert done.returncode == 128 + signal.SIGHUP, done.stderr  # the later signal, once the workers are gone
+    assert done.stderr == "verfix: terminated (SIGHUP)\n"
+    assert list(out.iterdir()) == []
+
+
 @pytest.mark.skipif(NO_PROC, reason="needs Linux's /proc to find the workers")
 def test_sigterm_to_the_process_group_stops_the_run_and_its_workers(tmp_path: Path) -> None:
     # A service manager signals every process of the run: the workers as well.

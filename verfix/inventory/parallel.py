@@ -160,40 +160,54 @@ def _workers(jobs: int, reader: Reader, hashes: tuple[str, ...], lines: tuple[st
     blocking = hasattr(signal, "pthread_sigmask")
     processes: list[BaseProcess] = []
     pipes: list[Connection] = []
+    try:
+        if blocking:
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+        try:
+            for _ in range(jobs):
+                try:
+                    here, there = context.Pipe()
+                except OSError as error:  # EMFILE: too many open files
+                    notes.append(_not_started(len(processes), jobs, error))
+                    break
+                _PARENT_ENDS.append(here)  # a forked worker closes its copies: see _work
+                process = context.Process(target=_work, args=(there, reader, hashes, lines, blocking), daemon=True)
+                try:
+                    process.start()
+                except OSError as error:  # EAGAIN (too many processes), ENOMEM
+                    _PARENT_ENDS.remove(here)
+                    here.close()
+                    there.close()
+                    notes.append(_not_started(len(processes), jobs, error))
+                    break
+                there.close()
+                processes.append(process)
+                pipes.append(here)
+        finally:
+            if blocking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        yield pipes
+    finally:
+        _stop(processes, pipes, blocking)
+
+
+def _stop(processes: list[BaseProcess], pipes: list[Connection], blocking: bool) -> None:
+    """Kill the workers (they ignore SIGTERM; they have nothing to clean up) and wait for
+    them, with SIGINT, SIGTERM and SIGHUP held meanwhile: a second Ctrl-C raised in the middle
+    would leave a worker running, and Python's exit waits for it forever. A signal held is
+    raised once they are gone."""
     if blocking:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
     try:
-        for _ in range(jobs):
-            try:
-                here, there = context.Pipe()
-            except OSError as error:  # EMFILE: too many open files
-                notes.append(_not_started(len(processes), jobs, error))
-                break
-            _PARENT_ENDS.append(here)  # a forked worker closes its copies: see _work
-            process = context.Process(target=_work, args=(there, reader, hashes, lines, blocking), daemon=True)
-            try:
-                process.start()
-            except OSError as error:  # EAGAIN (too many processes), ENOMEM
-                _PARENT_ENDS.remove(here)
-                here.close()
-                there.close()
-                notes.append(_not_started(len(processes), jobs, error))
-                break
-            there.close()
-            processes.append(process)
-            pipes.append(here)
-    finally:
-        if blocking:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-    try:
-        yield pipes
-    finally:
         for process in processes:
-            process.kill()  # it ignores SIGTERM; it has nothing to clean up
+            process.kill()
         for process, pipe in zip(processes, pipes):
             process.join()
             pipe.close()
             _PARENT_ENDS.remove(pipe)
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _not_started(started: int, jobs: int, error: OSError) -> str:
