@@ -1,21 +1,18 @@
 """Finding every product on a volume: its folders, release, service pack and branch.
 
-The rules (names compared ignoring case; nothing outside PATH is entered; no folder is
-walked: each step lists one known folder, as discovery does):
+The rules (names compared ignoring case; nothing outside PATH is entered; each step lists
+one known folder, as discovery does, and no folder is walked):
 
-1. PATH itself holding a product's marker program (``ntoskrnl.exe``, ``inetinfo.exe``,
-   ``store.exe``...) is that product's folder, and only that product is reported.
-2. Otherwise the volumes are PATH and its drive-letter folders. The system root is
-   ``WINNT`` or ``WINDOWS`` at a volume's root holding ``system32``; its SOFTWARE and
-   SYSTEM hives are read once. Windows' folders are ``system32`` and
-   ``system32/drivers``; IIS's is the hive's ``InetStp\\InstallPath`` when it maps to a
-   folder under PATH, else ``system32/inetsrv``; Exchange's bin folders are discovery's
-   (registry, then the usual places); SNA, SMS and Mail are looked for in their
-   profiles' usual folders at each volume's root.
-3. A product is found when one of its folders holds one of its marker programs. Its
-   release and service pack come from its programs (the profile's table), Windows' from
-   the kernel and the hives (``verfix.winsys``); a product found in its usual folders whose
-   programs tell no service pack gets it from its profile's "version" registry value when
+1. PATH holding a product's marker program (``ntoskrnl.exe``, ``store.exe``...) is that
+   product's folder, and only that product is reported.
+2. Else the volumes are PATH and its drive-letter folders. The system root is ``WINNT`` or
+   ``WINDOWS`` at a volume's root holding ``system32``, whose SOFTWARE and SYSTEM hives are
+   read once. Looked in: ``system32`` and its ``drivers`` (Windows), the hive's IIS install
+   path (else ``system32/inetsrv``), discovery's Exchange bin folders, and the usual folders
+   of the others at each volume's root.
+3. A product is found when one of its folders holds one of its marker programs. Its release
+   and service pack come from its programs (the profile's table), Windows' from the kernel
+   and the hives (``verfix.winsys``), else from the profile's "version" registry value when
    that tells one (SMS's ``Full Version``); each answer says how it was told.
 """
 
