@@ -59,6 +59,12 @@ _TXT_HEADER_RE = re.compile(r"^(DOCUMENT|TITLE|PRODUCT|PROD/VER|OPER/SYS|KEYWORD
 _DOCUMENT_RE = re.compile(r"^(\S+)\s+([0-9]{2}-[A-Z]{3}-[0-9]{4})\b")
 
 
+def _expand(text: str) -> str:
+    """A body line with its tabs expanded to the 8-column stops a text viewer shows: a
+    table aligned with tabs is read by where its cells stand on screen, as a person reads it."""
+    return text.expandtabs(8)
+
+
 def _read_txt(lines: list[str], where: str) -> Envelope:
     fields: dict[str, str] = {}
     index = 0
@@ -76,7 +82,7 @@ def _read_txt(lines: list[str], where: str) -> Envelope:
     if not document:
         raise ArticleFormatError(f"{where}: DOCUMENT line has no article id and date: "
                                  f"{excerpt(fields['DOCUMENT'])}")
-    body = [(number, text) for number, text in enumerate(lines[index:], start=index + 1)]
+    body = [(number, _expand(text)) for number, text in enumerate(lines[index:], start=index + 1)]
     return Envelope(
         id=_article_id(document.group(1), where, "DOCUMENT"), title=fields["TITLE"],
         product=fields["PRODUCT"], prod_ver=fields.get("PROD/VER", ""),
@@ -137,7 +143,7 @@ def _read_md(lines: list[str], where: str) -> Envelope:
         if text.strip() == "{% endraw %}":
             break
         # The export indents every body line with one tab; drop it, keep the rest.
-        body.append((number + 1, text.removeprefix("\t")))
+        body.append((number + 1, _expand(text.removeprefix("\t"))))
     return Envelope(
         id=article_id, title=title, product=fields["product"],
         prod_ver=fields.get("prod_ver", ""), keywords=fields.get("keywords", ""),
