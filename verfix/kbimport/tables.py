@@ -49,6 +49,13 @@ class Scan:
     tables: int = 0
 
 
+def _one_label(words: Sequence[tuple[int, str]]) -> bool:
+    """Whether header words can be one label: each one blank after the other ("File name"),
+    as a label is written; words two or more blanks apart are labels of their own
+    ("File     Date" is a File column and a Date column, not "File date")."""
+    return all(nxt[0] == start + len(word) + 1 for (start, word), nxt in zip(words, words[1:]))
+
+
 def plain_header(text: str) -> list[Column] | None:
     """The columns of a plain header line (labels one or more blanks apart), or None."""
     words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text)]
@@ -56,6 +63,8 @@ def plain_header(text: str) -> list[Column] | None:
     index = 0
     while index < len(words):
         for size in range(min(cells.MAX_LABEL_WORDS, len(words) - index), 0, -1):
+            if not _one_label(words[index:index + size]):
+                continue
             kind = cells.column_kind(" ".join(w for _, w in words[index:index + size]))
             if kind:
                 columns.append(Column(kind, words[index][0]))
