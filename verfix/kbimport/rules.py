@@ -21,7 +21,10 @@ _MAJOR_MINOR_RE = re.compile(r"^\d+\.\d+$")
 
 
 def _major_minor(version: str) -> str:
-    return ".".join(version.split(".")[:2])
+    """The major.minor of a version (or of a release "5.5"), by value: the parts of a file
+    version are numbers, so "5.00.2195" is of 5.0 and "4.02.0748" of 4.2, as written "5.0"."""
+    parts = version.split(".")[:2]
+    return ".".join(str(int(part)) if part.isdigit() else part for part in parts)
 
 
 def _lines_text(numbers: Sequence[int]) -> str:
@@ -74,7 +77,7 @@ def complete_build_only(rows: Rows, product_versions: Sequence[str]) -> tuple[Ro
         major_minor = _table_line(row, bases)
         for other in rows:
             if (other.table == row.table and other.version and other.written_version is None
-                    and _major_minor(other.version) != major_minor):
+                    and _major_minor(other.version) != _major_minor(major_minor)):
                 raise _refuse(row, f"{_build_only(row.written_version or '')}, and the "
                                    f"full version at line {other.line_no} of the same table is not {major_minor}")
         completed.setdefault(row.table, []).append(row)
@@ -105,7 +108,7 @@ def colon_for_dot(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
             continue
         major_minor = _major_minor(row.version)
         named = [row.product_version] if row.product_version else list(bases)
-        if major_minor not in named:
+        if major_minor not in {_major_minor(release) for release in named}:
             raise _refuse(row, f"version {row.written_version!r} has a colon for a dot, and its "
                                "major.minor is not a product version the article names")
         notes.append(f"line {row.line_no}: version {row.written_version!r} has a colon in place of "
@@ -147,9 +150,11 @@ def release_lines(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
     """One table listing a file once per release line (``Store.exe 5.5.x`` and ``5.0.x``):
     every row of such a table gets ``product_version`` = its version's major.minor, when no
     heading gave the table a product version, every row has a version, each major.minor is
-    a product version the article names, and the rows of each release line are contiguous.
+    a product version the article names (by value: ``5.00.1461`` is of 5.0), and the rows of
+    each release line are contiguous.
     Otherwise the rows are left alone, and the file listed twice is refused by ``one_row_per_file``."""
-    bases = set(base_versions(product_versions))
+    # The article's base versions by value ("5.0" and "5.00" alike), as the article writes them.
+    bases = {_major_minor(base): base for base in base_versions(product_versions)}
     tables: dict[int, Rows] = {}
     for row in rows:
         tables.setdefault(row.table, []).append(row)
@@ -167,7 +172,7 @@ def release_lines(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
         releases = [_major_minor(row.version) if row.version else None for row in table_rows]
         blocks = [release for index, release in enumerate(releases) if index == 0 or releases[index - 1] != release]
         if (any(row.product_version for row in table_rows) or None in releases
-                or not set(releases) <= bases or len(blocks) != len(set(blocks))):
+                or not set(releases) <= set(bases) or len(blocks) != len(set(blocks))):
             continue
         relabel.add(number)
         names = ", ".join(dict.fromkeys(row.name for row in table_rows
@@ -177,7 +182,7 @@ def release_lines(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows, li
         notes.append(f"{span}: {names} listed once per release line ({named}, "
                      "both named by the article) in one table; each row's product_version is its "
                      "version's major.minor")
-    out = [replace(row, product_version=_major_minor(row.version or ""))
+    out = [replace(row, product_version=bases[_major_minor(row.version or "")])
            if row.table in relabel else row for row in rows]
     return out, notes
 

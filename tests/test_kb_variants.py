@@ -1,0 +1,132 @@
+"""The importer on variants of articles: the same table written another way (tabs for
+blanks, columns in another order, versions with padded parts, platforms named by the
+heading) must give the same files and versions, as it would to a careful reader. Each
+rule is tested on a made-up article and on a real one of the shared corpus, rewritten."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from verfix.kbimport import IMPORTED, SKIPPED, parse_article
+from verfix.kbimport.tables import plain_header
+
+KB_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "kb"
+
+
+def real(qid: str) -> str:
+    """The text of a shared-corpus article (skipped on a clone without the shared data)."""
+    found = sorted(KB_ROOT.glob(f"*/{qid}.TXT"))
+    if not found:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the shared KB article {qid} is missing under {KB_ROOT}")
+        pytest.skip(f"no shared KB article {qid} under {KB_ROOT}")
+    data = found[0].read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def said(text: str) -> tuple:
+    article = parse_article(text)
+    return article.status, article.error, [
+        (r.name, r.version, r.platform, r.location, r.product_version, r.size, r.date) for r in article.rows]
+
+
+def article(table: str, prod_ver: str = "::4.0", lead: str = "The English version of this fix should "
+            "have the following file attributes or\nlater:") -> str:
+    return ("DOCUMENT:Q900160  01-JAN-2001  [test]\nTITLE   :A Test Article\nPRODUCT :Microsoft Windows NT\n"
+            f"PROD/VER:{prod_ver}\nOPER/SYS:\nKEYWORDS:kbfix\n\nRESOLUTION\n==========\n\n"
+            f"{lead}\n\n{table}\n\nSTATUS\n======\n\nConfirmed.\n")
+
+
+def with_tabs(text: str) -> str:
+    """``text`` as an editor saves it with tabs: every run of blanks that reaches an 8-column
+    tab stop written as tabs (what ``unexpand -a`` does); it looks the same on screen."""
+    out = []
+    for line in text.split("\n"):
+        chunks = [line[i:i + 8] for i in range(0, len(line), 8)]
+        line_out = ""
+        for chunk in chunks:
+            stripped = chunk.rstrip(" ")
+            line_out += stripped + "\t" if len(chunk) == 8 and len(stripped) < 7 else chunk
+        out.append(line_out)
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- tabs
+
+
+def test_a_table_aligned_with_tabs_is_read_as_it_shows():
+    spaces = ("   Date      Time    Version      Size    File name     Platform\n"
+              "   -------------------------------------------------------------\n"
+              "   05/29/97  06:20p  4.0.1381.1   259,920 Rdr.sys       x86\n"
+              "   05/29/97  05:19p               470,928 Rdr.sys       Alpha")
+    tabs = ("\tDate\t\tTime\tVersion\t\tSize\tFile name\tPlatform\n"
+            "\t-------------------------------------------------------------\n"
+            "\t05/29/97\t06:20p\t4.0.1381.1\t259,920\tRdr.sys\t\tx86\n"
+            "\t05/29/97\t05:19p\t\t\t470,928\tRdr.sys\t\tAlpha")
+    assert "\t" in tabs and said(article(tabs)) == said(article(spaces))
+    status, _, rows = said(article(tabs))
+    assert status == IMPORTED
+    assert [(r[0], r[1], r[2], r[5]) for r in rows] == [
+        ("Rdr.sys", "4.0.1381.1", "x86", 259920), ("Rdr.sys", None, "alpha", 470928)]
+
+
+@pytest.mark.parametrize("qid", ["Q237357", "Q246527", "Q266433", "Q305209", "Q318163", "Q221582"])
+def test_real_articles_saved_with_tabs_say_the_same(qid):
+    text = real(qid)
+    tabbed = with_tabs(text)
+    assert tabbed != text
+    original = said(text)
+    assert original[0] == IMPORTED and said(tabbed) == original
+
+
+# --------------------------------------------------------------------------- header labels
+
+
+def test_the_words_of_one_label_stand_one_blank_apart():
+    kinds = [c.kind for c in plain_header("   File     Date         Time   Size    Version")]
+    assert kinds == ["name", "date", "time", "size", "version"]  # not "File Date"
+    kinds = [c.kind for c in plain_header("   Platform  File     Version         Size")]
+    assert kinds == ["platform", "name", "version", "size"]      # not "File Version"
+    assert [c.kind for c in plain_header("   File name  File version  File size")] == ["name", "version", "size"]
+
+
+def test_a_real_table_with_the_file_column_first_reads_the_same():
+    text = real("Q304579")  # "Date  Time  Size  Version  File  Platform"
+    header = re.search(r"^( +)Date +Time +Size +Version +File +Platform$", text, re.MULTILINE)
+    row = re.search(r"^ +(28-Aug-2001) +(12:06) +(82,160) +(4\.0\.1381\.33478) +(Mup\.sys) +(Intel)$",
+                    text, re.MULTILINE)
+    assert header and row
+    moved = text.replace(header.group(0), "   File     Date         Time   Size    Version         Platform")
+    moved = moved.replace(row.group(0), "   Mup.sys  28-Aug-2001  12:06  82,160  4.0.1381.33478  Intel")
+    original = said(text)
+    assert original[0] == IMPORTED and said(moved) == original
+
+
+# --------------------------------------------------------------------------- versions by value
+
+
+def test_release_lines_compare_major_minor_by_value():
+    table = ("   File Name   Version\n   ----------  ------------\n"
+             "   Store.exe   5.5.2438.0\n   Store.exe   5.00.1461.75")
+    status, error, rows = said(article(table, prod_ver="winnt:5.0,5.5"))
+    assert status == IMPORTED, error
+    assert [(r[0], r[1], r[4]) for r in rows] == [
+        ("Store.exe", "5.5.2438.0", "5.5"), ("Store.exe", "5.00.1461.75", "5.0")]
+    # A major.minor the article does not name is still not a release line of its own.
+    assert said(article(table.replace("5.00.1461", "5.01.1461"), prod_ver="winnt:5.0,5.5"))[0] == SKIPPED
+
+
+def test_a_real_article_with_padded_minor_parts_reads_the_same():
+    text = real("Q195215")  # Store.exe 5.5.2438.0 and 5.0.1461.75 in one table
+    assert "5.0.1461.75" in text
+    padded = said(text.replace("5.0.1461.75", "5.00.1461.75"))
+    original = said(text)
+    assert original[0] == IMPORTED and padded[0] == IMPORTED
+    assert [(r[0], r[4]) for r in padded[2]] == [(r[0], r[4]) for r in original[2]]
