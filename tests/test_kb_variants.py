@@ -130,3 +130,49 @@ def test_a_real_article_with_padded_minor_parts_reads_the_same():
     original = said(text)
     assert original[0] == IMPORTED and padded[0] == IMPORTED
     assert [(r[0], r[4]) for r in padded[2]] == [(r[0], r[4]) for r in original[2]]
+
+
+# --------------------------------------------------------------------------- platform headings
+
+_BY_PLATFORM = ("   Date      Time    Size     File name\n   -------------------------------------\n"
+                "   05/29/97  06:20p  259,920  Rdr.sys\n")
+
+
+@pytest.mark.parametrize("intel, alpha", [
+    ("Intel\n-----\n\n", "Alpha\n-----\n\n"),                         # underlined headings
+    ("Intel:\n\n", "Alpha:\n\n"),                                     # lines of their own
+    ("The Intel version of this fix has the following files:\n\n",
+     "The Alpha-based version of this fix has the following files:\n\n"),  # lead-ins
+])
+def test_tables_per_processor_take_the_platform_their_heading_names(intel, alpha):
+    table = intel + _BY_PLATFORM + "\n" + alpha + _BY_PLATFORM.replace("259,920", "470,928")
+    status, error, rows = said(article(table, lead="Files:"))
+    assert status == IMPORTED, error
+    assert [(r[0], r[2], r[4], r[5]) for r in rows] == [
+        ("Rdr.sys", "x86", None, 259920), ("Rdr.sys", "alpha", None, 470928)]
+    assert any("the one processor the heading or lead-in above the table names" in note
+               for note in parse_article(article(table, lead="Files:")).notes)
+
+
+def test_a_heading_naming_two_processors_or_a_platform_cell_is_not_overridden():
+    both = "Intel and Alpha:\n\n" + _BY_PLATFORM
+    assert [r[2] for r in said(article(both, lead="Files:"))[2]] == [None]
+    cell = ("Alpha:\n\n   Date      Time    Size     File name  Platform\n"
+            "   ---------------------------------------------\n"
+            "   05/29/97  06:20p  259,920  Rdr.sys    x86\n   05/29/97  06:20p  470,928  Rdr.sys\n")
+    assert [(r[2], r[5]) for r in said(article(cell, lead="Files:"))[2]] == [("x86", 259920), ("alpha", 470928)]
+
+
+def test_a_real_table_split_into_one_table_per_processor_reads_the_same():
+    text = real("Q173191")  # scm.exe for x86 and Alpha in one table with a Platform column
+    table = re.search(r"^   Date +Time +Version +Size +File name +Platform\n.*?\n\n", text, re.MULTILINE | re.DOTALL)
+    assert table and "Alpha" in table.group(0)
+    split = ("Intel:\n\n   Date      Time    Size    File name\n   ---------------------------------\n"
+             "   08/12/97  09:34p  48,112  scm.exe\n\n"
+             "Alpha:\n\n   Date      Time    Size    File name\n   ---------------------------------\n"
+             "   08/12/97  08:33p  74,512  scm.exe\n\n")
+    original, rewritten = said(text), said(text.replace(table.group(0), split))
+    assert original[0] == IMPORTED and original[2] == [
+        ("scm.exe", None, "x86", None, "3.51", 48112, "08/12/97 09:34p"),
+        ("scm.exe", None, "alpha", None, "3.51", 74512, "08/12/97 08:33p")]
+    assert rewritten == original

@@ -189,6 +189,18 @@ def foreign_platform_in(text: str | None) -> str | None:
     return foreign_platform(found.pop())
 
 
+# The processors of Windows servers, as a heading or lead-in names them ("Intel:", "Alpha-based").
+_PROCESSOR_IN_TEXT_RE = re.compile(r"\b(intel|x86|i386|alpha|axp|mips|ppc|powerpc)(?![\w.])", re.IGNORECASE)
+
+
+def processor_in(text: str | None) -> str | None:
+    """The one Windows server processor a heading or table lead-in names ("Alpha:", "The Intel
+    version of this fix", "x86-based computers") -> its platform; None when it names none or
+    several ("for Intel and Alpha"): which platform the table is for is then not told."""
+    found = {PLATFORMS[m.group(1).lower()] for m in _PROCESSOR_IN_TEXT_RE.finditer(text or "")}
+    return found.pop() if len(found) == 1 else None
+
+
 def edition_of(text: str) -> str | None:
     """The edition a cell adds to its row ("(56-bit)" -> "56-bit", "Winsock2"), or None."""
     words = [m.group(1) for w in _clean(text).split() if (m := _EDITION_RE.fullmatch(w))]

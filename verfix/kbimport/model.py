@@ -66,6 +66,7 @@ class ImportedRow:
     os_release: str | None = field(default=None, compare=False)  # the Windows 9x release a platform cell names
     foreign: str | None = field(default=None, compare=False)   # a platform not a Windows server's ("ARM")
     unread_size: str | None = field(default=None, compare=False)  # a size cell of no known unit ("94.5")
+    heading_platform: str | None = field(default=None, compare=False)  # the platform came from the heading
     # The one platform no Windows server has that every "applies to" line of the article names.
     article_platform: str | None = field(default=None, compare=False)
     other_platform: str | None = None  # the row is for that platform: kept, never checked on a server

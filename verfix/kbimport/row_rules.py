@@ -93,8 +93,16 @@ def read_with_the_row(rows: Rows, product_versions: Sequence[str]) -> tuple[Rows
     """What a row says beside its file, version and platform, kept as a note: an edition
     written after the name or in the Platform cell (``Channel.dll (56-bit)``, ``Winsock2``),
     and a size cell of no stated unit (``94.5``), which gives no size (a size is evidence
-    of the file, not part of the requirement)."""
+    of the file, not part of the requirement); and the platform of rows that give none, taken
+    from the one processor the heading or lead-in above their table names ("Alpha:")."""
     notes = []
+    by_heading: dict[tuple, Rows] = {}
+    for row in rows:
+        if row.heading_platform:
+            by_heading.setdefault((row.table, row.heading_platform), []).append(row)
+    for (_, platform), named in by_heading.items():
+        notes.append(f"{_spans(named)}: no platform of their own; {platform}, the one processor "
+                     "the heading or lead-in above the table names")
     for row in rows:
         if row.edition:
             notes.append(f"line {row.line_no}: {row.name} is for the {row.edition} edition (as "

@@ -39,6 +39,7 @@ class RowContext:
     heading: str | None = None
     language: str | None = None
     foreign: str | None = None  # the heading or lead-in names a platform not a Windows server's
+    platform: str | None = None  # the one Windows processor the heading or lead-in names ("Alpha:")
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
@@ -220,6 +221,11 @@ def row_from_cells(
         if column_platform is None and not cells.is_blank(cell):
             edition = edition or cells.edition_of(cell)  # a cell of an edition only ("Winsock2")
         os_release = cells.windows_release(cell) if column_platform == "win9x" else None
+    heading_platform = None
+    own = bool(marker) or not cells.is_blank(values.get("platform", ""))
+    if platform is None and context.platform and not foreign and not own:
+        # No platform of its own (no marker, no Platform cell): the one the heading or lead-in names.
+        platform = heading_platform = context.platform
     size_cell = cells.clean_cell(values.get("size", ""))
     when = [cells.clean_cell(values[k]) for k in ("date", "time")
             if values.get(k) and not cells.is_blank(values[k])]
@@ -231,6 +237,7 @@ def row_from_cells(
         heading=context.heading, language=_language(values.get("language", "")) or context.language,
         edition=edition, os_release=os_release, foreign=foreign,
         unread_size=size_cell if cells.UNITLESS_SIZE_RE.fullmatch(size_cell) else None,
+        heading_platform=heading_platform,
     )
 
 

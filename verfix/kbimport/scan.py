@@ -12,6 +12,10 @@ from verfix.kbimport.model import ImportedRow, TableError
 from verfix.kbimport.rows import NAME_KINDS, RowContext
 from verfix.kbimport.tables import Body, LeadIn, Scan
 
+# A line of its own that names a processor only: "Intel", "Alpha-based", "x86 version", "For Alpha:".
+_PROCESSOR_HEADING_RE = re.compile(r"(?:for )?(?:the )?(?:intel|x86|i386|alpha|axp|mips|ppc|powerpc)"
+                                   r"(?:[- ]based)?(?: (?:version|platform|computers|systems|files|servers))?:?",
+                                   re.IGNORECASE)
 # The hotfix's own self-extracting package, listed beside the files it installs.
 _PACKAGE_RE = re.compile(r"^Q\d{6}\w*\.exe$", re.IGNORECASE)
 
@@ -24,13 +28,15 @@ class _Context:
     heading: str | None = None
     component: str | None = None
     component_version: str | None = None
+    heading_platform: str | None = None  # the one processor a heading names ("Alpha", "Intel:")
 
     def for_table(self, lead: LeadIn, bases: Sequence[str]) -> RowContext:
         """The context of the next table: component, product version, heading, language.
 
         The product version is the ``Component:`` line's, else the lead-in's, else the
         heading's; a service pack the lead-in names ("for Service Pack 3 (SP3) sites") is
-        added to it, or to the article's one base version.
+        added to it, or to the article's one base version. The platform of rows that name
+        none is the one processor the lead-in names, else the heading's.
         """
         release = self.component_version or lead.release or self.heading_version
         if lead.service_pack:
@@ -40,7 +46,8 @@ class _Context:
             if base is not None:
                 release = f"{base} {lead.service_pack}"
         foreign = lead.foreign or cells.foreign_platform_in(self.heading)
-        return RowContext(self.component, release, self.heading, lead.language, foreign)
+        platform = lead.platform or self.heading_platform
+        return RowContext(self.component, release, self.heading, lead.language, foreign, platform)
 
 
 def _add_table(scan: Scan, rows: list[ImportedRow], lead: LeadIn) -> None:
@@ -133,21 +140,34 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
             if next_text.strip().startswith("="):
                 context = _Context()  # a new top-level section: RESOLUTION, STATUS, ...
             else:
-                context = _Context(heading_version=release_of(stripped, product), heading=stripped)
+                release = release_of(stripped, product)
+                processor = cells.processor_in(stripped)
+                if release is None and processor:  # "Alpha" under "Windows NT 4.0": still 4.0
+                    release = context.heading_version
+                context = _Context(heading_version=release, heading=stripped, heading_platform=processor)
             index += 2
             continue
         colon_heading = tables._COLON_HEADING_RE.match(text)
         if colon_heading and _is_blank(body, index - 1) and _is_blank(body, index + 1):
             release = release_of(colon_heading.group(1), product)
+            processor = cells.processor_in(colon_heading.group(1))
             if release:
-                context = _Context(heading_version=release, heading=colon_heading.group(1))
+                context = _Context(heading_version=release, heading=colon_heading.group(1),
+                                   heading_platform=processor)
+            elif processor:  # "Alpha:": the platform of what follows, the release kept
+                context = replace(context, heading_platform=processor)
             index += 1
             continue
         if (stripped and text[0] not in " \t" and len(stripped) <= 60 and not stripped.endswith(".")
                 and _is_blank(body, index - 1) and _is_blank(body, index + 1)):
             release = release_of(stripped, product)  # a heading of its own ("SNA Server 4.0")
             if release and re.search(r"\d", stripped):
-                context = _Context(heading_version=release, heading=stripped)
+                context = _Context(heading_version=release, heading=stripped,
+                                   heading_platform=cells.processor_in(stripped))
+                index += 1
+                continue
+            if _PROCESSOR_HEADING_RE.fullmatch(stripped):  # "Alpha-based computers"
+                context = replace(context, heading_platform=cells.processor_in(stripped))
                 index += 1
                 continue
         if tables._STRAY_ROW_RE.match(text):

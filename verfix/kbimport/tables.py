@@ -243,6 +243,7 @@ class LeadIn:
     language: str | None = None       # "The French version of this fix": French; "ICP1"
     superseded: bool = False          # "The previous version of this fix had ...": not the fix
     foreign: str | None = None        # "when viewed from the Macintosh": not a Windows server's
+    platform: str | None = None       # "The Alpha version of this fix": the one processor named
 
 
 def lead_in(body: Body, index: int, product: str) -> LeadIn:
@@ -259,7 +260,8 @@ def lead_in(body: Body, index: int, product: str) -> LeadIn:
     if release is None and len(lines) == 1 and len(text) < 60:
         # A line of its own naming a release ("Microsoft SQL Server 7.0"), right above the table.
         named = release_of(text, product)
-        return LeadIn(release=named, superseded=False, foreign=cells.foreign_platform_in(text))
+        return LeadIn(release=named, superseded=False, foreign=cells.foreign_platform_in(text),
+                      platform=cells.processor_in(text))
     service_pack = _SERVICE_PACK_RE.search(text)
     return LeadIn(
         release=release_of(release.group(1) or release.group(2), product) if release else None,
@@ -267,6 +269,7 @@ def lead_in(body: Body, index: int, product: str) -> LeadIn:
         language=_lead_language(text),
         superseded=bool(_SUPERSEDED_RE.search(text)),
         foreign=cells.foreign_platform_in(text),
+        platform=cells.processor_in(text),
     )
 
 
