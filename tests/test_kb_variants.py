@@ -176,3 +176,31 @@ def test_a_real_table_split_into_one_table_per_processor_reads_the_same():
         ("scm.exe", None, "x86", None, "3.51", 48112, "08/12/97 09:34p"),
         ("scm.exe", None, "alpha", None, "3.51", 74512, "08/12/97 08:33p")]
     assert rewritten == original
+
+
+# --------------------------------------------------------------------------- boxed as plain
+
+
+def test_a_boxed_table_reads_a_marked_name_as_a_plain_one_does():
+    plain = ("   File name           Version\n   ------------------  ----------\n"
+             "   Channel.dll (56-bit)  5.1.2195.0\n   Nwconv.exe (x86)    4.0.1381.3")
+    boxed = ("   +----------------------+------------+\n   | File name            | Version    |\n"
+             "   +----------------------+------------+\n   | Channel.dll (56-bit) | 5.1.2195.0 |\n"
+             "   +----------------------+------------+\n   | Nwconv.exe (x86)     | 4.0.1381.3 |\n"
+             "   +----------------------+------------+")
+    assert said(article(boxed)) == said(article(plain))
+    assert [(r[0], r[2]) for r in said(article(boxed))[2]] == [("Channel.dll", None), ("Nwconv.exe", "x86")]
+
+
+def test_a_real_plain_table_redrawn_as_a_box_reads_the_same():
+    text = real("Q260649")  # Channel.dll (56-bit) in the File Name column
+    table = re.search(r"^   Date +Time +Version +Size +File Name *\n.*?\n\n", text, re.MULTILINE | re.DOTALL)
+    assert table and "Channel.dll (56-bit)" in table.group(0)
+    lines = [line.split(None, 4) for line in table.group(0).splitlines()[2:] if line.strip()]
+    border = "   +----------+--------+------------+---------+----------------------+"
+    boxed = [border, "   | Date     | Time   | Version    | Size    | File Name            |", border]
+    for date, time, version, size, name in lines:
+        boxed += [f"   | {date:<8} | {time:<6} | {version:<10} | {size:<7} | {name:<20} |", border]
+    original = said(text)
+    assert original[0] == IMPORTED and len(original[2]) == 3
+    assert said(text.replace(table.group(0), "\n".join(boxed) + "\n\n")) == original

@@ -52,6 +52,11 @@ def _name_with_marker(words: Sequence[tuple[int, int, str]]) -> bool:
             and words[1][2][:1] in "(<" and cells.is_platform(words[1][2]))
 
 
+def marked_name(cell: str) -> bool:
+    """A name cell that is a file name and a bracketed platform or edition marker: ``Nwconv.exe (x86)``."""
+    return _name_with_marker(_words(cell))
+
+
 def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]],
           any_platform: bool = False) -> list[list[tuple | None]]:
     """Every grouping of ``words`` into one cell (or a blank) per column, in order

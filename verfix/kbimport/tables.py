@@ -21,6 +21,7 @@ from verfix.kbimport.rows import (
     Column,
     RowContext,
     join_continuation,
+    marked_name,
     place_plain,
     row_from_cells,
 )
@@ -156,6 +157,11 @@ def read_boxed(body: Body, start: int, context: RowContext) -> tuple[int, list[I
             if len(row_cells) != len(kinds):
                 raise TableError(line_no, text, f"{len(row_cells)} cells under {len(kinds)} columns")
             for kind, cell in zip(kinds, row_cells):
+                # As in plain tables: a marker after the name when no column holds platforms, and
+                # any words in the Platform column of a table for a platform no Windows server has.
+                if (kind in NAME_KINDS and "platform" not in kinds and marked_name(cell)) or (
+                        kind == "platform" and context.foreign and not cell[:1].isdigit()):
+                    continue
                 if not cells.fits(kind, cell):
                     raise TableError(line_no, text, f"{excerpt(cell)} is not a {kind.replace('+', ' and ')}")
             rows.append(row_from_cells(kinds, row_cells, line_no, text, context))
