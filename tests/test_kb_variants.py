@@ -204,3 +204,42 @@ def test_a_real_plain_table_redrawn_as_a_box_reads_the_same():
     original = said(text)
     assert original[0] == IMPORTED and len(original[2]) == 3
     assert said(text.replace(table.group(0), "\n".join(boxed) + "\n\n")) == original
+
+
+# --------------------------------------------------------------------------- the package itself
+
+_INSTALLED = ("   Date         Time   Version     Size       File name\n"
+              "   -------------------------------------------------\n"
+              "   18-Mar-2002  11:25  06.00.9447    562,448  Ssapi.dll\n"
+              "   18-Mar-2002  11:25  06.00.9447    499,472  Ssarc.exe\n")
+
+
+@pytest.mark.parametrize("lead", ["The self-extracting EXE should be:",
+                                  "All files are contained in a self-extracting EXE.",
+                                  "The following self-extracting executable file contains all of the files in the\n"
+                                  "preceding list:"])
+def test_the_self_extracting_package_a_lead_in_names_is_left_out(lead):
+    package = ("   Date         Time   Size       File name\n   ----------------------------------------\n"
+               "   18-Mar-2002  11:30  2,025,472  Vsqfe374.exe\n")
+    parsed = parse_article(article(_INSTALLED + "\n" + lead + "\n\n" + package))
+    assert parsed.status == IMPORTED
+    assert [r.name for r in parsed.rows] == ["Ssapi.dll", "Ssarc.exe"]
+    assert any("self-extracting hotfix package Vsqfe374.exe" in note for note in parsed.notes)
+
+
+def test_files_a_self_extracting_package_installs_are_kept():
+    # Programs with versions, or not only programs: what the package installs, not the package.
+    lead = "The self-extracting package installs the following files:"
+    parsed = parse_article(article(_INSTALLED, lead=lead))
+    assert [r.name for r in parsed.rows] == ["Ssapi.dll", "Ssarc.exe"]
+    programs = _INSTALLED.replace("Ssapi.dll", "Ssapi.exe")
+    assert [r.name for r in parse_article(article(programs, lead=lead)).rows] == ["Ssapi.exe", "Ssarc.exe"]
+
+
+@pytest.mark.parametrize("qid, package", [("Q289738", "VSS9191en.exe"), ("Q319899", "Vsqfe374.exe"),
+                                          ("Q236810", "VSS8660.EXE")])
+def test_real_articles_list_their_package_apart_from_the_files(qid, package):
+    parsed = parse_article(real(qid))
+    assert parsed.status == IMPORTED and len(parsed.rows) >= 5
+    assert package not in [r.name for r in parsed.rows]
+    assert any(package in note for note in parsed.notes)

@@ -56,6 +56,12 @@ def _add_table(scan: Scan, rows: list[ImportedRow], lead: LeadIn) -> None:
         scan.notes.append(f"line {rows[0].line_no}: a table of a superseded build "
                           "(its lead-in says the fix had these files), left out")
         return
+    if lead.package and all(row.name.lower().endswith(".exe") and not row.version for row in rows):
+        # "The self-extracting EXE should be:" above programs of no version: the download, which
+        # a server does not keep among the files it installs.
+        scan.notes.append(f"line {rows[0].line_no}: left out the self-extracting hotfix package "
+                          f"{', '.join(row.name for row in rows)} (its lead-in says so)")
+        return
     packages = [row.name for row in rows if _PACKAGE_RE.match(row.name)]
     if packages and len(packages) == len(rows):
         scan.notes.append(f"left out the hotfix package files {', '.join(packages)}")

@@ -237,6 +237,7 @@ _CLIENT_PACK_RE = re.compile(rf"\bthe (?:International Client Pack (\d+) \(ICP\1
                              r"version of (?:this|the)\b", re.IGNORECASE)
 _SUPERSEDED_RE = re.compile(r"\bhad the following\b|\bprevious version of this fix\b|"
                             r"\bversion of the original (?:update|hot ?fix|fix|patch)\b", re.IGNORECASE)
+_PACKAGE_LEAD_RE = re.compile(r"\bself[- ]extracting\b", re.IGNORECASE)
 _SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
 
 
@@ -250,6 +251,7 @@ class LeadIn:
     superseded: bool = False          # "The previous version of this fix had ...": not the fix
     foreign: str | None = None        # "when viewed from the Macintosh": not a Windows server's
     platform: str | None = None       # "The Alpha version of this fix": the one processor named
+    package: bool = False             # "The self-extracting EXE should be:": maybe the package itself
 
 
 def lead_in(body: Body, index: int, product: str) -> LeadIn:
@@ -267,13 +269,14 @@ def lead_in(body: Body, index: int, product: str) -> LeadIn:
         # A line of its own naming a release ("Microsoft SQL Server 7.0"), right above the table.
         named = release_of(text, product)
         return LeadIn(release=named, superseded=False, foreign=cells.foreign_platform_in(text),
-                      platform=cells.processor_in(text))
+                      platform=cells.processor_in(text), package=bool(_PACKAGE_LEAD_RE.search(text)))
     service_pack = _SERVICE_PACK_RE.search(text)
     return LeadIn(
         release=release_of(release.group(1) or release.group(2), product) if release else None,
         service_pack=f"SP{service_pack.group(1).lower().upper()}" if service_pack else None,
         language=_lead_language(text),
         superseded=bool(_SUPERSEDED_RE.search(text)),
+        package=bool(_PACKAGE_LEAD_RE.search(text)),
         foreign=cells.foreign_platform_in(text),
         platform=cells.processor_in(text),
     )
