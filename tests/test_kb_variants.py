@@ -243,3 +243,33 @@ def test_real_articles_list_their_package_apart_from_the_files(qid, package):
     assert parsed.status == IMPORTED and len(parsed.rows) >= 5
     assert package not in [r.name for r in parsed.rows]
     assert any(package in note for note in parsed.notes)
+
+
+# --------------------------------------------------------------------------- a wrapped file name
+
+
+def test_a_file_name_wrapped_onto_the_next_line_refuses_the_article():
+    table = ("   Date      Time    Version     Size     File name\n"
+             "   ------------------------------------------------------\n"
+             "   05/29/97  06:20p  4.0.1381.3  259,920  Verylongname_\n"
+             "                                          component.dll\n"
+             "   05/29/97  06:20p  4.0.1381.3  59,920   Srv.sys")
+    status, error, rows = said(article(table))
+    assert status == SKIPPED and rows == []
+    assert error == ("line 17: a file name alone under a row that gives more (a name wrapped onto the "
+                     "next line?): 'component.dll'")
+    # A table that gives names only, or a row whose cells say N/A, is still read.
+    names = "   File name        Date       Time\n   ------------------------------\n   Wappc32.dll\n   Snaservr.exe"
+    assert [r[0] for r in said(article(names))[2]] == ["Wappc32.dll", "Snaservr.exe"]
+    written = table.replace("                                          component.dll",
+                            "   N/A       N/A     N/A         N/A      Readme.txt")
+    assert said(article(written))[0] == IMPORTED
+
+
+def test_a_real_row_with_its_name_wrapped_is_refused_not_read_as_two_files():
+    text = real("Q231942")  # one row: 04/12/99  09:18p  4.00.1114  68,962  Ios.vxd
+    row = "   04/12/99  09:18p  4.00.1114    68,962  Ios.vxd"
+    assert row in text and said(text)[0] == IMPORTED
+    wrapped = text.replace(row, row.replace("Ios.vxd", "Ios_") + "\n" + " " * 43 + "support.vxd")
+    status, error, rows = said(wrapped)
+    assert status == SKIPPED and "a file name alone under a row that gives more" in (error or "")

@@ -57,6 +57,11 @@ def marked_name(cell: str) -> bool:
     return _name_with_marker(_words(cell))
 
 
+def name_only(kinds: Sequence[str], placed: Sequence[str]) -> bool:
+    """A line with a name and nothing else (an ``N/A`` is a cell: the author wrote it)."""
+    return all(kind in NAME_KINDS or not cell for kind, cell in zip(kinds, placed))
+
+
 def _ways(columns: Sequence[Column], words: Sequence[tuple[int, int, str]],
           any_platform: bool = False) -> list[list[tuple | None]]:
     """Every grouping of ``words`` into one cell (or a blank) per column, in order

@@ -22,6 +22,7 @@ from verfix.kbimport.rows import (
     RowContext,
     join_continuation,
     marked_name,
+    name_only,
     place_plain,
     row_from_cells,
 )
@@ -216,7 +217,13 @@ def read_plain(body: Body, start: int, first: int, columns: list[Column],
             above = None
             index += 1
             continue
-        above = place_plain(columns, line_no, text, any_platform=bool(context.foreign))
+        placed = place_plain(columns, line_no, text, any_platform=bool(context.foreign))
+        if above is not None and rows[-1].line_no == body[index - 1][0] and name_only(kinds, placed) \
+                and not name_only(kinds, above):
+            # "Verylongname_" / "component.dll": a name wrapped onto the next line is not joined.
+            raise TableError(line_no, text, "a file name alone under a row that gives more (a name "
+                                            "wrapped onto the next line?)")
+        above = placed
         rows.append(row_from_cells(kinds, above, line_no, text, context))
         index += 1
     if not rows:
