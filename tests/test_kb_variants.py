@@ -273,3 +273,36 @@ def test_a_real_row_with_its_name_wrapped_is_refused_not_read_as_two_files():
     wrapped = text.replace(row, row.replace("Ios.vxd", "Ios_") + "\n" + " " * 43 + "support.vxd")
     status, error, rows = said(wrapped)
     assert status == SKIPPED and "a file name alone under a row that gives more" in (error or "")
+
+
+# --------------------------------------------------------------------------- header labels reworded
+
+_LABELLED = ("   Date      Time    Version      Size    File name     Platform\n"
+             "   -------------------------------------------------------------\n"
+             "   05/29/97  06:20p  4.0.1381.1   259,920 Rdr.sys       x86\n"
+             "   05/29/97  05:19p  4.0.1381.1   470,928 Rdr.sys       Alpha")
+
+
+@pytest.mark.parametrize("old, new", [("Version    ", "Version no."), ("Version", "Ver.   "),
+                                      ("Version    ", "File ver.  "), ("Platform", "CPU     "),
+                                      ("Platform", "Architecture"), ("Date    ", "Modified"),
+                                      ("File name", "FILE NAME"), ("File name", "Filename ")])
+def test_a_reworded_header_label_reads_the_same(old, new):
+    assert said(article(_LABELLED.replace(old, new, 1))) == said(article(_LABELLED))
+
+
+def test_a_fixed_file_table_with_a_label_not_known_is_refused_not_passed_over():
+    status, error, _ = said(article(_LABELLED.replace("Version", "Build  ", 1)))
+    assert status == SKIPPED and "a table header with a label not known: 'Build'" in (error or "")
+    # A table of files and descriptions is no fixed-file table: passed over as before.
+    prose = "   File name     Description\n   -------------------------\n   Rdr.sys       The redirector"
+    assert said(article(prose))[0] == "no-table"
+
+
+def test_a_real_article_with_its_version_label_reworded_reads_the_same():
+    text = real("Q231942")
+    header = "   Date      Time    Version      Size    File name"
+    assert header in text
+    assert said(text.replace(header, header.replace("Version    ", "Version no."))) == said(text)
+    status, error, _ = said(text.replace(header, header.replace("Version", "Release")))
+    assert status == SKIPPED and "label not known: 'Release'" in (error or "")

@@ -22,7 +22,10 @@ COLUMN_LABELS = {
     "version": "version", "file version": "version", "version#": "version", "version #": "version",
     "date": "date", "file date": "date", "time": "time", "file time": "time",
     "size": "size", "file size": "size", "size (bytes)": "size", "bytes": "size",
-    "platform": "platform", "operating system": "platform", "processor": "platform",
+    "version number": "version", "version no.": "version", "ver.": "version", "file ver.": "version",
+    "date modified": "date", "modified": "date", "last modified": "date", "size in bytes": "size",
+    "platform": "platform", "operating system": "platform", "processor": "platform", "cpu": "platform",
+    "architecture": "platform",
     "language": "language", "locale": "language",
 }
 MAX_LABEL_WORDS = max(len(label.split()) for label in COLUMN_LABELS)

@@ -94,6 +94,28 @@ def _plain_table_start(body: Body, index: int) -> tuple[list, int] | None:
     return columns, tables._next_text(body, nxt)
 
 
+_NAME_LABEL_RE = re.compile(r"\b(file ?names?|file)\b", re.IGNORECASE)
+_FILE_ROW_RE = re.compile(r"(?:^|\s)[\w$~-]+\.[A-Za-z][A-Za-z0-9]{0,3}(?:\s|$)")
+
+
+def _unknown_labels(body: Body, index: int) -> str | None:
+    """The words of a header not read as labels, when the line at ``index`` is a fixed-file
+    table's header none the less: it names a file column, a rule is under it and a file row
+    under that ("Date  Time  Ver no  Size  File name"); else None. Such a table is refused,
+    not passed over as if the article had none."""
+    text = body[index][1]
+    ruled = tables._next_text(body, index + 1)
+    if (not _NAME_LABEL_RE.search(text) or ruled - index > 2 or ruled >= len(body)
+            or not tables._RULE_RE.match(body[ruled][1])):
+        return None
+    row = tables._next_text(body, ruled + 1)
+    if row >= len(body) or not _FILE_ROW_RE.search(body[row][1]) or not re.search(r"\d", body[row][1]):
+        return None
+    labels = re.split(r"\s{2,}", text.strip())
+    unknown = [label for label in labels if cells.column_kind(label) is None]
+    return repr(" ".join(unknown)) if unknown and len(labels) >= 2 else None
+
+
 def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] = ()) -> Scan:
     """Find and read every fixed-file table of an article body; raise TableError on doubt.
 
@@ -142,6 +164,9 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
             scan.notes.extend(notes)
             _add_table(scan, rows, lead)
             continue
+        unknown = _unknown_labels(body, index)
+        if unknown:
+            raise TableError(line_no, text, f"a table header with a label not known: {unknown}")
         if stripped and tables._UNDERLINE_RE.match(next_text) and not stripped.startswith(("-", "=")):
             if next_text.strip().startswith("="):
                 context = _Context()  # a new top-level section: RESOLUTION, STATUS, ...
