@@ -258,7 +258,11 @@ def test_a_file_name_wrapped_onto_the_next_line_refuses_the_article():
     assert status == SKIPPED and rows == []
     assert error == ("line 17: a file name alone under a row that gives more (a name wrapped onto the "
                      "next line?): 'component.dll'")
-    # A table that gives names only, or a row whose cells say N/A, is still read.
+    # A table that gives names only, a row whose cells say N/A, and a data file of no version
+    # under a complete name are still read.
+    data = table.replace(" " * 42 + "component.dll",
+                         "   05/29/97  06:20p  4.0.1381.3  1  X.dll\n" + " " * 42 + "Dbserver.sch")
+    assert [r[0] for r in said(article(data))[2]][-3:] == ["X.dll", "Dbserver.sch", "Srv.sys"]
     names = "   File name        Date       Time\n   ------------------------------\n   Wappc32.dll\n   Snaservr.exe"
     assert [r[0] for r in said(article(names))[2]] == ["Wappc32.dll", "Snaservr.exe"]
     written = table.replace("                                          component.dll",

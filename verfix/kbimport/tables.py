@@ -219,8 +219,9 @@ def read_plain(body: Body, start: int, first: int, columns: list[Column],
             continue
         placed = place_plain(columns, line_no, text, any_platform=bool(context.foreign))
         if above is not None and rows[-1].line_no == body[index - 1][0] and name_only(kinds, placed) \
-                and not name_only(kinds, above):
-            # "Verylongname_" / "component.dll": a name wrapped onto the next line is not joined.
+                and not name_only(kinds, above) and not re.search(r"\.\w{1,4}$", rows[-1].name):
+            # "Verylongname_" / "component.dll": a name wrapped onto the next line is not joined
+            # (a name alone under a complete one, "Dbserver.sch" under "Store.exe", is a row).
             raise TableError(line_no, text, "a file name alone under a row that gives more (a name "
                                             "wrapped onto the next line?)")
         above = placed
