@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -33,3 +35,14 @@ def wait_gone(pids: list[str], seconds: float = 10) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def blocked_inventory(folder: Path, cwd: Path, stderr: int = subprocess.PIPE) -> tuple[subprocess.Popen, list[str]]:
+    """``verfix inventory FOLDER -q -j 2`` in a session of its own, read until it blocks
+    writing (its workers then run), and its workers' ids."""
+    process = subprocess.Popen([sys.executable, "-m", "verfix", "inventory", str(folder), "-q", "-j", "2"],
+                               stdout=subprocess.PIPE, stderr=stderr, cwd=cwd, start_new_session=True)
+    assert process.stdout is not None and process.stdout.read(400_000).startswith(b"{")
+    workers = children(process.pid)
+    assert workers, "no worker is running"
+    return process, workers

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import NO_PROC, children, wait_gone
+from tests.processes import NO_PROC, blocked_inventory, wait_gone
 from verfix.cli.base import catch_interrupts, restore_interrupts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -144,12 +144,7 @@ def test_a_second_signal_while_the_workers_are_stopped_still_ends_the_run(tmp_pa
 def test_sigterm_to_the_process_group_stops_the_run_and_its_workers(tmp_path: Path) -> None:
     # A service manager signals every process of the run: the workers as well.
     folder = _many_files(tmp_path / "many", 4000)
-    process = subprocess.Popen([sys.executable, "-m", "verfix", "inventory", str(folder), "-q", "-j", "2"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
-                               start_new_session=True)
-    assert process.stdout.read(400_000).startswith(b"{")  # blocked writing: the workers run
-    workers = children(process.pid)
-    assert workers, "no worker is running"
+    process, workers = blocked_inventory(folder, REPO)
     os.killpg(process.pid, signal.SIGTERM)
     assert process.wait(timeout=60) == 143
     assert process.stderr.read().decode() == "verfix: terminated (SIGTERM)\n"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.processes import NO_PROC, children, wait_gone
+from tests.processes import NO_PROC, blocked_inventory, children, wait_gone
 from verfix import fsio
 from verfix.cli import app
 from verfix.formats import write_jsonl
@@ -211,12 +211,7 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
     folder.mkdir()
     for index in range(4000):
         (folder / f"f{index:04}.exe").write_bytes(b"MZ")
-    piped = subprocess.Popen([sys.executable, "-m", "verfix", "inventory", str(folder), "-q", "-j", "2"],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=REPO,
-                             start_new_session=True)
-    assert piped.stdout.read(400_000).startswith(b"{")  # blocked writing: the workers run
-    workers = children(piped.pid)
-    assert workers, "no worker is running"
+    piped, workers = blocked_inventory(folder, REPO, stderr=subprocess.DEVNULL)
     piped.kill()  # SIGKILL, as the OOM killer sends: no clean-up in the parent
     piped.wait(timeout=10)
     piped.stdout.close()
