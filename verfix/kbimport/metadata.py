@@ -123,6 +123,12 @@ def fixed_in_from_keywords(keywords: Sequence[str]) -> str | None:
 _RELEASE_RE = re.compile(
     r"^(?:for\s+)?(?:the\s+)?(?:microsoft\s+)?(?P<name>[A-Za-z][\w+/&\-. ]*?)\s+(?:version\s+)?"
     r"(?P<version>\d+(?:\.\d+)*[a-z]?)(?:\s+(?:server|workstation|client))?$", re.IGNORECASE)
+# A name and number that is no product release: a service pack of the product ("the post
+# Service Pack 1 fix"; the lead-in's service pack says so) or a numbered part of the article.
+_NOT_A_PRODUCT_RE = re.compile(
+    r"(?:(?:post|pre)[- ]?)?(?:service\s+pack|sp)\s*\d+a?$|"
+    r"(?:method|step|option|part|scenario|workaround|solution|section|example|appendix|case)\s+\d+$",
+    re.IGNORECASE)
 _GENERIC_WORDS = {"microsoft", "server", "servers", "workstation", "client", "version", "for", "the",
                   "or", "and"}
 
@@ -165,6 +171,8 @@ def release_of(heading: str, product: str, *, other_products: bool = True) -> st
         if len(bases) != 1:
             return None
         text = listed.group(1) + listed.group(2)
+    if _NOT_A_PRODUCT_RE.match(text):
+        return None  # "post Service Pack 1", "Method 1": a service pack or a numbered section
     alone = re.fullmatch(r"version\s+(\d+(?:\.\d+)*[a-z]?)", text, re.IGNORECASE)
     if alone:
         return alone.group(1)  # "Version 5.5": the article's product
@@ -177,3 +185,22 @@ def release_of(heading: str, product: str, *, other_products: bool = True) -> st
     if not other_products:
         return None
     return re.sub(r"^(?:for\s+)?(?:the\s+)?(?:microsoft\s+)?", "", text, flags=re.IGNORECASE)
+
+
+_SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
+# The product and version right before a service pack: "Windows 2000 Service Pack 3".
+_PACK_OWNER_RE = re.compile(r"((?:[A-Z][\w+/&-]*\s+){1,4}(?:version\s+)?\d+(?:\.\d+)*)\s*,?\s*$")
+
+
+def service_pack_in(text: str, product: str) -> str | None:
+    """The service pack of the article's product a lead-in names ("for Service Pack 3 (SP3)
+    sites", "the post-SMS 2.0 Service Pack 3 version"), as ``SP3``; None when there is none or
+    the first one named is another product's ("first corrected in Windows 2000 Service Pack 3"
+    in an Index Server article: the operating system's pack, not the article's)."""
+    pack = _SERVICE_PACK_RE.search(text)
+    if pack is None:
+        return None
+    owner = _PACK_OWNER_RE.search(text[:pack.start()])
+    if owner and not names_product(_RELEASE_RE.sub(r"\g<name>", owner.group(1).strip()), product):
+        return None
+    return f"SP{pack.group(1).upper()}"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from verfix.kbimport import cells
-from verfix.kbimport.metadata import release_of
+from verfix.kbimport.metadata import release_of, service_pack_in
 from verfix.kbimport.model import ImportedRow, TableError, excerpt
 from verfix.kbimport.rows import (
     NAME_KINDS,
@@ -246,7 +246,6 @@ _CLIENT_PACK_RE = re.compile(rf"\bthe (?:International Client Pack (\d+) \(ICP\1
 _SUPERSEDED_RE = re.compile(r"\bhad the following\b|\bprevious version of this fix\b|"
                             r"\bversion of the original (?:update|hot ?fix|fix|patch)\b", re.IGNORECASE)
 _PACKAGE_LEAD_RE = re.compile(r"\bself[- ]extracting\b", re.IGNORECASE)
-_SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -278,10 +277,9 @@ def lead_in(body: Body, index: int, product: str) -> LeadIn:
         named = release_of(text, product)
         return LeadIn(release=named, superseded=False, foreign=cells.foreign_platform_in(text),
                       platform=cells.processor_in(text), package=bool(_PACKAGE_LEAD_RE.search(text)))
-    service_pack = _SERVICE_PACK_RE.search(text)
     return LeadIn(
         release=release_of(release.group(1) or release.group(2), product) if release else None,
-        service_pack=f"SP{service_pack.group(1).lower().upper()}" if service_pack else None,
+        service_pack=service_pack_in(text, product),
         language=_lead_language(text),
         superseded=bool(_SUPERSEDED_RE.search(text)),
         package=bool(_PACKAGE_LEAD_RE.search(text)),

@@ -1,0 +1,86 @@
+"""Which release a table is for, read as a careful reader would: a service pack of the
+article's product named by the lead-in ("the post Service Pack 1 fix") is that product's pack,
+a service pack of another product ("first corrected in Windows 2000 Service Pack 3" in an Index
+Server article) is not the article's, and a numbered part of the article ("Method 1") is no
+release. Each rule on a made-up article and on the real one of the shared corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_kb_variants import real
+from verfix.kbimport import IMPORTED, parse_article, release_of
+from verfix.kbimport.metadata import service_pack_in
+
+_TABLE = ("   Date       Time   Version        Size     File name\n"
+          "   ------------------------------------------------------\n"
+          "   08-Dec-2000  11:01  5.0.2195.2649  135,440  Dnsapi.dll")
+
+
+def article(body: str, product: str = "Microsoft Systems Management Server",
+            prod_ver: str = "::2.0 SP1,2.0 SP2") -> str:
+    return ("DOCUMENT:Q900170  01-JAN-2001  [test]\nTITLE   :A Test Article\n"
+            f"PRODUCT :{product}\nPROD/VER:{prod_ver}\nOPER/SYS:\nKEYWORDS:kbfix\n\n"
+            f"RESOLUTION\n==========\n\n{body}\n\nSTATUS\n======\n\nConfirmed.\n")
+
+
+def releases(text: str) -> list[str | None]:
+    parsed = parse_article(text)
+    assert parsed.status == IMPORTED, parsed.error
+    return [row.product_version for row in parsed.rows]
+
+
+@pytest.mark.parametrize("heading", ["post Service Pack 1", "Post-SP2", "Service Pack 3", "SP4",
+                                     "Method 1", "Step 2", "Option 1", "Part 3"])
+def test_a_service_pack_or_a_numbered_part_is_no_product_release(heading):
+    assert release_of(heading, "Microsoft Systems Management Server") is None
+
+
+@pytest.mark.parametrize("heading, release", [("Outlook 98", "Outlook 98"), ("SMS 2.0", "2.0"),
+                                              ("Windows NT 4.0", "Windows NT 4.0")])
+def test_products_with_a_version_are_still_releases(heading, release):
+    assert release_of(heading, "Microsoft Systems Management Server") == release
+
+
+@pytest.mark.parametrize("text, pack", [
+    ("The English version of the post Service Pack 1 fix should have", "SP1"),
+    ("The German post-SMS 2.0 Service Pack 3 version of this fix", "SP3"),
+    ("for Service Pack 3 (SP3) sites", "SP3"),
+    ("This problem was first corrected in Windows 2000 Service Pack 3. The English version", None),
+    ("this hotfix requires Windows NT 4.0 Service Pack 6a", None),
+    ("The English version of this fix should have", None),
+])
+def test_the_service_pack_a_lead_in_gives_the_articles_product(text, pack):
+    assert service_pack_in(text, "Microsoft Systems Management Server") == pack
+
+
+def test_a_post_service_pack_lead_in_gives_the_articles_release_and_pack():
+    lead = "The English version of the post Service Pack 1 fix should have the following file\nattributes:"
+    assert releases(article(f"{lead}\n\n{_TABLE}")) == ["2.0 SP1"]
+    # written "post SP1", the same
+    assert releases(article(f"{lead.replace('Service Pack 1', 'SP1')}\n\n{_TABLE}")) == ["2.0 SP1"]
+
+
+def test_another_products_service_pack_is_not_the_articles():
+    lead = ("This problem was first corrected in Windows 2000 Service Pack 3. The English\n"
+            "version of this fix should have the following file attributes or later:")
+    assert releases(article(f"{lead}\n\n{_TABLE}", product="Internet Information Server",
+                            prod_ver="::2.0")) == [None]
+
+
+def test_a_method_heading_is_no_release():
+    body = ("Method 1\n--------\n\nThe English version of this fix should have the following file "
+            f"attributes or\nlater:\n\n{_TABLE}")
+    assert releases(article(body, product="Microsoft Windows NT", prod_ver="::4.0 SP6a")) == [None]
+
+
+def test_real_articles():
+    # SMS Q246842: the post-SP1 table is 2.0 SP1, like the post-SP2 ones are 2.0 SP2
+    assert releases(real("Q246842"))[:5] == ["2.0 SP1"] * 5
+    assert releases(real("Q246842"))[5:12] == ["2.0 SP2"] * 7
+    # Index Server Q296185: the Windows 2000 build is not of "2.0 SP3"; the NT 4.0 one is
+    assert releases(real("Q296185")) == [None, "Windows NT 4.0"]
+    # SNA Q264082: msv1_0.dll of Windows 2000 SP2 is not of SNA Server 4.0 SP2
+    assert releases(real("Q264082")) == [None]
+    # Windows NT Q311055: "Method 1" above the table is the article's first way, not a release
+    assert releases(real("Q311055")) == [None]
