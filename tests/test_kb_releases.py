@@ -84,3 +84,17 @@ def test_real_articles():
     assert releases(real("Q264082")) == [None]
     # Windows NT Q311055: "Method 1" above the table is the article's first way, not a release
     assert releases(real("Q311055")) == [None]
+
+
+@pytest.mark.parametrize("heading, release", [
+    ("Windows 2000 with Internet Explorer", "2000"), ("Windows NT 4.0 with Internet Explorer 4", "4.0"),
+    ("Windows NT 4.0 without Internet Explorer 4", "4.0"), ("Windows 95 with Internet Explorer 4.0", "95"),
+])
+def test_a_heading_names_its_release_before_what_it_comes_with(heading, release):
+    assert release_of(heading, "Microsoft Windows NT") == release
+
+
+def test_real_article_with_headings_naming_what_the_release_comes_with():
+    # Windows NT Q195144: the Shell32.dll of "Windows 2000 with Internet Explorer" is of 2000,
+    # not of every release (an NT 4.0 server's Shell32.dll is not behind it)
+    assert releases(real("Q195144")) == ["2000", "95"]

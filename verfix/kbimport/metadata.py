@@ -129,6 +129,7 @@ _NOT_A_PRODUCT_RE = re.compile(
     r"(?:(?:post|pre)[- ]?)?(?:service\s+pack|sp)\s*\d+a?$|"
     r"(?:method|step|option|part|scenario|workaround|solution|section|example|appendix|case)\s+\d+$",
     re.IGNORECASE)
+_SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
 _GENERIC_WORDS = {"microsoft", "server", "servers", "workstation", "client", "version", "for", "the",
                   "or", "and"}
 
@@ -171,6 +172,9 @@ def release_of(heading: str, product: str, *, other_products: bool = True) -> st
         if len(bases) != 1:
             return None
         text = listed.group(1) + listed.group(2)
+    with_other = re.fullmatch(r"(.+?\d[\w.]*),?\s+with(?:out)?\s+(.+)", text, re.IGNORECASE)
+    if with_other and not _SERVICE_PACK_RE.search(with_other.group(2)):
+        text = with_other.group(1)  # "Windows 2000 with Internet Explorer": a Windows 2000 table
     if _NOT_A_PRODUCT_RE.match(text):
         return None  # "post Service Pack 1", "Method 1": a service pack or a numbered section
     alone = re.fullmatch(r"version\s+(\d+(?:\.\d+)*[a-z]?)", text, re.IGNORECASE)
@@ -187,7 +191,6 @@ def release_of(heading: str, product: str, *, other_products: bool = True) -> st
     return re.sub(r"^(?:for\s+)?(?:the\s+)?(?:microsoft\s+)?", "", text, flags=re.IGNORECASE)
 
 
-_SERVICE_PACK_RE = re.compile(r"\b(?:Service Pack|SP)\s*(\d+a?)\b(?!\s*\(SP)", re.IGNORECASE)
 # The product and version right before a service pack: "Windows 2000 Service Pack 3".
 _PACK_OWNER_RE = re.compile(r"((?:[A-Z][\w+/&-]*\s+){1,4}(?:version\s+)?\d+(?:\.\d+)*)\s*,?\s*$")
 
