@@ -98,3 +98,22 @@ def test_real_article_with_headings_naming_what_the_release_comes_with():
     # Windows NT Q195144: the Shell32.dll of "Windows 2000 with Internet Explorer" is of 2000,
     # not of every release (an NT 4.0 server's Shell32.dll is not behind it)
     assert releases(real("Q195144")) == ["2000", "95"]
+
+
+def test_a_client_pack_named_after_a_language_and_a_service_pack_labels_its_table():
+    row = "   01-Mar-2001  19:20  2.00.92.09  394,970  Apasetup.exe"
+    header = ("   Date         Time   Version     Size     File name\n"
+              "   ---------------------------------------------------")
+    body = "\n\n".join([
+        f"The English version of this fix should have the following file attributes or\nlater:\n\n{header}\n{row}",
+        "The English Service Pack 3 International Client Pack 1 (ICP1) version of this fix\nshould have "
+        f"the following file attributes or later:\n\n{header}\n{row.replace('394,970', '394,971')}",
+        "The English Service Pack 3 ICP4 version of this fix should have the following\nfile attributes "
+        f"or later:\n\n{header}\n{row.replace('394,970', '394,967')}"])
+    # the ICP4 table was read as a second English SP3 table, and its row dropped as a repeat
+    assert releases(article(body, prod_ver="::2.0,2.0 SP3")) == [None, "2.0 SP3 ICP1", "2.0 SP3 ICP4"]
+
+
+def test_real_article_with_client_packs_named_after_english():
+    # SMS Q307434: three tables of 7 files (an .ini listed twice is kept once in the first)
+    assert releases(real("Q307434")) == [None] * 7 + ["2.0 SP3 ICP1"] * 7 + ["2.0 SP3 ICP4"] * 7

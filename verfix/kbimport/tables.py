@@ -241,7 +241,7 @@ LANGUAGES = frozenset({
 # an International Client Pack (the client languages of one set) is named like a language.
 _BETWEEN = r"(?:(?!\.\s)[^:]){0,60}?"  # the words before "version", within one sentence
 _LANGUAGE_LEAD_RE = re.compile(rf"\bthe (\w+)(?:-language)?\b{_BETWEEN} version of (?:this|the)\b", re.IGNORECASE)
-_CLIENT_PACK_RE = re.compile(rf"\bthe (?:International Client Pack (\d+) \(ICP\1\)|ICP(\d+)\b){_BETWEEN} "
+_CLIENT_PACK_RE = re.compile(rf"\bthe\b{_BETWEEN} (?:International Client Pack (\d+) \(ICP\1\)|ICP(\d+)\b){_BETWEEN} "
                              r"version of (?:this|the)\b", re.IGNORECASE)
 _SUPERSEDED_RE = re.compile(r"\bhad the following\b|\bprevious version of this fix\b|"
                             r"\bversion of the original (?:update|hot ?fix|fix|patch)\b", re.IGNORECASE)
