@@ -6,8 +6,9 @@ The package reads any product's fixed-file tables; its modules, by role:
 (where the fix shipped and the edition, from keywords and sentences), ``profiles``
 (the little per-product data), ``cells`` (one recogniser per column kind), ``rows``
 (placing a line's cells under the columns), ``tables`` and ``scan`` (boxed and plain
-tables in an article body), ``rules`` and ``row_rules`` (the inference rules, a named list), ``article``
-(whole articles and folders), ``render`` (JSON and TOML) and ``catalog``.
+tables in an article body), ``leadin`` (what the lines above a table say of it),
+``rules`` and ``row_rules`` (the inference rules, a named list), ``article`` (whole
+articles and folders), ``render`` (JSON and TOML) and ``catalog``.
 """
 
 from verfix.kbimport.article import (

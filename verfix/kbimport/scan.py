@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from verfix.kbimport import cells, tables
+from verfix.kbimport.leadin import LeadIn, lead_in
 from verfix.kbimport.metadata import base_versions, release_of
 from verfix.kbimport.model import ImportedRow, TableError
 from verfix.kbimport.rows import NAME_KINDS, RowContext
-from verfix.kbimport.tables import Body, LeadIn, Scan
+from verfix.kbimport.tables import Body, Scan
 
 # A line of its own that names a processor only: "Intel", "Alpha-based", "x86 version", "For Alpha:".
 _PROCESSOR_HEADING_RE = re.compile(r"(?:for )?(?:the )?(?:intel|x86|i386|alpha|axp|mips|ppc|powerpc)"
@@ -138,7 +139,7 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
             index += 1
             continue
         if tables._BORDER_RE.match(text):
-            lead = tables.lead_in(body, index, product)
+            lead = lead_in(body, index, product)
             first_line = line_no
             index, rows = tables.read_boxed(body, index, context.for_table(lead, bases))
             if rows:
@@ -159,7 +160,7 @@ def scan_tables(body: Body, product: str = "", product_versions: Sequence[str] =
                 continue
             if not any(c.kind in NAME_KINDS for c in columns):
                 raise TableError(line_no, text, "a table without a file name column")
-            lead = tables.lead_in(body, index, product)
+            lead = lead_in(body, index, product)
             index, rows, notes = tables.read_plain(body, index, first, columns, context.for_table(lead, bases))
             scan.notes.extend(notes)
             _add_table(scan, rows, lead)
