@@ -10,6 +10,7 @@ import pytest
 
 from tests.test_kb_variants import real
 from verfix.kbimport import IMPORTED, parse_article, release_of
+from verfix.kbimport.leadin import lead_in
 from verfix.kbimport.metadata import service_pack_in
 
 _TABLE = ("   Date       Time   Version        Size     File name\n"
@@ -117,3 +118,27 @@ def test_a_client_pack_named_after_a_language_and_a_service_pack_labels_its_tabl
 def test_real_article_with_client_packs_named_after_english():
     # SMS Q307434: three tables of 7 files (an .ini listed twice is kept once in the first)
     assert releases(real("Q307434")) == [None] * 7 + ["2.0 SP3 ICP1"] * 7 + ["2.0 SP3 ICP4"] * 7
+
+
+def test_a_language_label_alone_above_a_table_names_its_language():
+    header = ("   Date        Time    Size     File name     Platform\n"
+              "   ---------------------------------------------------")
+    body = (f"This fix should have the following file attributes or later.\n\nFrench files (0000040C):\n\n"
+            f"{header}\n   03/28/2000  01:06p  338,640  Sightnt.dll   Intel\n\nEnglish files (00000409):\n\n"
+            f"{header}\n   03/23/2000  09:26p  333,008  Sightnt.dll   Intel\n\nInternational files:\n\n"
+            f"{header}\n   04/15/1999  04:24a  202,476  Cli_dos.exe   Intel")
+    # unlabelled, the English row was dropped as a repeat of the French one
+    assert releases(article(body, prod_ver="::1.2")) == ["French", None, None]
+
+
+@pytest.mark.parametrize("label, language", [
+    ("French files (0000040C):", "French"), ("German:", "German"), ("English version:", "English"),
+    ("International files:", None), ("French files are below", None), ("Windows NT 4.0:", None),
+])
+def test_which_lines_alone_are_language_labels(label, language):
+    assert lead_in([(1, label), (2, "")], 2, "Microsoft Systems Management Server").language == language
+
+
+def test_real_article_with_language_labels_above_its_tables():
+    # SMS Q254228: 7 French, 7 English and 12 International files
+    assert releases(real("Q254228")) == ["French"] * 7 + [None] * 19

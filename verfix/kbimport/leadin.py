@@ -56,7 +56,7 @@ def lead_in(body: Sequence[tuple[int, str]], index: int, product: str) -> LeadIn
     if release is None and len(lines) == 1 and len(text) < 60:
         # A line of its own naming a release ("Microsoft SQL Server 7.0"), right above the table.
         named = release_of(text, product)
-        return LeadIn(release=named, superseded=False, foreign=cells.foreign_platform_in(text),
+        return LeadIn(release=named, language=_label_language(text), foreign=cells.foreign_platform_in(text),
                       platform=cells.processor_in(text), package=bool(_PACKAGE_LEAD_RE.search(text)))
     return LeadIn(
         release=release_of(release.group(1) or release.group(2), product) if release else None,
@@ -76,3 +76,14 @@ def _lead_language(text: str) -> str | None:
         return f"ICP{pack.group(1) or pack.group(2)}"
     language = _LANGUAGE_LEAD_RE.search(text)
     return language.group(1).capitalize() if language and language.group(1).lower() in LANGUAGES else None
+
+
+# A label alone above a table: "French files (0000040C):", "German:", "English version:".
+_LANGUAGE_LABEL_RE = re.compile(r"(\w+)(?:\s+(?:files|version|language))?(?:\s*\([0-9A-Fa-f]{4,8}\))?\s*:",
+                                re.IGNORECASE)
+
+
+def _label_language(text: str) -> str | None:
+    """The language a line alone above a table names, when it is nothing but that label."""
+    label = _LANGUAGE_LABEL_RE.fullmatch(text.strip())
+    return label.group(1).capitalize() if label and label.group(1).lower() in LANGUAGES else None
