@@ -142,3 +142,22 @@ def test_which_lines_alone_are_language_labels(label, language):
 def test_real_article_with_language_labels_above_its_tables():
     # SMS Q254228: 7 French, 7 English and 12 International files
     assert releases(real("Q254228")) == ["French"] * 7 + [None] * 19
+
+
+def test_a_note_between_the_lead_in_and_the_table_does_not_hide_the_lead_in():
+    table = ("   Date      Time      Version    Size      File name     Platform\n"
+             "   -------------------------------------------------------------\n"
+             "   5/17/2000 7:45:31PM 4.2.745.1  330,080   Asp.dll       x86")
+    lead = "The English version of the IIS 4.0 fix should have the following file attributes\nor later:"
+    note = ("NOTE: The IIS 4.0 hotfix was completed in May 2000. There are several newer IIS\n"
+            "4.0 hotfixes that include this one.")
+    iis = {"product": "Internet Information Server", "prod_ver": "::4.0,5.0"}
+    assert releases(article(f"{lead}\n\n{note}\n\n{table}", **iis)) == ["4.0"]
+    assert releases(article(f"{lead}\n\n{table}", **iis)) == ["4.0"]
+    # a note alone (no sentence above it) gives no release
+    assert releases(article(f"{note}\n\n{table}", **iis)) == [None]
+
+
+def test_real_article_with_a_note_under_its_lead_in():
+    # IIS Q281253: the IIS 4.0 table (10 rows) is 4.0, the IIS 5.0 one (5 rows) 5.0
+    assert releases(real("Q281253")) == ["4.0"] * 10 + ["5.0"] * 5

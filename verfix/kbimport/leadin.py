@@ -44,13 +44,12 @@ class LeadIn:
 
 def lead_in(body: Sequence[tuple[int, str]], index: int, product: str) -> LeadIn:
     """The lead-in of the table at line ``index``: the paragraph above it (up to 4 lines)."""
-    start = index - 1
-    while start >= 0 and not body[start][1].strip():
-        start -= 1
-    lines: list[str] = []
-    while start >= 0 and body[start][1].strip() and len(lines) < 4:
-        lines.insert(0, body[start][1].strip())
-        start -= 1
+    lines, start = _paragraph_above(body, index)
+    if lines and re.match(r"note\b", lines[0], re.IGNORECASE):
+        # "NOTE: The IIS 4.0 hotfix was completed in May 2000. ..." between the sentence that
+        # introduces the table and the table: the sentence above the note is the lead-in.
+        above, _ = _paragraph_above(body, start + 1)
+        lines = above + lines
     text = " ".join(lines)
     release = _LEAD_IN_RE.search(text)
     if release is None and len(lines) == 1 and len(text) < 60:
@@ -67,6 +66,18 @@ def lead_in(body: Sequence[tuple[int, str]], index: int, product: str) -> LeadIn
         foreign=cells.foreign_platform_in(text),
         platform=cells.processor_in(text),
     )
+
+
+def _paragraph_above(body: Sequence[tuple[int, str]], index: int) -> tuple[list[str], int]:
+    """The paragraph (up to 4 lines) above line ``index``, and the index of the line above it."""
+    start = index - 1
+    while start >= 0 and not body[start][1].strip():
+        start -= 1
+    lines: list[str] = []
+    while start >= 0 and body[start][1].strip() and len(lines) < 4:
+        lines.insert(0, body[start][1].strip())
+        start -= 1
+    return lines, start
 
 
 def _lead_language(text: str) -> str | None:
