@@ -161,3 +161,18 @@ def test_a_note_between_the_lead_in_and_the_table_does_not_hide_the_lead_in():
 def test_real_article_with_a_note_under_its_lead_in():
     # IIS Q281253: the IIS 4.0 table (10 rows) is 4.0, the IIS 5.0 one (5 rows) 5.0
     assert releases(real("Q281253")) == ["4.0"] * 10 + ["5.0"] * 5
+
+
+def test_a_service_pack_named_by_a_line_alone_above_a_table_is_the_tables():
+    table = ("   Date         Time   Size     File name     Platform  Version\n"
+             "   ------------------------------------------------------------------\n"
+             "   01-Mar-2002  08:00  127,168  Sms_ppkg.dll  Intel     2.0.1493.4101")
+    assert releases(article(f"Post-SP4 hotfix information:\n\n{table}", prod_ver="::2.0,2.0 SP4")) == ["2.0 SP4"]
+    # another product's pack named alone is that product's release, not "2.0 SP2"
+    assert releases(article(f"Windows 2000 Service Pack 2:\n\n{table}", prod_ver="::2.0")) == [
+        "Windows 2000 Service Pack 2"]
+
+
+def test_real_article_with_a_post_service_pack_table_under_a_line_alone():
+    # SMS Q303848: the SP3 table, then "Post-SP4 hotfix information:" over the SP4 build
+    assert releases(real("Q303848")) == ["2.0 SP3"] * 4 + ["2.0 SP4"] * 3

@@ -55,7 +55,8 @@ def lead_in(body: Sequence[tuple[int, str]], index: int, product: str) -> LeadIn
     if release is None and len(lines) == 1 and len(text) < 60:
         # A line of its own naming a release ("Microsoft SQL Server 7.0"), right above the table.
         named = release_of(text, product)
-        return LeadIn(release=named, language=_label_language(text), foreign=cells.foreign_platform_in(text),
+        return LeadIn(release=named, service_pack=service_pack_in(text, product), language=_label_language(text),
+                      foreign=cells.foreign_platform_in(text),
                       platform=cells.processor_in(text), package=bool(_PACKAGE_LEAD_RE.search(text)))
     return LeadIn(
         release=release_of(release.group(1) or release.group(2), product) if release else None,
