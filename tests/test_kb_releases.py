@@ -176,3 +176,19 @@ def test_a_service_pack_named_by_a_line_alone_above_a_table_is_the_tables():
 def test_real_article_with_a_post_service_pack_table_under_a_line_alone():
     # SMS Q303848: the SP3 table, then "Post-SP4 hotfix information:" over the SP4 build
     assert releases(real("Q303848")) == ["2.0 SP3"] * 4 + ["2.0 SP4"] * 3
+
+
+@pytest.mark.parametrize("heading, release", [
+    ("Windows NT 4.0 Server and Windows NT Workstation 4.0", "4.0"),
+    ("Windows NT Server 4.0, Windows NT Workstation 4.0", "4.0"),
+    ("Windows NT Server or Workstation 4.0", "4.0"),
+    # names of two releases, or of another product, give no one release of the article's
+    ("Windows NT 4.0 and Windows NT 3.51", None),
+])
+def test_a_heading_naming_the_product_twice_at_one_release_gives_it(heading, release):
+    assert release_of(heading, "Microsoft Windows NT", other_products=False) == release
+
+
+def test_real_article_with_a_heading_naming_server_and_workstation():
+    # Windows NT Q282015: the 4.0 table is 4.0; the Terminal Server table has none (its edition)
+    assert releases(real("Q282015")) == ["4.0"] * 4 + [None] * 4

@@ -175,6 +175,11 @@ def release_of(heading: str, product: str, *, other_products: bool = True) -> st
     with_other = re.fullmatch(r"(.+?\d[\w.]*),?\s+with(?:out)?\s+(.+)", text, re.IGNORECASE)
     if with_other and not _SERVICE_PACK_RE.search(with_other.group(2)):
         text = with_other.group(1)  # "Windows 2000 with Internet Explorer": a Windows 2000 table
+    parts = re.split(r",?\s+(?:and|or)\s+|,\s+", text)
+    if len(parts) > 1:  # "Windows NT 4.0 Server and Windows NT Workstation 4.0": each names 4.0
+        named = {release_of(part, product, other_products=False) for part in parts}
+        if len(named) == 1 and None not in named:
+            return named.pop()
     if _NOT_A_PRODUCT_RE.match(text):
         return None  # "post Service Pack 1", "Method 1": a service pack or a numbered section
     alone = re.fullmatch(r"version\s+(\d+(?:\.\d+)*[a-z]?)", text, re.IGNORECASE)
