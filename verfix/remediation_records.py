@@ -74,8 +74,7 @@ class Plan:
         runs (:attr:`PackStep.verb`); None when there is no supplier."""
         if supplier is None:
             return None
-        runs = any(step.server_runs for step in self.packs if str(step.pack) == supplier)
-        return "reinstall" if runs else "install"
+        return next((step.verb.lower() for step in self.packs if str(step.pack) == supplier), "install")
 
     def as_dict(self) -> dict[str, Any]:
         """The plan as the report's JSON object (check-report.schema.json, "remediation")."""

@@ -6,6 +6,7 @@ No typer here: the entry point runs :func:`run` directly for the plain forms of 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -109,14 +110,14 @@ def _bin_dirs(path: Path, bin_dir: bool, quiet: bool, markers: List[str]) -> lis
         if isinstance(path, ImagePath):
             raise InputError("--bin-dir takes a folder, not a disk image")
         try:
-            os.stat(path)
+            info = os.stat(path)
         except OSError as error:  # gone, too long a name, a folder on the way not searchable...
             from verfix.fsview import error_reason
 
             missing = isinstance(error, (FileNotFoundError, NotADirectoryError))
             raise InputError(f"{path}: no such folder" if missing
                              else f"cannot use {path}: {error_reason(error)}") from None
-        if not os.path.isdir(path):
+        if not stat.S_ISDIR(info.st_mode):
             raise InputError(f"{path}: not a folder")
         return [BinDir(path, f"{path} (given with --bin-dir)")]
     from verfix.discover import MARKER_FILES, DiscoveryError, find_bin_dirs
